@@ -1,0 +1,176 @@
+# cdpmock - a fake Chrome for testing CDP clients.  Plain GNU make.
+#   make run | test | valgrind | asan | bench | fuzz | conformance | install | clean
+# Project flags live in P_*; CFLAGS/LDFLAGS are the user's.
+
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WERROR   ?= -Werror
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SAN      ?=
+V        ?= 0
+
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+PKGS     := libwebsockets jansson zlib
+P_WARN   := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 $(WERROR)
+P_CPP    := -D_GNU_SOURCE -Ilib -Iserver -Iclients/c -I$(BUILD)/gen -MMD -MP
+# Recursive (=) so pkg-config runs after tools/deps.sh has installed things.
+P_CFLAGS  = $(P_WARN) $(P_CPP) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+P_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+P_CHECK   = $(shell pkg-config --cflags --libs check 2>/dev/null)
+
+LIB_SRC     := $(wildcard lib/*.c)
+SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c server/domains/*.c server/gen/*.c))
+CLIENT_SRC  := $(filter-out clients/c/cdpcli.c clients/c/adapter.c,$(wildcard clients/c/*.c))
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+INTEG_SRC   := $(wildcard tests/integration/*.c)
+CONFORM_SRC := $(wildcard conformance/*.c)
+
+# Generated from the vendored devtools-protocol descriptor (see third_party/).
+PROTO_JSON  := third_party/devtools-protocol/protocol.json
+GEN_SRC     :=
+GEN_OBJ     :=
+ifneq ($(wildcard tools/protogen.c),)
+GEN_SRC     += $(BUILD)/gen/protocol_table.c
+endif
+ifneq ($(wildcard $(PROTO_JSON)),)
+GEN_OBJ     += $(BUILD)/gen/protocol_blob.o
+endif
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIB_OBJ     := $(call obj,$(LIB_SRC))
+SERVER_OBJ  := $(call obj,$(SERVER_SRC)) $(patsubst %.c,%.o,$(GEN_SRC)) $(GEN_OBJ)
+CLIENT_OBJ  := $(call obj,$(CLIENT_SRC))
+DEPS_STAMP  := $(BUILD)/.deps-ok
+
+BINS := $(BUILD)/cdpmock $(BUILD)/cdpcli
+ifneq ($(CONFORM_SRC),)
+BINS += $(BUILD)/cdpconform
+endif
+
+.PHONY: all run test unit integration node-test valgrind asan bench fuzz conformance \
+        install clean deps node-deps
+.DEFAULT_GOAL := all
+
+all: $(BINS)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/deps.sh
+	$(Q)sh tools/deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $<"
+	$(Q)$(CC) $(P_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | $(DEPS_STAMP)
+	@[ "$(V)" != 0 ] || echo "  CC      $<"
+	$(Q)$(CC) $(P_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/protogen: tools/protogen.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  HOSTCC  $<"
+	$(Q)$(CC) $(P_WARN) $(P_CPP) -O1 -g -o $@ $< $(P_LIBS)
+
+$(BUILD)/gen/protocol_table.c: $(BUILD)/protogen $(PROTO_JSON)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  GEN     $@"
+	$(Q)$(BUILD)/protogen $(PROTO_JSON) > $@.tmp && mv $@.tmp $@
+
+# The descriptor is served as-is by /json/protocol: embed its bytes, parse nothing.
+$(BUILD)/gen/protocol_blob.o: $(PROTO_JSON) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  BLOB    $<"
+	$(Q)printf '\t.section .rodata\n\t.global protocol_blob\n\t.global protocol_blob_end\n\t.balign 16\nprotocol_blob:\n\t.incbin "%s"\nprotocol_blob_end:\n\t.byte 0\n\t.section .note.GNU-stack,"",@progbits\n' "$(abspath $(PROTO_JSON))" > $(BUILD)/gen/protocol_blob.S
+	$(Q)$(CC) $(SAN) -c -o $@ $(BUILD)/gen/protocol_blob.S
+
+$(call obj,$(SERVER_SRC) server/main.c $(UNIT_SRC)): $(GEN_SRC)
+
+$(BUILD)/libcdpm.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/cdpmock: $(BUILD)/server/main.o $(SERVER_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+
+$(BUILD)/cdpcli: $(BUILD)/clients/c/cdpcli.o $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+
+$(BUILD)/cdpconform: $(call obj,$(CONFORM_SRC)) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+
+# Each tests/unit/test_X.c exports X_suite(); the runner is generated from them.
+$(BUILD)/gen/suites.h: $(UNIT_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $(sort $(UNIT_SRC)) > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/unit/main.o: $(BUILD)/gen/suites.h
+
+$(BUILD)/check_unit: $(call obj,$(UNIT_SRC) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
+
+$(BUILD)/check_integration: $(call obj,$(INTEG_SRC)) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
+
+run: all
+	$(BUILD)/cdpmock --remote-debugging-port=$${PORT:-9222} $(if $(wildcard scenarios/default.json),--scenario scenarios/default.json)
+
+unit: $(BUILD)/check_unit
+	$(Q)CK_DEFAULT_TIMEOUT=60 $(BUILD)/check_unit
+
+integration: all $(BUILD)/check_integration
+	$(Q)CK_DEFAULT_TIMEOUT=120 CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) \
+	  CDPCLI_BIN=$(abspath $(BUILD)/cdpcli) CDPM_SRCDIR=$(CURDIR) $(BUILD)/check_integration
+
+node-deps: clients/node/node_modules/.package-lock.json
+clients/node/node_modules/.package-lock.json: clients/node/package-lock.json | $(DEPS_STAMP)
+	$(Q)sh tools/deps.sh node
+	$(Q)cd clients/node && npm ci --no-audit --no-fund --loglevel=error
+
+node-test: all node-deps
+	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test clients/node/test/
+
+test: unit integration node-test
+
+VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+valgrind: all $(BUILD)/check_unit $(BUILD)/check_integration
+	$(Q)CK_FORK=no CK_DEFAULT_TIMEOUT=600 $(VG) $(BUILD)/check_unit
+	$(Q)CK_DEFAULT_TIMEOUT=600 CDPMOCK_WRAP="$(VG)" CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) \
+	  CDPM_SLOW=1 CDPCLI_BIN=$(abspath $(BUILD)/cdpcli) CDPM_SRCDIR=$(CURDIR) $(BUILD)/check_integration
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  CFLAGS="-O1 -g" unit integration
+
+bench: all
+	$(Q)$(MAKE) --no-print-directory -f tests/bench/bench.mk BUILD=$(BUILD)
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk BUILD=build-fuzz
+
+conformance: all
+	$(Q)$(BUILD)/cdpconform --server $(BUILD)/cdpmock --scenarios scenarios --clients clients
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(if $(wildcard docs/man/*.5),install -m 644 $(wildcard docs/man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

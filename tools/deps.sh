@@ -1,0 +1,27 @@
+#!/bin/sh
+# deps.sh - install what the build and tests need, when it is missing.
+# As root it uses apt-get; otherwise it prints the exact command to run.
+#   sh tools/deps.sh        C toolchain libraries and tools
+#   sh tools/deps.sh node   Node.js and npm (for the client adapters)
+set -eu
+if [ "${1:-}" = node ]; then
+	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && exit 0
+	need="nodejs npm"
+else
+	need=""
+	for p in libwebsockets-dev libjansson-dev check valgrind zlib1g-dev pkg-config protobuf-compiler; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
+	done
+fi
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "deps.sh: installing:$need" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $need >/dev/null
+else
+	echo "deps.sh: missing packages:$need" >&2
+	echo "deps.sh: run: sudo apt-get install -y$need" >&2
+	exit 1
+fi
