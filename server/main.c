@@ -1,3 +1,218 @@
-/* main.c - placeholder until the CLI lands. */
-int main(void);
-int main(void) { return 0; }
+/* main.c - the cdpmock command line.  It takes Chrome's own flags (so that
+ * puppeteer and playwright can launch it as if it were Chrome) plus a few of
+ * its own, starts the loop and prints Chrome's DevTools banner. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "cdpm.h"
+#include "clock.h"
+#include "journal.h"
+#include "loop.h"
+#include "server.h"
+#include "targets.h"
+
+#define CDPMOCK_VERSION "0.1.0"
+
+static const char main_usage[] =
+	"usage: cdpmock [options] [URL]\n"
+	"A fake headless Chromium 156 for testing CDP clients.\n"
+	"\n"
+	"Chrome flags:\n"
+	"  --remote-debugging-port=N      listen on N (0: the kernel picks); default 9222\n"
+	"  --remote-debugging-address=A   listen address; default 127.0.0.1\n"
+	"  --remote-debugging-pipe        serve CDP on fd 3 (in) and fd 4 (out), NUL-separated\n"
+	"  --remote-allow-origins=LIST    comma-separated WebSocket origins to allow, or *\n"
+	"  --user-data-dir=DIR            writes DIR/DevToolsActivePort as Chrome does\n"
+	"  any other --flag               accepted and ignored (noted in the journal)\n"
+	"  URL                            the first page's URL (default about:blank)\n"
+	"\n"
+	"cdpmock flags:\n"
+	"  --scenario FILE                load a scenario file\n"
+	"  --journal FILE                 write every frame in and out as JSON Lines\n"
+	"  --seed N                       seed for ids and generated data (default 0)\n"
+	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
+	"  --max-message-size BYTES       inbound WebSocket message cap (default 268435456)\n"
+	"  --no-deflate                   refuse permessage-deflate offers\n"
+	"  --help, --version\n";
+
+struct main_args {
+	const char *url;
+	struct buf ignored; /* flags noted in the journal once it is open */
+	char *origins;      /* storage for allow_origins */
+};
+
+/* Returns the value of "--name=value" or "--name value" (advancing *i). */
+static const char *main_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int main_origins(struct main_args *m, const char *list)
+{
+	size_t n = 1;
+	for (const char *p = list; *p; p++)
+		n += *p == ',';
+	free(m->origins);
+	free(server.opts.allow_origins);
+	m->origins = strdup(list);
+	server.opts.allow_origins = calloc(n + 1, sizeof(char *));
+	if (!m->origins || !server.opts.allow_origins)
+		return CDPM_ENOMEM;
+	size_t k = 0;
+	for (char *tok = strtok(m->origins, ","); tok; tok = strtok(NULL, ","))
+		if (!strcmp(tok, "*"))
+			server.opts.allow_any_origin = 1;
+		else
+			server.opts.allow_origins[k++] = tok;
+	return 0;
+}
+
+static int main_parse(int argc, char **argv, struct main_args *m)
+{
+	const char *v;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(main_usage, stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("cdpmock %s (emulates Chromium 156.0.8078.79)\n", CDPMOCK_VERSION);
+			exit(0);
+		} else if ((v = main_value(argc, argv, &i, "--remote-debugging-port"))) {
+			char *end;
+			long p = strtol(v, &end, 10);
+			if (*end || p < 0 || p > 65535) {
+				fprintf(stderr, "cdpmock: bad port '%s'\n", v);
+				return CDPM_EINVAL;
+			}
+			server.opts.port = (int)p;
+		} else if ((v = main_value(argc, argv, &i, "--remote-debugging-address"))) {
+			server.opts.address = v;
+		} else if (!strcmp(a, "--remote-debugging-pipe")) {
+			server.opts.pipe = 1;
+		} else if ((v = main_value(argc, argv, &i, "--remote-allow-origins"))) {
+			if (main_origins(m, v))
+				return CDPM_ENOMEM;
+		} else if ((v = main_value(argc, argv, &i, "--user-data-dir"))) {
+			server.opts.user_data_dir = v;
+		} else if ((v = main_value(argc, argv, &i, "--scenario"))) {
+			server.opts.scenario = v;
+		} else if ((v = main_value(argc, argv, &i, "--journal"))) {
+			server.opts.journal = v;
+		} else if ((v = main_value(argc, argv, &i, "--seed"))) {
+			server.opts.seed = strtoull(v, NULL, 0);
+		} else if ((v = main_value(argc, argv, &i, "--clock"))) {
+			if (strcmp(v, "real") && strcmp(v, "virtual")) {
+				fprintf(stderr, "cdpmock: --clock takes real or virtual\n");
+				return CDPM_EINVAL;
+			}
+			server.opts.virtual_clock = !strcmp(v, "virtual");
+		} else if ((v = main_value(argc, argv, &i, "--max-message-size"))) {
+			server.opts.max_message = strtoull(v, NULL, 0);
+			if (server.opts.max_message < 1024) {
+				fprintf(stderr, "cdpmock: --max-message-size must be >= 1024\n");
+				return CDPM_EINVAL;
+			}
+		} else if (!strcmp(a, "--no-deflate")) {
+			server.opts.no_deflate = 1;
+		} else if (a[0] == '-') {
+			/* Chrome flags we do not model (--headless=new, --no-sandbox...). */
+			buf_printf(&m->ignored, "%s%s", m->ignored.len ? " " : "", a);
+		} else {
+			m->url = a;
+		}
+	}
+	return 0;
+}
+
+/* Chrome writes "PORT\n/devtools/browser/UUID" to DevToolsActivePort. */
+static void main_active_port(void)
+{
+	struct buf path;
+	buf_init(&path, 0);
+	mkdir(server.opts.user_data_dir, 0700);
+	buf_printf(&path, "%s/DevToolsActivePort", server.opts.user_data_dir);
+	FILE *f = fopen(path.data, "w");
+	if (f) {
+		fprintf(f, "%d\n/devtools/browser/%s", server.bound_port, targets_browser()->id);
+		fclose(f);
+	}
+	buf_clear(&path);
+}
+
+static int main_start(struct main_args *m)
+{
+	if (server.opts.journal && journal_open(server.opts.journal)) {
+		fprintf(stderr, "cdpmock: cannot write journal %s: %s\n", server.opts.journal,
+			strerror(errno));
+		return CDPM_EIO;
+	}
+	if (m->ignored.len)
+		journal_note(NULL, "ignored Chrome flags: %s", m->ignored.data);
+	clock_set_mode(server.opts.virtual_clock ? CLOCK_MODE_VIRTUAL : CLOCK_MODE_REAL);
+	rng_init(&server.rng, server.opts.seed);
+	if (targets_init())
+		return CDPM_ENOMEM;
+	if (m->url && targets_first_page()) {
+		char *u = strdup(m->url);
+		if (u) {
+			free(targets_first_page()->url);
+			targets_first_page()->url = u;
+		}
+	}
+	if (loop_init()) {
+		fprintf(stderr, "cdpmock: cannot create the event loop\n");
+		return CDPM_EIO;
+	}
+	if (server.opts.pipe && loop_adopt_pipe(3, 4)) {
+		fprintf(stderr, "cdpmock: --remote-debugging-pipe needs fds 3 and 4\n");
+		return CDPM_EIO;
+	}
+	if (server.opts.pipe)
+		return 0;
+	if (loop_listen(server.opts.address, server.opts.port, &server.bound_port)) {
+		fprintf(stderr, "cdpmock: cannot listen on %s:%d: %s\n", server.opts.address,
+			server.opts.port, strerror(errno));
+		return CDPM_EIO;
+	}
+	snprintf(server.origin, sizeof(server.origin), "http://%s:%d", server.opts.address,
+		 server.bound_port);
+	if (server.opts.user_data_dir)
+		main_active_port();
+	fprintf(stderr, "\nDevTools listening on ws://%s:%d/devtools/browser/%s\n",
+		server.opts.address, server.bound_port, targets_browser()->id);
+	fflush(stderr);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct main_args m;
+	memset(&m, 0, sizeof(m));
+	buf_init(&m.ignored, 0);
+	server_defaults();
+	int rc = main_parse(argc, argv, &m);
+	if (!rc)
+		rc = main_start(&m);
+	if (!rc)
+		loop_run();
+	loop_fini();
+	targets_fini();
+	journal_close();
+	buf_clear(&m.ignored);
+	free(m.origins);
+	free(server.opts.allow_origins);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,100 @@
+/* conn.h - one client connection: its transport (HTTP, WebSocket or pipe),
+ * the bytes received and not yet used, and the outbox of frames waiting for
+ * the socket to become writable.  It owns backpressure: nothing is written
+ * until the peer can take it, and producers are pulled only when the outbox
+ * runs low.  CDP semantics live in router.c and the domains. */
+#ifndef CDPM_CONN_H
+#define CDPM_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "ws.h"
+
+struct lws;
+struct session;
+struct target;
+
+/* Every outgoing message is built in a buf that starts with CONN_HEADROOM
+ * spare bytes, so the frame header can be written in front of the payload
+ * without copying (the LWS_PRE idea). */
+#define CONN_HEADROOM 16
+
+/* When the outbox holds less than this, producers are asked for more. */
+#define CONN_LOW_WATER ((size_t)512 * 1024)
+/* Above this many queued bytes we stop reading from the client, so a client
+ * that sends and never reads cannot make us buffer without limit. */
+#define CONN_HIGH_WATER ((size_t)64 * 1024 * 1024)
+
+enum conn_kind { CONN_HTTP, CONN_WS, CONN_PIPE };
+
+/* A source of messages written only as fast as the peer reads (trace data).
+ * pull() appends messages with conn_send() and returns 1 while it has more,
+ * 0 when it is finished (it is then detached), or a negative error. */
+struct conn_producer {
+	int (*pull)(struct conn_producer *p, struct conn *c);
+};
+
+struct conn_msg;
+
+struct conn {
+	unsigned id;              /* 1, 2, ... in accept order (journal) */
+	enum conn_kind kind;
+	struct lws *wsi;          /* the socket, or the pipe's read side */
+	struct lws *out_wsi;      /* the pipe's write side; == wsi for sockets */
+	int out_fd;
+	struct buf in;            /* received bytes not yet consumed */
+	struct conn_msg *head, *tail;
+	size_t queued;            /* bytes in the outbox */
+	int close_after_flush;    /* close the socket once the outbox drains */
+	int rx_paused;
+	int gone;                 /* the socket is closed; drop every send */
+	struct ws ws;
+	struct conn_producer *producer;
+	struct session *sessions; /* root session first */
+	struct target *page;      /* set for /devtools/page/<id> sockets */
+	struct conn *next;        /* in the list of live connections */
+};
+
+/* conn_new() - a connection for an accepted socket (kind HTTP) or a pipe. */
+struct conn *conn_new(enum conn_kind kind, struct lws *wsi);
+/* conn_free() - releases the connection and everything it queued; detaches
+ * its sessions (closing their streams and traces).  NULL is fine. */
+void conn_free(struct conn *c);
+
+/* conn_on_rx() - bytes arrived; parses and dispatches them.  Returns 0, or
+ * a negative value when the transport must be dropped at once. */
+int conn_on_rx(struct conn *c, const void *data, size_t len);
+/* conn_on_writable() - writes queued frames; returns -1 to close. */
+int conn_on_writable(struct conn *c);
+
+/* conn_msg_begin() - prepares b to build one message (reserves headroom). */
+int conn_msg_begin(struct buf *b);
+/* conn_send() - queues the message built in b (from conn_msg_begin) as one
+ * text frame and takes its storage; b is left empty.  The journal sees it.
+ * session_id names the session for the journal ("" or NULL for none). */
+int conn_send(struct conn *c, struct buf *b, const char *session_id);
+/* conn_send_text() - copies text into a new message and queues it. */
+int conn_send_text(struct conn *c, const char *text, size_t len, const char *session_id);
+/* conn_send_bytes() - queues raw bytes with no framing (HTTP responses,
+ * scenario raw writes). */
+int conn_send_bytes(struct conn *c, const void *p, size_t len);
+/* conn_send_frame() - queues one WebSocket frame with the given opcode and
+ * payload, unmasked, FIN set. */
+int conn_send_frame(struct conn *c, int opcode, const void *p, size_t len);
+
+/* conn_close_after_flush() - close the TCP connection once queued bytes are
+ * written (after a close frame, or an HTTP/1.0 request). */
+void conn_close_after_flush(struct conn *c);
+/* conn_drop() - close the TCP connection now, discarding the outbox. With
+ * reset set, send RST instead of FIN. */
+void conn_drop(struct conn *c, int reset);
+
+/* conn_set_producer() - attaches p (one at a time); NULL detaches. */
+void conn_set_producer(struct conn *c, struct conn_producer *p);
+
+/* The list of live connections (for the admin API and shutdown). */
+struct conn *conn_list(void);
+
+#endif

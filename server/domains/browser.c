@@ -1,0 +1,53 @@
+/* browser.c - the Browser domain: identity and the few commands clients send
+ * while connecting.  It exists on the browser and on page targets. */
+#include <string.h>
+
+#include "cdpm.h"
+#include "conn.h"
+#include "loop.h"
+#include "router.h"
+#include "server.h"
+#include "targets.h"
+
+static int browser_get_version(struct call *c)
+{
+	/* Key order as Chrome 156 sends it. */
+	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:s}", "protocolVersion",
+			      server.id.protocol_version, "product", server.id.product, "revision",
+			      server.id.revision, "userAgent", server.id.user_agent, "jsVersion",
+			      server.id.js_version);
+	return r ? call_reply(c, r) : CDPM_ENOMEM;
+}
+
+static struct loop_timer browser_exit_timer;
+
+static void browser_exit(struct loop_timer *t)
+{
+	(void)t;
+	loop_stop();
+}
+
+static int browser_close(struct call *c)
+{
+	/* Chrome answers {} and then the process exits. */
+	int rc = call_reply(c, NULL);
+	conn_close_after_flush(c->conn);
+	loop_timer_arm(&browser_exit_timer, 20000, browser_exit);
+	return rc;
+}
+
+static int browser_ok(struct call *c)
+{
+	return call_reply(c, NULL);
+}
+
+static const struct method browser_methods[] = {
+	{"close", browser_close},
+	{"getVersion", browser_get_version},
+	{"setDownloadBehavior", browser_ok},
+};
+
+const struct domain browser_domain = {
+	"Browser", TARGET_BROWSER | TARGET_PAGE, browser_methods,
+	CDPM_ARRAY_LEN(browser_methods), NULL,
+};

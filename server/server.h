@@ -1,0 +1,51 @@
+/* server.h - process-wide settings and identity: the options from the
+ * command line, the browser's version strings and uuid, the seeded rng.
+ * Everything here is read-mostly; the scenario may override the identity. */
+#ifndef CDPM_SERVER_H
+#define CDPM_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+
+struct server_identity {
+	const char *product;         /* "Chrome/156.0.8078.79" */
+	const char *revision;        /* "@a21ce95c..." */
+	const char *user_agent;
+	const char *js_version;
+	const char *protocol_version;/* "1.3" */
+	const char *webkit_version;  /* "537.36 (@a21ce...)" */
+};
+
+struct server_opts {
+	const char *address;         /* --remote-debugging-address */
+	int port;                    /* --remote-debugging-port */
+	int pipe;                    /* --remote-debugging-pipe */
+	char **allow_origins;        /* --remote-allow-origins, NULL-terminated */
+	int allow_any_origin;
+	const char *user_data_dir;
+	const char *scenario;
+	const char *journal;
+	uint64_t seed;
+	int virtual_clock;
+	int no_deflate;              /* refuse permessage-deflate */
+	size_t max_message;          /* inbound message cap */
+};
+
+struct server_state {
+	struct server_opts opts;
+	struct server_identity id;
+	int bound_port;
+	char origin[128];            /* "http://127.0.0.1:PORT": the allowed origin */
+	struct rng rng;
+	unsigned next_conn_id;
+	unsigned next_target_seq;
+};
+
+extern struct server_state server;
+
+/* server_defaults() - fills opts and identity with Chrome 156's values. */
+void server_defaults(void);
+
+#endif

@@ -1,0 +1,72 @@
+/* targets.h - the browser's targets (the browser itself and its pages) and
+ * the sessions attached to them.  A session belongs to one connection; the
+ * root session of a socket has the empty id.  Domain state hangs off the
+ * session and is released through the router's domain hooks.  Not for the
+ * Target.* command handlers (domains/target.c). */
+#ifndef CDPM_TARGETS_H
+#define CDPM_TARGETS_H
+
+#include <stddef.h>
+
+struct conn;
+
+enum target_type { TARGET_BROWSER = 1, TARGET_PAGE = 2, TARGET_TAB = 4 };
+
+struct target {
+	char id[40];            /* browser: lowercase uuid; page: 32 uppercase hex */
+	enum target_type type;
+	char *url;
+	char *title;            /* "" until the page "loads" */
+	char context_id[33];    /* browserContextId */
+	unsigned seq;           /* creation order; /json/list is newest first */
+	int closed;
+	struct target *next;
+};
+
+enum { SESSION_DOMAINS = 8 }; /* slots for per-session domain state */
+
+struct session {
+	char id[33];            /* 32 uppercase hex, or "" for a root session */
+	struct conn *conn;
+	struct target *target;
+	struct session *next;   /* in the connection's list */
+	void *dom[SESSION_DOMAINS];
+	int auto_attach;        /* Target.setAutoAttach on this session */
+	int discover;           /* Target.setDiscoverTargets on this session */
+};
+
+/* targets_init() - creates the browser target and one about:blank page from
+ * the rng (ids are reproducible with --seed).  0 or CDPM_ENOMEM. */
+int targets_init(void);
+/* targets_fini() - frees every target.  Sessions must be gone already. */
+void targets_fini(void);
+
+struct target *targets_browser(void);
+/* targets_find() - a live target by id, or NULL.  Borrowed. */
+struct target *targets_find(const char *id);
+/* targets_each() - iterates live targets newest first: pass NULL to start. */
+struct target *targets_next(struct target *prev);
+/* targets_first_page() - the newest live page, or NULL. */
+struct target *targets_first_page(void);
+/* targets_new_page() - creates a page at url (NULL: about:blank). */
+struct target *targets_new_page(const char *url);
+/* targets_close() - closes a page: detaches its sessions (telling each parent
+ * with Target.detachedFromTarget), drops page sockets, sends targetDestroyed
+ * to discovering sessions.  The struct stays allocated until targets_fini(). */
+void targets_close(struct target *t);
+/* targets_display_title() - the title /json/list shows (title, else the URL
+ * HTML-escaped), written into out. */
+struct buf;
+int targets_display_title(const struct target *t, struct buf *out);
+
+/* session_new() - attaches a new session to t on connection c; root sessions
+ * get the empty id.  The connection owns it.  NULL on ENOMEM. */
+struct session *session_new(struct conn *c, struct target *t, int root);
+/* session_find() - a session of c by id ("" or NULL: the root). */
+struct session *session_find(struct conn *c, const char *id);
+/* session_free() - runs the domains' session_gone hooks, unlinks, frees. */
+void session_free(struct session *s);
+/* session_new_id() - 32 uppercase hex digits from the seeded rng. */
+void session_new_id(char out[33]);
+
+#endif

@@ -1,0 +1,25 @@
+/* main.c - the Check runner for the integration suites: each starts the real
+ * cdpmock binary ($CDPMOCK_BIN) on a loopback port the kernel picks. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "itest.h"
+
+int itest_server_failures;
+
+int main(void)
+{
+	SRunner *sr = srunner_create(http_suite());
+	srunner_add_suite(sr, ws_suite());
+	srunner_add_suite(sr, envelope_suite());
+	srunner_add_suite(sr, session_suite());
+	srunner_add_suite(sr, cli_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (itest_server_failures)
+		fprintf(stderr, "%d server run(s) did not exit cleanly (see above)\n",
+			itest_server_failures);
+	return failed || itest_server_failures ? EXIT_FAILURE : EXIT_SUCCESS;
+}

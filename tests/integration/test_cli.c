@@ -1,0 +1,222 @@
+/* test_cli.c - the cdpmock command line: Chrome's flags, the banner, the
+ * journal, DevToolsActivePort, the pipe transport, signals, --seed. */
+#include <fcntl.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+static const char *bin(void)
+{
+	return getenv("CDPMOCK_BIN") ? getenv("CDPMOCK_BIN") : "build/cdpmock";
+}
+
+/* Runs cdpmock with args to completion; stdout+stderr into out. */
+static int run(const char *const *args, struct buf *out)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		const char *argv[32] = {bin()};
+		int n = 1;
+		for (; args[n - 1] && n < 31; n++)
+			argv[n] = args[n - 1];
+		argv[n] = NULL;
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	char tmp[4096];
+	ssize_t r;
+	buf_reset(out);
+	while ((r = read(p[0], tmp, sizeof(tmp))) > 0)
+		buf_add(out, tmp, (size_t)r);
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(help_and_version)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	static const char *const h[] = {"--help", NULL};
+	ck_assert_int_eq(run(h, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out.data, "--remote-debugging-port=N"));
+	ck_assert_ptr_nonnull(strstr(out.data, "--scenario FILE"));
+	static const char *const v[] = {"--version", NULL};
+	ck_assert_int_eq(run(v, &out), 0);
+	ck_assert_int_eq(strncmp(out.data, "cdpmock ", 8), 0);
+	static const char *const bad[] = {"--remote-debugging-port=99999", NULL};
+	ck_assert_int_eq(run(bad, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out.data, "bad port"));
+	buf_clear(&out);
+}
+END_TEST
+
+START_TEST(puppeteer_flags_and_banner)
+{
+	struct harness_server srv;
+	char udd[] = "/tmp/cdpmock-udd-XXXXXX", jpath[256];
+	ck_assert_ptr_nonnull(mkdtemp(udd));
+	snprintf(jpath, sizeof(jpath), "%s/journal.jsonl", udd);
+	char uflag[300];
+	snprintf(uflag, sizeof(uflag), "--user-data-dir=%s/profile", udd);
+	const char *const args[] = {"--allow-pre-commit-input", "--enable-automation",
+				    "--headless=new", "--no-sandbox", "--disable-gpu",
+				    "--hide-scrollbars", "--mute-audio", uflag, "--journal", jpath,
+				    "about:blank", NULL};
+	ck_assert_int_eq(harness_start(&srv, args), 0);
+	/* puppeteer's own pattern for the endpoint line */
+	regex_t re;
+	ck_assert_int_eq(regcomp(&re, "^ws://127\\.0\\.0\\.1:[0-9]+/devtools/browser/"
+				      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	ck_assert_int_eq(regexec(&re, srv.ws_url, 0, NULL, 0), 0);
+	regfree(&re);
+	/* DevToolsActivePort: "PORT\n/devtools/browser/UUID" */
+	char path[512], want[256], got[256] = {0};
+	snprintf(path, sizeof(path), "%s/profile/DevToolsActivePort", udd);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(got, 1, sizeof(got) - 1, f);
+	fclose(f);
+	got[n] = '\0';
+	snprintf(want, sizeof(want), "%d\n/devtools/browser/%s", srv.port, srv.browser_id);
+	ck_assert_str_eq(got, want);
+	/* One exchange, then the journal must hold it. */
+	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
+	int fd = harness_ws_open(&srv, path, NULL, NULL);
+	struct buf msg;
+	buf_init(&msg, 0);
+	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}", &msg), 0);
+	close(fd);
+	ck_assert_int_eq(harness_stop(&srv), 0);
+	f = fopen(jpath, "r");
+	ck_assert_ptr_nonnull(f);
+	buf_reset(&msg);
+	char tmp[4096];
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(&msg, tmp, n);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(msg.data, "\"dir\":\"note\",\"text\":\"ignored Chrome flags: "
+					       "--allow-pre-commit-input --enable-automation"));
+	ck_assert_ptr_nonnull(strstr(msg.data, "\"dir\":\"in\",\"msg\":{\"id\":1,\"method\":"
+					       "\"Browser.getVersion\"}}\n"));
+	ck_assert_ptr_nonnull(strstr(msg.data, "\"dir\":\"out\",\"msg\":{\"id\":1,\"result\":"
+					       "{\"protocolVersion\""));
+	buf_clear(&msg);
+	snprintf(path, sizeof(path), "rm -rf '%s'", udd);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+START_TEST(sigint_exits_cleanly)
+{
+	struct harness_server srv;
+	ck_assert_int_eq(harness_start(&srv, NULL), 0);
+	kill(srv.pid, SIGINT);
+	int st;
+	ck_assert_int_eq(waitpid(srv.pid, &st, 0), srv.pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	close(srv.stderr_fd);
+}
+END_TEST
+
+START_TEST(seed_makes_ids_reproducible)
+{
+	struct harness_server a, b, c;
+	static const char *const s1[] = {"--seed", "42", NULL};
+	static const char *const s2[] = {"--seed=43", NULL};
+	ck_assert_int_eq(harness_start(&a, s1), 0);
+	ck_assert_int_eq(harness_start(&b, s1), 0);
+	ck_assert_int_eq(harness_start(&c, s2), 0);
+	ck_assert_str_eq(a.browser_id, b.browser_id);
+	ck_assert_str_eq(a.page_id, b.page_id);
+	ck_assert_str_ne(a.browser_id, c.browser_id);
+	ck_assert_int_eq(harness_stop(&a), 0);
+	ck_assert_int_eq(harness_stop(&b), 0);
+	ck_assert_int_eq(harness_stop(&c), 0);
+}
+END_TEST
+
+START_TEST(pipe_transport)
+{
+	int to[2], from[2];
+	ck_assert_int_eq(pipe(to), 0);
+	ck_assert_int_eq(pipe(from), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* The child reads fd 3 and writes fd 4, as Chrome does. */
+		/* Move both ends out of the way first: the pipes may own fds 3/4. */
+		int rd = fcntl(to[0], F_DUPFD, 20), wr = fcntl(from[1], F_DUPFD, 20);
+		close(to[0]);
+		close(to[1]);
+		close(from[0]);
+		close(from[1]);
+		dup2(rd, 3);
+		dup2(wr, 4);
+		close(rd);
+		close(wr);
+		const char *wrap = getenv("CDPMOCK_WRAP");
+		if (wrap && *wrap) {
+			char cmd[2048];
+			snprintf(cmd, sizeof(cmd), "exec %s %s --remote-debugging-pipe", wrap, bin());
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		}
+		execl(bin(), bin(), "--remote-debugging-pipe", "--headless=new", (char *)NULL);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	static const char req[] = "{\"id\":1,\"method\":\"Browser.getVersion\"}";
+	ck_assert_int_eq(write(to[1], req, sizeof(req)), (ssize_t)sizeof(req)); /* with the NUL */
+	struct buf got;
+	buf_init(&got, 0);
+	char tmp[4096];
+	while (!got.len || got.data[got.len - 1] != '\0') {
+		struct pollfd pf = {from[0], POLLIN, 0};
+		ck_assert_int_gt(poll(&pf, 1, getenv("CDPM_SLOW") ? 60000 : 5000), 0);
+		ssize_t r = read(from[0], tmp, sizeof(tmp));
+		ck_assert_int_gt(r, 0);
+		buf_add(&got, tmp, (size_t)r);
+	}
+	ck_assert_int_eq(strncmp(got.data, "{\"id\":1,\"result\":{\"protocolVersion\":\"1.3\"", 40), 0);
+	/* Closing our end of the pipe ends the browser, as with Chrome. */
+	close(to[1]);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	close(from[0]);
+	buf_clear(&got);
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("flags");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, puppeteer_flags_and_banner);
+	tcase_add_test(tc, sigint_exits_cleanly);
+	tcase_add_test(tc, seed_makes_ids_reproducible);
+	tcase_add_test(tc, pipe_transport);
+	suite_add_tcase(s, tc);
+	return s;
+}
