@@ -115,6 +115,14 @@ $(BUILD)/gen/suites.h: $(UNIT_SRC) | $(DEPS_STAMP)
 	$(Q)sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $(sort $(UNIT_SRC)) > $@.tmp && mv $@.tmp $@
 $(BUILD)/tests/unit/main.o: $(BUILD)/gen/suites.h
 
+# Each server/domains/X.c defines "const struct domain X_domain = {"; the
+# router's table is generated from those lines.
+DOMAIN_SRC := $(wildcard server/domains/*.c)
+$(BUILD)/gen/domains.h: $(DOMAIN_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)sed -n 's/^const struct domain \([a-z0-9_]*_domain\) = {$$/DOMAIN(\1)/p' $(sort $(DOMAIN_SRC)) > $@.tmp && mv $@.tmp $@
+$(BUILD)/server/router.o: $(BUILD)/gen/domains.h
+
 $(BUILD)/check_unit: $(call obj,$(UNIT_SRC) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
