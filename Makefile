@@ -114,6 +114,11 @@ $(BUILD)/gen/suites.h: $(UNIT_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $(sort $(UNIT_SRC)) > $@.tmp && mv $@.tmp $@
 $(BUILD)/tests/unit/main.o: $(BUILD)/gen/suites.h
+INTEG_TESTS := $(wildcard tests/integration/test_*.c)
+$(BUILD)/gen/isuites.h: $(INTEG_TESTS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $(sort $(INTEG_TESTS)) > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/integration/main.o: $(BUILD)/gen/isuites.h
 
 # Each server/domains/X.c defines "const struct domain X_domain = {"; the
 # router's table is generated from those lines.

@@ -6,11 +6,9 @@
 
 #include "harness.h"
 
-Suite *http_suite(void);
-Suite *ws_suite(void);
-Suite *envelope_suite(void);
-Suite *session_suite(void);
-Suite *cli_suite(void);
+/* Every tests/integration/test_X.c defines, on a line of its own,
+ * "Suite *X_suite(void)" (after a prototype ending in ';'); the runner's
+ * list is generated from those lines. */
 
 /* Servers shared by a TCase (unchecked fixtures) count unclean exits here. */
 extern int itest_server_failures;

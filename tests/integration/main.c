@@ -1,20 +1,24 @@
 /* main.c - the Check runner for the integration suites: each starts the real
- * cdpmock binary ($CDPMOCK_BIN) on a loopback port the kernel picks. */
+ * cdpmock binary ($CDPMOCK_BIN) on a loopback port the kernel picks.  The
+ * suite list is generated from tests/integration/test_*.c. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "itest.h"
 
+#define SUITE(fn) Suite *fn(void);
+#include "isuites.h"
+#undef SUITE
+
 int itest_server_failures;
 
 int main(void)
 {
-	SRunner *sr = srunner_create(http_suite());
-	srunner_add_suite(sr, ws_suite());
-	srunner_add_suite(sr, envelope_suite());
-	srunner_add_suite(sr, session_suite());
-	srunner_add_suite(sr, cli_suite());
+	SRunner *sr = srunner_create(NULL);
+#define SUITE(fn) srunner_add_suite(sr, fn());
+#include "isuites.h"
+#undef SUITE
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -207,6 +207,7 @@ START_TEST(pipe_transport)
 }
 END_TEST
 
+Suite *cli_suite(void);
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");

@@ -173,6 +173,7 @@ START_TEST(page_socket_behaves_the_same)
 }
 END_TEST
 
+Suite *envelope_suite(void);
 Suite *envelope_suite(void)
 {
 	Suite *s = suite_create("envelope");

@@ -550,6 +550,7 @@ START_TEST(deflate_is_negotiated)
 }
 END_TEST
 
+Suite *http_suite(void);
 Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");

@@ -185,6 +185,7 @@ START_TEST(create_and_close_target)
 }
 END_TEST
 
+Suite *session_suite(void);
 Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");

@@ -203,6 +203,7 @@ START_TEST(many_clients_have_their_own_ids)
 }
 END_TEST
 
+Suite *ws_suite(void);
 Suite *ws_suite(void)
 {
 	Suite *s = suite_create("ws");
