@@ -182,19 +182,15 @@ static int profile_build(struct profile_gen *g, uint32_t js_target, int gc, uint
 	if (gc)
 		profile_add_node(g, 0, PROFILE_FN_GC);
 	g->first_js = g->n;
-	for (uint32_t k = 0; k < js_target; k++) {
-		int placed = 0;
-		/* A few tries, then stop: the paths are used up. */
-		for (int t = 0; t < 8 && !placed; t++) {
-			uint32_t p = profile_pick_parent(g);
-			uint32_t fn = profile_pick_fn(g, p);
-			if (profile_pair_add(g, p, fn)) {
-				profile_add_node(g, p, fn);
-				placed = 1;
-			}
-		}
-		if (!placed)
-			break;
+	/* A pick fails when that parent already calls that function; allow
+	 * 8 tries per node overall, then accept a smaller tree: the paths
+	 * that the depth and the script set allow are used up. */
+	uint64_t tries = 8 * (uint64_t)js_target;
+	while (g->n - g->first_js < js_target && tries-- > 0) {
+		uint32_t p = profile_pick_parent(g);
+		uint32_t fn = profile_pick_fn(g, p);
+		if (profile_pair_add(g, p, fn))
+			profile_add_node(g, p, fn);
 	}
 	profile_prune(g, budget);
 	rc = 0;
