@@ -583,7 +583,7 @@ static int profile_generate(struct profile_gen *g, int64_t duration)
 	rng_init(&g->rng, sh->seed ^ PROFILE_SEED_TREE);
 	/* Short profiles have no JS at all; GC shows up in longer ones. */
 	int js = g->nsamples > 2;
-	int gc = g->nsamples >= 20 && profile_rand(&g->rng, 10) < 7;
+	int gc = g->nsamples >= 20 && want > 3 && profile_rand(&g->rng, 10) < 7;
 	uint32_t synth = 3 + (uint32_t)gc;
 	uint32_t budget = g->nsamples - 2 - (uint32_t)gc;
 	uint64_t js_target = js && want > synth ? want - synth : 0;

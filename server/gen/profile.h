@@ -22,7 +22,8 @@ struct profile_shape {
 	uint64_t seed;
 	int64_t start_us, end_us; /* startTime/endTime, µs on the monotonic clock */
 	int64_t interval_us;	  /* sampling interval; <= 0: PROFILE_DEFAULT_INTERVAL_US */
-	uint32_t node_count;	  /* target node count; 0: PROFILE_DEFAULT_NODES */
+	uint32_t node_count;	  /* target node count; 0: PROFILE_DEFAULT_NODES;
+				   * 1..3: no JS, only root, (program), (idle) */
 	uint32_t max_depth;	  /* deepest JS frame (root = 0); 0: PROFILE_DEFAULT_DEPTH */
 	uint32_t idle_permille;	  /* rough share of (idle) samples, 1..1000; 0: default */
 	bool empty;		  /* root only, "samples":[] (a console profile ended at once) */

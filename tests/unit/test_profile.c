@@ -25,7 +25,8 @@ Suite *profile_suite(void); /* the generated runner's entry point */
 #define SEEDS 200
 
 /* Shapes: the sample's 300 ms at 100 µs, Chrome's default interval, short
- * and empty runs, huge node targets with few samples, extreme idle. */
+ * and empty runs, huge node targets with few samples, a target too small
+ * for JS, extreme idle. */
 static const struct {
 	int64_t duration, interval;
 	uint32_t nodes, depth, idle;
@@ -38,6 +39,7 @@ static const struct {
     {1000000, 1000, 200, 8, 900},
     {50000, 100, 1000, 3, 100},
     {10000, 1000, 5000, 40, 0},
+    {100000, 1000, 3, 0, 0},
     {3300, 1000, 50, 1, 1},
 };
 
