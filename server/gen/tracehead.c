@@ -1,0 +1,466 @@
+/* tracehead.c - the events around the body of a generated trace: the
+ * leading metadata (thread and process names, uptimes, ActiveProcesses,
+ * TracingStartedInBrowser) rendered once at creation, and the "extras"
+ * placed among body events by timestamp: clock_sync "c" events and
+ * memory-infra "v" dumps.  Rare events, so plain buf calls are fine here. */
+#include "gen/trace_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdpm.h"
+
+static const char *const head_strs[TRACE_S_COUNT] = {
+	[TRACE_S_THREAD_NAME] = "thread_name",
+	[TRACE_S_PROCESS_NAME] = "process_name",
+	[TRACE_S_UPTIME] = "process_uptime_seconds",
+	[TRACE_S_ACTIVE] = "ActiveProcesses",
+	[TRACE_S_STARTED] = "TracingStartedInBrowser",
+	[TRACE_S_CLOCK_SYNC] = "clock_sync",
+	[TRACE_S_PERIODIC] = "periodic_interval",
+	[TRACE_S_EXPLICIT] = "explicitly_triggered",
+	[TRACE_S_META_CAT] = "__metadata",
+	[TRACE_S_TIMELINE_CAT] = "disabled-by-default-devtools.timeline",
+	[TRACE_S_MEMORY_CAT] = "disabled-by-default-memory-infra",
+};
+
+const char *tracehead_str(uint32_t s)
+{
+	return s < TRACE_S_COUNT ? head_strs[s] : "";
+}
+
+static uint32_t str_iid(uint32_t s)
+{
+	return (uint32_t)tracetpl_count + 1 + s;
+}
+
+/* Starts a head event: the ev fields and the JSON up to "args". */
+static struct trace_headev *head_new(struct trace_gen *g, char ph, uint32_t name, uint32_t cat,
+				     uint32_t thread)
+{
+	struct trace_headev *h = &g->head[g->n_head++];
+	const struct traceproc_thread *t = thread == UINT32_MAX ? NULL : &g->procs.threads[thread];
+
+	memset(h, 0, sizeof(*h));
+	h->ev.ph = ph;
+	h->ev.name_iid = str_iid(name);
+	h->ev.cat_iid = str_iid(cat);
+	h->ev.name = head_strs[name];
+	h->ev.cat = head_strs[cat];
+	h->ev.thread = thread;
+	h->ev.pid = t ? t->pid : 0;
+	h->ev.tid = t ? t->tid : 0;
+	h->ev.tts = -1;
+	h->ev.tdur = -1;
+	h->detail_off = UINT32_MAX;
+	h->json_off = (uint32_t)g->pool.len;
+	return h;
+}
+
+static int head_end(struct trace_gen *g, struct trace_headev *h)
+{
+	h->json_len = (uint32_t)(g->pool.len - h->json_off);
+	return 0;
+}
+
+/* {"args":{"<key>":"<val>"},"cat":"__metadata","name":..,"ph":"M","pid":..,"tid":..,"ts":0} */
+static int head_meta(struct trace_gen *g, uint32_t name, uint32_t thread, int32_t pid,
+		     int32_t tid, const char *key, const char *val)
+{
+	struct trace_headev *h = head_new(g, 'M', name, TRACE_S_META_CAT, thread);
+	struct buf *b = &g->pool;
+	int rc;
+
+	h->ev.pid = pid;
+	h->ev.tid = tid;
+	rc = buf_printf(b, "{\"args\":{\"%s\":", key);
+	if (!rc)
+		rc = buf_add_json_str(b, val, strlen(val), 1);
+	if (!rc)
+		rc = buf_printf(b, "},\"cat\":\"__metadata\",\"name\":\"%s\",\"ph\":\"M\",\"pid\":",
+				head_strs[name]);
+	if (!rc)
+		rc = buf_add_i64(b, pid);
+	if (!rc)
+		rc = buf_adds(b, ",\"tid\":");
+	if (!rc)
+		rc = buf_add_i64(b, tid);
+	if (!rc)
+		rc = buf_adds(b, ",\"ts\":0}");
+	if (!rc)
+		rc = head_end(g, h);
+	/* The raw value (for other encoders) goes after the JSON. */
+	h->detail_off = (uint32_t)b->len;
+	return rc ? rc : buf_add(b, val, strlen(val) + 1);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int head_active(struct trace_gen *g)
+{
+	struct trace_headev *h = head_new(g, 'I', TRACE_S_ACTIVE, TRACE_S_META_CAT, UINT32_MAX);
+	struct buf *b = &g->pool;
+	int32_t pids[TRACEPROC_MAX_PROCS];
+	size_t n = g->procs.n_procs;
+	int rc;
+
+	h->ev.scope = 'g';
+	h->ev.ts = g->start_us;
+	for (size_t i = 0; i < n; i++)
+		pids[i] = g->procs.procs[i].pid;
+	qsort(pids, n, sizeof(pids[0]), cmp_i32);
+	rc = buf_adds(b, "{\"args\":{\"chrome_active_processes\":{\"pid\":[");
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (i)
+			rc = buf_addc(b, ',');
+		if (!rc)
+			rc = buf_add_i64(b, pids[i]);
+	}
+	if (!rc)
+		rc = buf_adds(b, "]}},\"cat\":\"__metadata\",\"name\":\"ActiveProcesses\","
+				 "\"ph\":\"I\",\"pid\":0,\"s\":\"g\",\"tid\":0,\"ts\":");
+	if (!rc)
+		rc = buf_add_i64(b, g->start_us);
+	if (!rc)
+		rc = buf_addc(b, '}');
+	return rc ? rc : head_end(g, h);
+}
+
+/* CLIENTS.md 8.11: timeline tools need TracingStartedInBrowser. */
+static int head_started(struct trace_gen *g)
+{
+	const struct traceproc *m = &g->procs;
+	struct trace_headev *h =
+		head_new(g, 'I', TRACE_S_STARTED, TRACE_S_TIMELINE_CAT, m->browser_main);
+	struct buf *b = &g->pool;
+	int rc;
+
+	h->ev.scope = 't';
+	h->ev.ts = g->start_us;
+	h->ev.tts = m->threads[m->browser_main].tts_base;
+	rc = buf_adds(b, "{\"args\":{\"data\":{\"frameTreeNodeId\":1,\"frames\":[{\"frame\":\"");
+	if (!rc)
+		rc = buf_add(b, b->data + g->frame_off, g->frame_len);
+	if (!rc)
+		rc = buf_adds(b, "\",\"isInPrimaryMainFrame\":true,\"isOutermostMainFrame\":true,"
+				 "\"name\":\"\",\"processId\":");
+	if (!rc)
+		rc = buf_add_i64(b, m->threads[m->page_main].pid);
+	if (!rc)
+		rc = buf_adds(b, ",\"url\":\"");
+	if (!rc)
+		rc = buf_add(b, b->data + g->url_off, g->url_len);
+	if (!rc)
+		rc = buf_adds(b, "\"}],\"persistentIds\":true}},\"cat\":"
+				 "\"disabled-by-default-devtools.timeline\",\"name\":"
+				 "\"TracingStartedInBrowser\",\"ph\":\"I\",\"pid\":");
+	if (!rc)
+		rc = buf_add_i64(b, h->ev.pid);
+	if (!rc)
+		rc = buf_adds(b, ",\"s\":\"t\",\"tid\":");
+	if (!rc)
+		rc = buf_add_i64(b, h->ev.tid);
+	if (!rc)
+		rc = buf_adds(b, ",\"ts\":");
+	if (!rc)
+		rc = buf_add_i64(b, h->ev.ts);
+	if (!rc)
+		rc = buf_adds(b, ",\"tts\":");
+	if (!rc)
+		rc = buf_add_i64(b, h->ev.tts);
+	if (!rc)
+		rc = buf_addc(b, '}');
+	return rc ? rc : head_end(g, h);
+}
+
+int tracehead_init(struct trace_gen *g, const struct trace_params *p)
+{
+	const struct traceproc *m = &g->procs;
+	char num[16];
+	int rc;
+
+	(void)p;
+	g->head = calloc(3 + m->n_threads + 2 * m->n_procs, sizeof(*g->head));
+	if (!g->head)
+		return CDPM_ENOMEM;
+	/* As in Chrome: swapper first, main threads, the other threads, then
+	 * process names and uptimes (CHROMIUM.md 4.3). */
+	rc = head_meta(g, TRACE_S_THREAD_NAME, UINT32_MAX, 0, 0, "name", "swapper");
+	for (int pass = 0; pass < 2 && !rc; pass++)
+		for (uint32_t i = 0; i < m->n_threads && !rc; i++) {
+			const struct traceproc_thread *t = &m->threads[i];
+			int is_main = m->procs[t->proc].main_thread == i;
+			if (is_main == (pass == 0))
+				rc = head_meta(g, TRACE_S_THREAD_NAME, i, t->pid, t->tid, "name",
+					       t->name);
+		}
+	for (uint32_t i = 0; i < m->n_procs && !rc; i++)
+		rc = head_meta(g, TRACE_S_PROCESS_NAME, m->procs[i].main_thread, m->procs[i].pid, 0,
+			       "name", m->procs[i].name);
+	for (uint32_t i = 0; i < m->n_procs && !rc; i++) {
+		char *e = trace_u64(num, m->procs[i].uptime_s);
+		*e = '\0';
+		rc = head_meta(g, TRACE_S_UPTIME, m->procs[i].main_thread, m->procs[i].pid, 0,
+			       "uptime", num);
+	}
+	if (!rc)
+		rc = head_active(g);
+	if (!rc && tracecat_enabled(&g->cats, head_strs[TRACE_S_TIMELINE_CAT]))
+		rc = head_started(g);
+	return rc;
+}
+
+/* ---- extras ---- */
+
+static int cmp_extra(const void *a, const void *b)
+{
+	const struct trace_extra *x = a, *y = b;
+	if (x->ts != y->ts)
+		return (x->ts > y->ts) - (x->ts < y->ts);
+	/* Ties keep the order they were added in (guid holds it for syncs). */
+	return (x->cum > y->cum) - (x->cum < y->cum);
+}
+
+static uint64_t body_pos(const struct trace_gen *g, int64_t ts)
+{
+	if (ts <= g->start_us || !g->n_body)
+		return 0;
+	if (ts - g->start_us >= g->duration_us)
+		return g->n_body;
+	trace_u128 x = (trace_u128)(uint64_t)(ts - g->start_us) * g->n_body;
+	return (uint64_t)((x + (uint64_t)g->duration_us - 1) / (uint64_t)g->duration_us);
+}
+
+static struct trace_extra *extra_add(struct trace_gen *g, int kind, int64_t ts)
+{
+	struct trace_extra *x = &g->extra[g->n_extra];
+	memset(x, 0, sizeof(*x));
+	x->kind = (uint8_t)kind;
+	x->ts = ts;
+	x->cum = g->n_extra++; /* insertion order, for the sort */
+	return x;
+}
+
+int tracehead_extras(struct trace_gen *g, const struct trace_params *p)
+{
+	int dumps = tracecat_enabled(&g->cats, head_strs[TRACE_S_MEMORY_CAT]);
+	uint64_t periodic = 0, n;
+	int rc = 0;
+
+	if (dumps && p->periodic_dump_ms && g->duration_us > 0)
+		periodic = (uint64_t)g->duration_us / (p->periodic_dump_ms * UINT64_C(1000));
+	n = p->n_syncs + (dumps ? p->n_dumps + periodic : 0);
+	if (n > TRACE_MAX_EXTRAS)
+		return CDPM_ETOOBIG;
+	if (!n)
+		return 0;
+	g->extra = calloc(n, sizeof(*g->extra));
+	if (!g->extra)
+		return CDPM_ENOMEM;
+	for (size_t i = 0; i < p->n_syncs && !rc; i++) {
+		const char *id = p->syncs[i].id ? p->syncs[i].id : "";
+		struct trace_extra *x = extra_add(g, TRACE_X_SYNC, p->syncs[i].ts_us);
+		x->n = 1;
+		rc = trace_pool_add_json(&g->pool, id, strlen(id), &x->json_off, &x->json_len);
+		x->raw_off = (uint32_t)g->pool.len;
+		if (!rc)
+			rc = buf_add(&g->pool, id, strlen(id) + 1);
+	}
+	for (size_t i = 0; dumps && i < p->n_dumps; i++) {
+		struct trace_extra *x = extra_add(g, TRACE_X_DUMP, p->dumps[i].ts_us);
+		x->guid = p->dumps[i].guid;
+		x->level = (uint8_t)p->dumps[i].level;
+		x->explicit_ = 1;
+	}
+	/* Chrome's default memory-infra triggers: light every period, detailed
+	 * every 8th (250 ms / 2 s). */
+	for (uint64_t k = 1; k <= periodic; k++) {
+		struct trace_extra *x = extra_add(
+			g, TRACE_X_DUMP, g->start_us + (int64_t)(k * p->periodic_dump_ms * 1000));
+		x->guid = k - 1;
+		x->level = k % 8 == 0 ? TRACE_DUMP_DETAILED : TRACE_DUMP_LIGHT;
+	}
+	if (rc)
+		return rc;
+	qsort(g->extra, g->n_extra, sizeof(*g->extra), cmp_extra);
+	for (uint32_t i = 0; i < g->n_extra; i++) {
+		struct trace_extra *x = &g->extra[i];
+		if (x->kind == TRACE_X_DUMP)
+			x->n = (uint32_t)g->procs.n_procs;
+		x->body_pos = body_pos(g, x->ts);
+		x->cum = g->n_extra_events;
+		g->n_extra_events += x->n;
+	}
+	return 0;
+}
+
+size_t tracehead_extra_bound(const struct trace_gen *g)
+{
+	size_t max = 0;
+	for (uint32_t i = 0; i < g->n_extra; i++)
+		if (g->extra[i].kind == TRACE_X_SYNC && g->extra[i].json_len > max)
+			max = g->extra[i].json_len;
+	/* A detailed dump is about 2.5 kB. */
+	return 4096 + max;
+}
+
+static const char *const level_names[] = {"background", "light", "detailed"};
+
+/* Dump event k of a round: one per process, the browser's on MemoryInfra. */
+static uint32_t dump_thread(const struct trace_gen *g, uint32_t k)
+{
+	const struct traceproc *m = &g->procs;
+	return k == m->browser ? m->browser_mem : m->procs[k].main_thread;
+}
+
+void tracehead_extra_ev(const struct trace_gen *g, uint32_t xi, uint32_t xk, struct trace_ev *ev)
+{
+	const struct trace_extra *x = &g->extra[xi];
+	const struct traceproc *m = &g->procs;
+	uint32_t thread = x->kind == TRACE_X_SYNC ? m->browser_main : dump_thread(g, xk);
+	const struct traceproc_thread *t = &m->threads[thread];
+
+	memset(ev, 0, sizeof(*ev));
+	ev->thread = thread;
+	ev->pid = t->pid;
+	ev->tid = t->tid;
+	ev->ts = x->ts;
+	ev->tdur = -1;
+	ev->tts = -1;
+	if (x->kind == TRACE_X_SYNC) {
+		ev->ph = 'c';
+		ev->name_iid = str_iid(TRACE_S_CLOCK_SYNC);
+		ev->cat_iid = str_iid(TRACE_S_META_CAT);
+		ev->name = head_strs[TRACE_S_CLOCK_SYNC];
+		ev->cat = head_strs[TRACE_S_META_CAT];
+		ev->tts = t->tts_base + ((x->ts - g->start_us) * 3 >> 3);
+		ev->detail = g->pool.data + x->raw_off;
+	} else {
+		uint32_t name = x->explicit_ ? TRACE_S_EXPLICIT : TRACE_S_PERIODIC;
+		ev->ph = 'v';
+		ev->name_iid = str_iid(name);
+		ev->cat_iid = str_iid(TRACE_S_MEMORY_CAT);
+		ev->name = head_strs[name];
+		ev->cat = head_strs[TRACE_S_MEMORY_CAT];
+		ev->id = x->guid;
+		ev->detail = level_names[x->level < 3 ? x->level : 1];
+	}
+}
+
+/* Allocator dumps, sorted by name as Chrome's JSON writer sorts keys. */
+static const char *const light_allocs[] = {"blink_gc", "malloc", "partition_alloc/partitions",
+					   "v8"};
+static const char *const detailed_allocs[] = {
+	"blink_gc",	  "blink_objects/Document",   "cc/tile_memory", "discardable",
+	"font_caches",	  "gpu/gl",		      "malloc",		"malloc/allocated_objects",
+	"partition_alloc/partitions", "partition_alloc/partitions/array_buffer",
+	"skia/sk_glyph_cache", "sqlite",		"v8",
+	"v8/main/heap/code_space", "v8/main/heap/new_space", "v8/main/heap/old_space",
+	"web_cache"};
+
+static uint64_t dump_size(const struct trace_gen *g, const struct trace_extra *x, uint32_t k,
+			  uint32_t a)
+{
+	uint64_t h = g->seed ^ (x->guid * UINT64_C(0x9E3779B97F4A7C15)) ^ ((uint64_t)k << 40) ^ a;
+	h ^= h >> 33;
+	h *= UINT64_C(0xFF51AFD7ED558CCD);
+	h ^= h >> 33;
+	return 0x10000 + (h & 0x3FFFFFF);
+}
+
+static int add_hex_str(struct buf *b, uint64_t v)
+{
+	char tmp[20], *e = tmp;
+	*e++ = '"';
+	e = trace_hex(e, v);
+	*e++ = '"';
+	return buf_add(b, tmp, (size_t)(e - tmp));
+}
+
+static int dump_args(const struct trace_gen *g, const struct trace_extra *x, uint32_t k,
+		     struct buf *out)
+{
+	int detailed = x->level == TRACE_DUMP_DETAILED;
+	const char *const *names = detailed ? detailed_allocs : light_allocs;
+	size_t n = detailed ? CDPM_ARRAY_LEN(detailed_allocs) : CDPM_ARRAY_LEN(light_allocs);
+	uint64_t total = 0;
+	int rc = buf_adds(out, "{\"args\":{\"dumps\":{\"allocators\":{");
+
+	for (size_t a = 0; a < n && !rc; a++) {
+		uint64_t size = dump_size(g, x, k, (uint32_t)a);
+		total += size;
+		rc = buf_printf(out, "%s\"%s\":{\"attrs\":{\"size\":{\"type\":\"scalar\",\"units\":"
+				     "\"bytes\",\"value\":",
+				a ? "," : "", names[a]);
+		if (!rc)
+			rc = add_hex_str(out, size);
+		if (!rc)
+			rc = buf_adds(out, "}}}");
+	}
+	if (!rc)
+		rc = buf_printf(out, "},\"level_of_detail\":\"%s\",\"process_totals\":{"
+				     "\"peak_resident_set_size\":",
+				level_names[x->level < 3 ? x->level : 1]);
+	if (!rc)
+		rc = add_hex_str(out, total + total / 3);
+	if (!rc)
+		rc = buf_adds(out, ",\"private_footprint_bytes\":");
+	if (!rc)
+		rc = add_hex_str(out, total - total / 5);
+	if (!rc)
+		rc = buf_adds(out, ",\"resident_set_size\":");
+	if (!rc)
+		rc = add_hex_str(out, total + total / 4);
+	return rc ? rc : buf_adds(out, "}}}");
+}
+
+int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, struct buf *out)
+{
+	const struct trace_extra *x = &g->extra[xi];
+	struct trace_ev ev;
+	size_t mark = out->len;
+	int rc;
+
+	tracehead_extra_ev(g, xi, xk, &ev);
+	if (x->kind == TRACE_X_SYNC) {
+		rc = buf_adds(out, "{\"args\":{\"sync_id\":");
+		if (!rc)
+			rc = buf_add(out, g->pool.data + x->json_off, x->json_len);
+		if (!rc)
+			rc = buf_adds(out, "},\"cat\":\"__metadata\",\"name\":\"clock_sync\","
+					   "\"ph\":\"c\",\"pid\":");
+	} else {
+		rc = dump_args(g, x, xk, out);
+		if (!rc)
+			rc = buf_printf(out, ",\"cat\":\"disabled-by-default-memory-infra\",\"id\":"
+					     "\"0x%llx\",\"name\":\"%s\",\"ph\":\"v\",\"pid\":",
+					(unsigned long long)x->guid, ev.name);
+	}
+	if (!rc)
+		rc = buf_add_i64(out, ev.pid);
+	if (!rc)
+		rc = buf_adds(out, ",\"tid\":");
+	if (!rc)
+		rc = buf_add_i64(out, ev.tid);
+	if (!rc)
+		rc = buf_adds(out, ",\"ts\":");
+	if (!rc)
+		rc = buf_add_i64(out, ev.ts);
+	if (!rc && ev.tts >= 0) {
+		rc = buf_adds(out, ",\"tts\":");
+		if (!rc)
+			rc = buf_add_i64(out, ev.tts);
+	}
+	if (!rc)
+		rc = buf_addc(out, '}');
+	if (rc) {
+		out->len = mark;
+		if (out->data)
+			out->data[mark] = '\0';
+	}
+	return rc;
+}
