@@ -1,0 +1,499 @@
+/* runtime.c - the Runtime domain of a page target, without a JavaScript
+ * engine: execution contexts (runtime.h), and a Runtime.evaluate that only
+ * recognises console.profile / console.profileEnd calls with string-literal
+ * titles (CHROMIUM.md 3.3) and literal results.  Everything else an
+ * expression does is ignored and the result is undefined. */
+#include "runtime.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdpm.h"
+#include "page.h"
+#include "profiler.h"
+#include "router.h"
+#include "slots.h"
+#include "targets.h"
+
+/* Runtime keeps one bit per session, so its slot holds this sentinel
+ * instead of an allocation. */
+static char runtime_on;
+
+int runtime_enabled(const struct session *s)
+{
+	return s->dom[SLOT_RUNTIME] == &runtime_on;
+}
+
+static void runtime_context_params(struct buf *p, struct page_target *pt,
+				   const struct page_context *ctx)
+{
+	char origin[256];
+	page_origin(pt->target->url, origin, sizeof(origin));
+	buf_reset(p);
+	buf_printf(p, "{\"context\":{\"id\":%d,\"origin\":", ctx->id);
+	buf_add_json_str(p, origin, strlen(origin), 1);
+	buf_adds(p, ",\"name\":");
+	buf_add_json_str(p, ctx->name, strlen(ctx->name), 1);
+	buf_printf(p,
+		   ",\"uniqueId\":\"%s\",\"auxData\":{\"isDefault\":%s,\"type\":\"%s\","
+		   "\"frameId\":\"%s\"}}}",
+		   ctx->unique_id, ctx->is_default ? "true" : "false",
+		   ctx->is_default ? "default" : "isolated", pt->target->id);
+}
+
+static void runtime_broadcast(struct page_target *pt, const char *method, const struct buf *p)
+{
+	struct target *t = pt->target;
+	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s))
+		if (runtime_enabled(s))
+			session_event_raw(s, method, p->data, p->len);
+}
+
+int runtime_context_new(struct page_target *pt, const char *name, int is_default,
+			const struct page_context **out)
+{
+	if (pt->nctx == PAGE_MAX_CONTEXTS)
+		return CDPM_ETOOBIG;
+	struct page_context *ctx = &pt->ctx[pt->nctx++];
+	ctx->id = ++pt->next_context_id;
+	snprintf(ctx->name, sizeof(ctx->name), "%s", name);
+	/* V8 prints a context's uniqueId as two random 64-bit halves. */
+	snprintf(ctx->unique_id, sizeof(ctx->unique_id), "%llu.%llu",
+		 (unsigned long long)(rng_next(&pt->rng) >> 1),
+		 (unsigned long long)(rng_next(&pt->rng) >> 1));
+	ctx->is_default = is_default;
+	if (out)
+		*out = ctx;
+	struct buf p;
+	buf_init(&p, 0);
+	runtime_context_params(&p, pt, ctx);
+	runtime_broadcast(pt, "Runtime.executionContextCreated", &p);
+	buf_clear(&p);
+	return 0;
+}
+
+void runtime_document_cleared(struct page_target *pt)
+{
+	struct buf p;
+	buf_init(&p, 0);
+	buf_adds(&p, "{}");
+	pt->nctx = 0;
+	runtime_broadcast(pt, "Runtime.executionContextsCleared", &p);
+	buf_clear(&p);
+}
+
+static int runtime_has_world(const struct page_target *pt, const char *name)
+{
+	for (size_t i = 0; i < pt->nctx; i++)
+		if (!pt->ctx[i].is_default && !strcmp(pt->ctx[i].name, name))
+			return 1;
+	return 0;
+}
+
+void runtime_document_created(struct page_target *pt)
+{
+	struct target *t = pt->target;
+	runtime_context_new(pt, "", 1, NULL);
+	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s)) {
+		size_t n;
+		const char *const *w = page_session_worlds(s, &n);
+		for (size_t i = 0; i < n; i++)
+			if (!runtime_has_world(pt, w[i]))
+				runtime_context_new(pt, w[i], 0, NULL);
+	}
+}
+
+static int runtime_enable(struct call *c)
+{
+	struct page_target *pt = page_target_get(c->session->target);
+	if (!pt)
+		return CDPM_ENOMEM;
+	if (!runtime_enabled(c->session)) {
+		/* V8 reports every existing context before the reply. */
+		struct buf p;
+		buf_init(&p, 0);
+		c->session->dom[SLOT_RUNTIME] = &runtime_on;
+		for (size_t i = 0; i < pt->nctx; i++) {
+			runtime_context_params(&p, pt, &pt->ctx[i]);
+			session_event_raw(c->session, "Runtime.executionContextCreated", p.data,
+					  p.len);
+		}
+		buf_clear(&p);
+	}
+	return call_reply(c, NULL);
+}
+
+static int runtime_disable(struct call *c)
+{
+	c->session->dom[SLOT_RUNTIME] = NULL;
+	return call_reply(c, NULL);
+}
+
+static void runtime_session_gone(struct session *s)
+{
+	s->dom[SLOT_RUNTIME] = NULL;
+}
+
+/* ---- Runtime.evaluate: a scanner that finds console.profile calls. ---- */
+
+#define RUNTIME_MAX_TITLE 4096
+
+struct runtime_scan {
+	const char *p, *end;
+	int32_t line, col; /* 0-based, col in UTF-16 code units as V8 counts */
+	struct page_target *pt;
+	char script_id[16];
+	int calls; /* console.profile* calls recognised */
+};
+
+static int runtime_at(const struct runtime_scan *sc, size_t k)
+{
+	return sc->p + k < sc->end ? (unsigned char)sc->p[k] : -1;
+}
+
+/* Moves one byte on, keeping line and column. */
+static void runtime_step(struct runtime_scan *sc)
+{
+	unsigned char ch = (unsigned char)*sc->p++;
+	if (ch == '\n' || (ch == '\r' && runtime_at(sc, 0) != '\n')) {
+		sc->line++;
+		sc->col = 0;
+	} else if (ch < 0x80 || ch >= 0xc0) {
+		/* A code point; those outside the BMP take two UTF-16 units. */
+		sc->col += ch >= 0xf0 ? 2 : 1;
+	}
+}
+
+static int runtime_ident_start(int ch)
+{
+	return ch == '_' || ch == '$' || (ch >= 0 && isalpha(ch)) || ch >= 0x80;
+}
+
+static int runtime_ident_part(int ch)
+{
+	return runtime_ident_start(ch) || (ch >= 0 && isdigit(ch));
+}
+
+/* Skips blanks and comments. */
+static void runtime_skip_space(struct runtime_scan *sc)
+{
+	for (;;) {
+		int ch = runtime_at(sc, 0);
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' ||
+		    ch == '\f') {
+			runtime_step(sc);
+		} else if (ch == '/' && runtime_at(sc, 1) == '/') {
+			while (sc->p < sc->end && *sc->p != '\n')
+				runtime_step(sc);
+		} else if (ch == '/' && runtime_at(sc, 1) == '*') {
+			runtime_step(sc);
+			runtime_step(sc);
+			while (sc->p < sc->end &&
+			       !(runtime_at(sc, 0) == '*' && runtime_at(sc, 1) == '/'))
+				runtime_step(sc);
+			if (sc->p < sc->end) {
+				runtime_step(sc);
+				runtime_step(sc);
+			}
+		} else {
+			return;
+		}
+	}
+}
+
+static size_t runtime_ident(const struct runtime_scan *sc)
+{
+	size_t n = 0;
+	if (!runtime_ident_start(runtime_at(sc, 0)))
+		return 0;
+	while (runtime_ident_part(runtime_at(sc, n)))
+		n++;
+	return n;
+}
+
+/* Appends code point cp as UTF-8 (out NULL: nowhere).  0 or the buf error. */
+static int runtime_put_utf8(struct buf *out, unsigned long cp)
+{
+	char u[4];
+	size_t n;
+	if (!out)
+		return 0;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return buf_add(out, u, n);
+}
+
+/* Hex digits at p (up to max of them, exactly max unless braced). */
+static long runtime_hex(const char *p, const char *end, int max, int *used)
+{
+	long v = 0;
+	int n = 0;
+	for (; n < max && p + n < end && isxdigit((unsigned char)p[n]); n++)
+		v = v * 16 + (isdigit((unsigned char)p[n]) ? p[n] - '0' : (p[n] | 0x20) - 'a' + 10);
+	*used = n;
+	return v;
+}
+
+/* One escape sequence after the backslash, decoded into out (NULL: just
+ * measured); returns the bytes used, 0 if malformed. */
+static size_t runtime_escape(const char *p, const char *end, struct buf *out)
+{
+	static const char from[] = "nrtbfv0", to[] = "\n\r\t\b\f\v";
+	int used;
+	long v;
+	if (p >= end)
+		return 0;
+	const char *k = strchr(from, *p);
+	if (k && *p) {
+		return runtime_put_utf8(out, k - from == 6 ? 0 : (unsigned long)to[k - from]) ? 0
+											      : 1;
+	}
+	if (*p == 'x') {
+		v = runtime_hex(p + 1, end, 2, &used);
+		if (used != 2)
+			return 0;
+		return runtime_put_utf8(out, (unsigned long)v) ? 0 : 3;
+	}
+	if (*p == 'u' && p + 1 < end && p[1] == '{') {
+		v = runtime_hex(p + 2, end, 6, &used);
+		if (!used || p + 2 + used >= end || p[2 + used] != '}' || v > 0x10ffff)
+			return 0;
+		return runtime_put_utf8(out, (unsigned long)v) ? 0 : (size_t)used + 3;
+	}
+	if (*p == 'u') {
+		v = runtime_hex(p + 1, end, 4, &used);
+		if (used != 4)
+			return 0;
+		return runtime_put_utf8(out, (unsigned long)v) ? 0 : 5;
+	}
+	if (*p == '\n')
+		return 1; /* a line continuation */
+	return out && buf_addc(out, *p) ? 0 : 1;
+}
+
+/* Reads a string literal at the cursor into out (when not NULL) and moves
+ * past it.  Template literals with substitutions are not literals here.
+ * Returns 1 for a well-formed literal. */
+static int runtime_string(struct runtime_scan *sc, struct buf *out)
+{
+	char q = *sc->p;
+	int ok = 1;
+	runtime_step(sc);
+	while (sc->p < sc->end && *sc->p != q) {
+		if (q != '`' && (*sc->p == '\n' || *sc->p == '\r'))
+			return 0;
+		if (q == '`' && *sc->p == '$' && runtime_at(sc, 1) == '{')
+			ok = 0;
+		if (*sc->p == '\\') {
+			runtime_step(sc);
+			size_t n = runtime_escape(sc->p, sc->end, out);
+			if (!n)
+				ok = 0;
+			for (size_t i = 0; i < n && sc->p < sc->end; i++)
+				runtime_step(sc);
+			continue;
+		}
+		if (out && buf_addc(out, *sc->p))
+			ok = 0;
+		runtime_step(sc);
+	}
+	if (sc->p >= sc->end)
+		return 0;
+	runtime_step(sc);
+	return ok;
+}
+
+/* After "console": ".profile(" or ".profileEnd(" with no argument or a
+ * string literal first.  V8 reports the call at the method name, and the
+ * event's location is 1-based: console.profile('x') at 0:0 is line 1,
+ * column 9 (CHROMIUM.md 3.3). */
+static void runtime_console_call(struct runtime_scan *sc)
+{
+	runtime_skip_space(sc);
+	if (runtime_at(sc, 0) != '.')
+		return;
+	runtime_step(sc);
+	runtime_skip_space(sc);
+	struct profiler_location loc = {sc->script_id, sc->line + 1, sc->col + 1};
+	size_t n = runtime_ident(sc);
+	int end;
+	if (n == 7 && !memcmp(sc->p, "profile", 7))
+		end = 0;
+	else if (n == 10 && !memcmp(sc->p, "profileEnd", 10))
+		end = 1;
+	else
+		return;
+	for (size_t i = 0; i < n; i++)
+		runtime_step(sc);
+	runtime_skip_space(sc);
+	if (runtime_at(sc, 0) != '(')
+		return;
+	runtime_step(sc);
+	runtime_skip_space(sc);
+	struct buf title;
+	buf_init(&title, RUNTIME_MAX_TITLE);
+	int ch = runtime_at(sc, 0), has_title = 0;
+	if (ch == '\'' || ch == '"' || ch == '`') {
+		if (!runtime_string(sc, &title))
+			goto out;
+		has_title = 1;
+		runtime_skip_space(sc);
+		ch = runtime_at(sc, 0);
+	}
+	if (ch != ')' && !(has_title && ch == ','))
+		goto out;
+	sc->calls++;
+	/* An empty title is no title: Chrome shows "default". */
+	const char *t = has_title && title.len ? title.data : NULL;
+	if (end)
+		profiler_console_end(sc->pt->target, t, &loc, NULL);
+	else
+		profiler_console_start(sc->pt->target, t, &loc);
+out:
+	buf_clear(&title);
+}
+
+static void runtime_scan(struct runtime_scan *sc)
+{
+	int after_dot = 0;
+	while (sc->p < sc->end) {
+		runtime_skip_space(sc);
+		int ch = runtime_at(sc, 0);
+		if (ch < 0)
+			break;
+		if (ch == '\'' || ch == '"' || ch == '`') {
+			runtime_string(sc, NULL);
+			after_dot = 0;
+			continue;
+		}
+		size_t n = runtime_ident(sc);
+		if (!n) {
+			after_dot = ch == '.';
+			runtime_step(sc);
+			continue;
+		}
+		int console = n == 7 && !memcmp(sc->p, "console", 7) && !after_dot;
+		for (size_t i = 0; i < n; i++)
+			runtime_step(sc);
+		after_dot = 0;
+		if (console)
+			runtime_console_call(sc);
+	}
+}
+
+/* The JS Number::toString of v for the "description". */
+static void runtime_number(struct buf *b, double v)
+{
+	char s[40];
+	if (v == floor(v) && fabs(v) < 1e21) {
+		snprintf(s, sizeof(s), "%.0f", v);
+	} else {
+		for (int prec = 1; prec <= 17; prec++) {
+			snprintf(s, sizeof(s), "%.*g", prec, v);
+			if (strtod(s, NULL) == v)
+				break;
+		}
+	}
+	buf_adds(b, s);
+}
+
+/* {"result":RemoteObject} for an expression that is one literal (number,
+ * string, true, false, null); anything else is undefined, since nothing
+ * runs. */
+static void runtime_result(struct buf *b, const char *e, size_t n)
+{
+	while (n && (isspace((unsigned char)e[n - 1]) || e[n - 1] == ';'))
+		n--;
+	while (n && isspace((unsigned char)*e)) {
+		e++;
+		n--;
+	}
+	struct runtime_scan sc = {.p = e, .end = e + n};
+	struct buf s;
+	buf_init(&s, 0);
+	char *num_end = NULL;
+	double v = n && (isdigit((unsigned char)*e) || *e == '-') ? strtod(e, &num_end) : 0;
+	if (num_end == e + n && isfinite(v) && !(v == 0 && signbit(v))) {
+		buf_adds(b, "{\"result\":{\"type\":\"number\",\"value\":");
+		runtime_number(b, v);
+		buf_adds(b, ",\"description\":\"");
+		runtime_number(b, v);
+		buf_adds(b, "\"}}");
+	} else if (n && strchr("'\"`", *e) && runtime_string(&sc, &s) && sc.p == sc.end) {
+		buf_adds(b, "{\"result\":{\"type\":\"string\",\"value\":");
+		buf_add_json_str(b, s.data ? s.data : "", s.len, 1);
+		buf_adds(b, "}}");
+	} else if ((n == 4 && !memcmp(e, "true", 4)) || (n == 5 && !memcmp(e, "false", 5))) {
+		buf_printf(b, "{\"result\":{\"type\":\"boolean\",\"value\":%.*s}}", (int)n, e);
+	} else if (n == 4 && !memcmp(e, "null", 4)) {
+		buf_adds(b,
+			 "{\"result\":{\"type\":\"object\",\"subtype\":\"null\",\"value\":null}}");
+	} else {
+		buf_adds(b, "{\"result\":{\"type\":\"undefined\"}}");
+	}
+	buf_clear(&s);
+}
+
+static int runtime_evaluate(struct call *c)
+{
+	struct page_target *pt = page_target_get(c->session->target);
+	if (!pt)
+		return CDPM_ENOMEM;
+	const char *e = json_string_value(json_object_get(c->params, "expression"));
+	size_t n = json_string_length(json_object_get(c->params, "expression"));
+	/* Each evaluate compiles a new script with the next scriptId; the
+	 * console events all go out before the reply (CHROMIUM.md 3.3). */
+	struct runtime_scan sc = {.p = e, .end = e + n, .pt = pt};
+	snprintf(sc.script_id, sizeof(sc.script_id), "%u", pt->next_script_id++);
+	runtime_scan(&sc);
+	struct buf b;
+	int rc = call_reply_begin(c, &b);
+	if (!rc) {
+		runtime_result(&b, e, n);
+		rc = b.data ? 0 : CDPM_ENOMEM;
+	}
+	if (rc) {
+		buf_clear(&b);
+		return rc;
+	}
+	return call_reply_end(c, &b);
+}
+
+static int runtime_ok(struct call *c)
+{
+	return call_reply(c, NULL);
+}
+
+static const struct method runtime_methods[] = {
+    {"addBinding", runtime_ok},
+    {"disable", runtime_disable},
+    {"discardConsoleEntries", runtime_ok},
+    {"enable", runtime_enable},
+    {"evaluate", runtime_evaluate},
+    {"releaseObjectGroup", runtime_ok},
+    {"runIfWaitingForDebugger", runtime_ok},
+};
+
+const struct domain runtime_domain = {
+    "Runtime", TARGET_PAGE, runtime_methods, CDPM_ARRAY_LEN(runtime_methods), runtime_session_gone,
+};

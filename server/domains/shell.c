@@ -1,0 +1,101 @@
+/* shell.c - the page domains that clients switch on while setting up a
+ * page and that cdpmock does not model: Network, Log, Performance,
+ * Inspector, Audits, Emulation and Debugger answer as Chrome does and send
+ * nothing (CLIENTS.md 3-4).  They exist on page targets only, like Chrome's
+ * page agents.  Anything with state lives in its own file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cdpm.h"
+#include "page.h"
+#include "router.h"
+#include "targets.h"
+
+static int shell_ok(struct call *c)
+{
+	return call_reply(c, NULL);
+}
+
+/* Debugger.enable answers with the isolate's debuggerId.  It sends no
+ * Debugger.scriptParsed: the page's scripts have no source to serve, and
+ * clients (puppeteer's coverage) cope with none (CLIENTS.md 3). */
+static int shell_debugger_enable(struct call *c)
+{
+	struct page_target *pt = page_target_get(c->session->target);
+	if (!pt)
+		return CDPM_ENOMEM;
+	char r[96];
+	snprintf(r, sizeof(r), "{\"debuggerId\":\"%s\"}", pt->debugger_id);
+	return call_reply_raw(c, r, strlen(r));
+}
+
+/* clang-format off */
+static const struct method shell_network[] = {
+	{"clearBrowserCache", shell_ok},
+	{"disable", shell_ok},
+	{"emulateNetworkConditions", shell_ok},
+	{"enable", shell_ok},
+	{"setBlockedURLs", shell_ok},
+	{"setBypassServiceWorker", shell_ok},
+	{"setCacheDisabled", shell_ok},
+	{"setExtraHTTPHeaders", shell_ok},
+	{"setUserAgentOverride", shell_ok},
+};
+
+static const struct method shell_log[] = {
+	{"disable", shell_ok},
+	{"enable", shell_ok},
+	{"startViolationsReport", shell_ok},
+	{"stopViolationsReport", shell_ok},
+};
+
+static const struct method shell_enable_disable[] = {
+	{"disable", shell_ok},
+	{"enable", shell_ok},
+};
+
+static const struct method shell_emulation[] = {
+	{"clearDeviceMetricsOverride", shell_ok},
+	{"setCPUThrottlingRate", shell_ok},
+	{"setDeviceMetricsOverride", shell_ok},
+	{"setEmulatedMedia", shell_ok},
+	{"setFocusEmulationEnabled", shell_ok},
+	{"setTouchEmulationEnabled", shell_ok},
+	{"setUserAgentOverride", shell_ok},
+};
+
+static const struct method shell_debugger[] = {
+	{"disable", shell_ok},
+	{"enable", shell_debugger_enable},
+	{"setAsyncCallStackDepth", shell_ok},
+	{"setSkipAllPauses", shell_ok},
+};
+/* clang-format on */
+
+const struct domain network_domain = {
+    "Network", TARGET_PAGE, shell_network, CDPM_ARRAY_LEN(shell_network), NULL,
+};
+
+const struct domain log_domain = {
+    "Log", TARGET_PAGE, shell_log, CDPM_ARRAY_LEN(shell_log), NULL,
+};
+
+const struct domain performance_domain = {
+    "Performance", TARGET_PAGE, shell_enable_disable, CDPM_ARRAY_LEN(shell_enable_disable), NULL,
+};
+
+const struct domain inspector_domain = {
+    "Inspector", TARGET_PAGE, shell_enable_disable, CDPM_ARRAY_LEN(shell_enable_disable), NULL,
+};
+
+const struct domain audits_domain = {
+    "Audits", TARGET_PAGE, shell_enable_disable, CDPM_ARRAY_LEN(shell_enable_disable), NULL,
+};
+
+const struct domain emulation_domain = {
+    "Emulation", TARGET_PAGE, shell_emulation, CDPM_ARRAY_LEN(shell_emulation), NULL,
+};
+
+const struct domain debugger_domain = {
+    "Debugger", TARGET_PAGE, shell_debugger, CDPM_ARRAY_LEN(shell_debugger), NULL,
+};
