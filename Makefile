@@ -152,7 +152,7 @@ clients/node/node_modules/.package-lock.json: clients/node/package-lock.json | $
 	$(Q)cd clients/node && npm ci --no-audit --no-fund --loglevel=error
 
 node-test: all node-deps
-	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test clients/node/test/
+	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test clients/node/test/*.test.js
 
 test: unit integration node-test
 
