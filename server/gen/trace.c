@@ -440,7 +440,10 @@ static int apply_record_mode(struct trace_gen *g, const struct trace_params *p)
 	bound = head_cost + event_cost(g->max_bound) * g->n_body +
 		event_cost(tracehead_extra_bound(g)) * g->n_extra_events;
 	if (bound <= budget) {
-		g->loss.percent_full = -1; /* estimated on demand */
+		/* Nothing can be lost: estimate the fill from the mean size. */
+		double cost = (double)head_cost +
+			      (double)event_cost((uint64_t)trace_gen_avg_bytes(g)) * (double)total;
+		g->loss.percent_full = cost >= (double)budget ? 1.0 : cost / (double)budget;
 		return 0;
 	}
 	rc = fit_window(g, budget, p->record_mode == TRACE_RECORD_CONTINUOUSLY, head_cost, &used);
@@ -456,18 +459,6 @@ static int apply_record_mode(struct trace_gen *g, const struct trace_params *p)
 void trace_gen_loss(const struct trace_gen *g, struct trace_loss *loss)
 {
 	*loss = g->loss;
-	if (loss->percent_full < 0) {
-		/* No pass was made: estimate from the mean event size. */
-		struct trace_gen *mg = (struct trace_gen *)g;
-		double avg = trace_gen_avg_bytes(mg);
-		double cost = 0;
-		for (uint32_t i = 0; i < g->n_head; i++)
-			cost += (double)event_cost(g->head[i].json_len);
-		cost += (double)event_cost((uint64_t)avg) * (double)merged_count(g);
-		loss->percent_full = cost / ((double)g->buffer_bytes);
-		if (loss->percent_full > 1)
-			loss->percent_full = 1;
-	}
 }
 
 double trace_gen_avg_bytes(struct trace_gen *g)
@@ -538,7 +529,6 @@ struct trace_gen *trace_gen_new(const struct trace_params *p)
 	g->start_us = p->start_us;
 	g->duration_us = p->duration_us;
 	g->blk = UINT64_MAX;
-	g->buffer_bytes = p->buffer_kb * 1024;
 	buf_init(&g->pool, TRACE_POOL_CAP);
 	rc = copy_list(p->included, p->n_included, &g->incl);
 	g->n_incl = g->incl ? p->n_included : 0;

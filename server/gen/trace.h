@@ -82,7 +82,8 @@ struct trace_loss {
 	int data_loss;	       /* dataLossOccurred */
 	uint64_t dropped;      /* events that did not fit */
 	uint64_t kept;	       /* events delivered, metadata included */
-	double percent_full;   /* 0..1, estimated when nothing was lost */
+	double percent_full;   /* 0..1 (0 without a buffer size); estimated from the
+				* mean event size when nothing can be lost */
 };
 
 /* One event in structured form, for encoders other than JSON. */

@@ -131,7 +131,6 @@ struct trace_gen {
 	trace_u128 step_fp;	   /* duration / n_body, 24-bit fraction */
 	uint64_t win0, win_n;	   /* kept window of merged (body + extra) events */
 	struct trace_loss loss;
-	uint64_t buffer_bytes;	   /* traceBufferSizeInKb * 1024; 0: unlimited */
 	double avg_bytes;
 	int avg_done;
 

@@ -383,6 +383,9 @@ void tracebody_fill(struct trace_gen *g, uint64_t bi, struct trace_ev *ev)
 #define PUT(q, lit) (memcpy(q, lit, sizeof(lit) - 1), q + sizeof(lit) - 1)
 #define PUTN(q, s, n) trace_cpy(q, s, n)
 
+/* One straight-line writer for every phase rather than a function per
+ * phase: the phases share most of the sequence, and the event loop's cost
+ * is in its branches and copies, so this is kept in one place. */
 size_t tracebody_json(struct trace_gen *g, uint64_t bi, char *p)
 {
 	struct trace_ev ev;

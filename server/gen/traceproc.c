@@ -172,7 +172,10 @@ void traceproc_build(struct traceproc *m, uint64_t seed, int page_only)
 		if (launch[i] == P_BROWSER) {
 			m->browser = pi;
 			m->browser_main = m->procs[pi].main_thread;
-			m->browser_mem = m->procs[pi].first_thread + 6;
+			m->browser_mem = m->browser_main;
+			for (uint32_t t = 0; t < m->procs[pi].n_threads; t++)
+				if (m->threads[m->procs[pi].first_thread + t].cls & TPC_MEM)
+					m->browser_mem = m->procs[pi].first_thread + t;
 		} else if (launch[i] == P_PAGE) {
 			m->page = pi;
 			m->page_main = m->procs[pi].main_thread;

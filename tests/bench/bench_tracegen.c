@@ -1,7 +1,8 @@
 /* bench_tracegen.c - throughput of the trace generator and the
  * ReturnAsStream encoders on one core: MB/s and events/s for ReportEvents
- * batches, and for JSON, gzip, proto and proto+gzip streams read in 10 MiB
- * IO.read chunks; plus the peak RSS, which must stay flat (a few MB)
+ * batches, and for JSON (raw and escaped for IO.read's "data" string),
+ * gzip, proto and proto+gzip streams read in 10 MiB IO.read chunks; plus
+ * the peak RSS, which must stay flat (a few MB)
  * whatever the trace size.  A standalone program, not a unit test.
  *
  * Build and run (until the Makefile's bench target picks it up):
@@ -121,6 +122,34 @@ static int bench_stream(const char *what, const struct trace_params *p, enum tst
 	return 0;
 }
 
+/* IO.read of a plain JSON stream: the bytes escaped for the "data" string. */
+static int bench_escaped(const struct trace_params *p)
+{
+	struct tstream *s = tstream_new(p, TSTREAM_JSON, TSTREAM_NONE);
+	struct buf b;
+	uint64_t off = 0;
+	size_t n;
+	int eof = 0;
+	struct stamp t0;
+
+	if (!s)
+		return 1;
+	buf_init(&b, 0);
+	t0 = now_s();
+	for (;;) {
+		buf_reset(&b);
+		if (tstream_read_json(s, off, IO_CHUNK, &b, &n, &eof))
+			return 1;
+		if (eof)
+			break;
+		off += n;
+	}
+	report("stream json, escaped (raw)", off, trace_gen_count(tstream_gen(s)), t0);
+	buf_clear(&b);
+	tstream_free(s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double mb = argc > 1 ? atof(argv[1]) : 1024;
@@ -141,6 +170,7 @@ int main(int argc, char **argv)
 	printf("%llu events (~%.0f MB of JSON)\n", (unsigned long long)p.n_events, mb);
 	rc |= bench_batches(&p);
 	rc |= bench_stream("stream json", &p, TSTREAM_JSON, TSTREAM_NONE);
+	rc |= bench_escaped(&p);
 	rc |= bench_stream("stream json+gzip (output)", &p, TSTREAM_JSON, TSTREAM_GZIP);
 	rc |= bench_stream("stream proto", &p, TSTREAM_PROTO, TSTREAM_NONE);
 	rc |= bench_stream("stream proto+gzip (output)", &p, TSTREAM_PROTO, TSTREAM_GZIP);

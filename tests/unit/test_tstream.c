@@ -367,6 +367,42 @@ START_TEST(small_reads_generate_only_what_they_need)
 }
 END_TEST
 
+START_TEST(escaped_reads_decode_to_the_raw_bytes)
+{
+	struct trace_params p = params(11, 100000);
+	struct tstream *s = tstream_new_at(&p, TSTREAM_JSON, TSTREAM_NONE, WALL_US);
+	struct buf full, esc;
+	uint64_t off = 0;
+	size_t n_raw;
+	int eof;
+
+	stream_bytes(&p, TSTREAM_JSON, TSTREAM_NONE, 65536, &full);
+	buf_init(&esc, 0);
+	buf_addc(&esc, '"');
+	for (size_t size = 1;; size = size * 3 + 7) {
+		ck_assert_int_eq(tstream_read_json(s, off, size, &esc, &n_raw, &eof), 0);
+		if (eof)
+			break;
+		ck_assert_uint_gt(n_raw, 0);
+		ck_assert_uint_le(n_raw, size);
+		off += n_raw;
+	}
+	ck_assert_uint_eq(off, full.len);
+	buf_addc(&esc, '"');
+	json_error_t err;
+	json_t *str = json_loadb(esc.data, esc.len, JSON_DECODE_ANY, &err);
+	ck_assert_msg(str != NULL, "bad escaping: %s", err.text);
+	ck_assert_uint_eq(json_string_length(str), full.len);
+	ck_assert_mem_eq(json_string_value(str), full.data, full.len);
+	/* The separators and quotes are escaped, nothing else grows. */
+	ck_assert_ptr_nonnull(strstr(esc.data, "[\\n{\\\"args\\\":"));
+	json_decref(str);
+	buf_clear(&esc);
+	buf_clear(&full);
+	tstream_free(s);
+}
+END_TEST
+
 START_TEST(invalid_params_give_no_stream)
 {
 	struct trace_params p = params(9, -5);
@@ -393,6 +429,7 @@ Suite *tstream_suite(void)
 			    (int)CDPM_ARRAY_LEN(combos));
 	tcase_add_test(tc, stream_carries_the_data_loss_decision);
 	tcase_add_test(tc, small_reads_generate_only_what_they_need);
+	tcase_add_test(tc, escaped_reads_decode_to_the_raw_bytes);
 	tcase_add_test(tc, invalid_params_give_no_stream);
 	suite_add_tcase(s, tc);
 	return s;
