@@ -48,9 +48,9 @@ struct trace_params {
 	int64_t duration_us; /* events spread over [start, start + duration) */
 	/* Body events (besides metadata, clock syncs and dumps).  0: round(
 	 * events_per_s * duration) scaled by the share of the default event
-	 * mix the category filter keeps, so that a narrow filter gives a
-	 * small trace as in Chrome.  A non-zero n_events is exact (0 only when
-	 * the filter keeps no event template at all). */
+	 * mix the category filter and page_only keep, so that a narrow filter
+	 * gives a small trace as in Chrome.  A non-zero n_events is exact (0
+	 * only when the filter keeps no event template at all). */
 	uint64_t n_events;
 	double events_per_s; /* <= 0: TRACE_DEFAULT_RATE */
 	/* traceConfig.includedCategories / excludedCategories (see tracecat.h);

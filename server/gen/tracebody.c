@@ -220,18 +220,35 @@ out:
 	return rc;
 }
 
+static uint32_t count_threads(const struct traceproc *m, uint32_t cls)
+{
+	uint32_t n = 0;
+	for (size_t j = 0; j < m->n_threads; j++)
+		n += (m->threads[j].cls & cls) != 0;
+	return n;
+}
+
 double tracebody_weight_share(const struct trace_gen *g)
 {
-	uint64_t on = 0, def = 0;
+	double on = 0, def = 0;
 	struct tracecat none;
+	struct traceproc *full = malloc(sizeof(*full));
 
+	if (!full)
+		return 1.0;
+	/* Events spread evenly over a template's threads, so a page-session
+	 * trace keeps the share of each template that its processes run. */
+	traceproc_build(full, g->seed, 0);
 	tracecat_init(&none, NULL, 0, NULL, 0);
 	for (size_t i = 0; i < tracetpl_count; i++)
 		if (tracecat_enabled(&none, tracetpl_table[i].cat))
 			def += tracetpl_table[i].weight;
-	for (uint32_t i = 0; i < g->n_tpl; i++)
-		on += g->tpl[i].t->weight;
-	return def ? (double)on / (double)def : 0.0;
+	for (uint32_t i = 0; i < g->n_tpl; i++) {
+		uint32_t all = count_threads(full, g->tpl[i].t->threads);
+		on += (double)g->tpl[i].t->weight * g->tpl[i].thr_n / (all ? all : 1);
+	}
+	free(full);
+	return def > 0 ? on / def : 0.0;
 }
 
 static uint32_t draw_tpl(const struct trace_gen *g, uint64_t x)

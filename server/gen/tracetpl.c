@@ -45,7 +45,7 @@
 
 const struct tracetpl tracetpl_table[] = {
 	/* X: 14390 */
-	T(TPL_X, M, 0, TPC_SEQ, 3785, 30, 220, "toplevel", "ThreadControllerImpl::RunTask", SM_TASK),
+	T(TPL_X, M, 0, TPC_SEQ, 4441, 30, 220, "toplevel", "ThreadControllerImpl::RunTask", SM_TASK),
 	T(TPL_X, S, 0, TPC_SEQ, 2500, 0, 0, "sequence_manager", "SequenceManager::DoIdleWork", E),
 	T(TPL_X, M, 0, TPC_SEQ, 1800, 0, 0, "base", "ThreadController active", E),
 	T(TPL_X, S, 0, TPC_SEQ, 700, 0, 0, "sequence_manager",
@@ -64,25 +64,25 @@ const struct tracetpl tracetpl_table[] = {
 	  E),
 	T(TPL_X, S, 0, TPC_RMAIN, 200, 0, 0, "toplevel",
 	  "BlinkScheduler_PerformMicrotaskCheckpoint", E),
-	T(TPL_X, M, 0, TPC_PMAIN, 450, 0, 0, "devtools.timeline", "RunTask", E),
-	T(TPL_X, M, 0, TPC_PMAIN, 60, 1, 4000, "devtools.timeline", "FunctionCall",
+	T(TPL_X, M, 0, TPC_PMAIN, 30, 0, 0, "devtools.timeline", "RunTask", E),
+	T(TPL_X, M, 0, TPC_PMAIN, 4, 1, 4000, "devtools.timeline", "FunctionCall",
 	  "{\"data\":{\"columnNumber\":#,\"frame\":\"@F@\",\"functionName\":\"onload\","
 	  "\"lineNumber\":12,\"scriptId\":\"21\",\"url\":\"@U@\"}}"),
-	T(TPL_X, M, 0, TPC_PMAIN, 40, 1, 900, "devtools.timeline", "UpdateLayoutTree",
+	T(TPL_X, M, 0, TPC_PMAIN, 3, 1, 900, "devtools.timeline", "UpdateLayoutTree",
 	  "{\"beginData\":{\"frame\":\"@F@\"},\"elementCount\":#}"),
-	T(TPL_X, M, 0, TPC_PMAIN, 30, 1, 500, "devtools.timeline", "Layout",
+	T(TPL_X, M, 0, TPC_PMAIN, 2, 1, 500, "devtools.timeline", "Layout",
 	  "{\"beginData\":{\"dirtyObjects\":#,\"frame\":\"@F@\",\"partialLayout\":false,"
 	  "\"totalObjects\":512}}"),
-	T(TPL_X, S, 0, TPC_PMAIN, 30, 1, 60, "devtools.timeline,rail", "Paint",
+	T(TPL_X, S, 0, TPC_PMAIN, 2, 1, 60, "devtools.timeline,rail", "Paint",
 	  "{\"data\":{\"clip\":[0,0,800,0,800,600,0,600],\"frame\":\"@F@\",\"layerId\":#,"
 	  "\"nodeId\":3}}"),
-	T(TPL_X, S, 0, TPC_PMAIN, 30, 0, 0, "devtools.timeline,rail", "PrePaint", E),
-	T(TPL_X, S, 0, TPC_PMAIN, 20, 0, 0, "devtools.timeline", "Layerize", E),
-	T(TPL_X, L, 0, TPC_PMAIN, 10, 0, 0, "devtools.timeline", "ParseHTML",
+	T(TPL_X, S, 0, TPC_PMAIN, 2, 0, 0, "devtools.timeline,rail", "PrePaint", E),
+	T(TPL_X, S, 0, TPC_PMAIN, 2, 0, 0, "devtools.timeline", "Layerize", E),
+	T(TPL_X, L, 0, TPC_PMAIN, 1, 0, 0, "devtools.timeline", "ParseHTML",
 	  "{\"beginData\":{\"frame\":\"@F@\",\"startLine\":0,\"url\":\"@U@\"}}"),
-	T(TPL_X, L, 0, TPC_PMAIN, 10, 1, 300, "devtools.timeline", "EvaluateScript",
+	T(TPL_X, L, 0, TPC_PMAIN, 1, 1, 300, "devtools.timeline", "EvaluateScript",
 	  "{\"data\":{\"frame\":\"@F@\",\"lineNumber\":#,\"url\":\"@U@\"}}"),
-	T(TPL_X, M, 0, TPC_PMAIN, 25, 1100000, 2000000, "devtools.timeline,v8", "MinorGC",
+	T(TPL_X, M, 0, TPC_PMAIN, 2, 1100000, 2000000, "devtools.timeline,v8", "MinorGC",
 	  "{\"usedHeapSizeAfter\":1048576,\"usedHeapSizeBefore\":#}"),
 	T(TPL_X, S, 0, TPC_PMAIN, 40, 0, 0, "v8.execute", "V8.RunMicrotasks", E),
 	T(TPL_X, S, 0, TPC_PMAIN, 20, 0, 0, "v8", "V8.ScriptCompiler", E),
@@ -101,18 +101,18 @@ const struct tracetpl tracetpl_table[] = {
 	  "LatencyInfo.Flow", "{\"chrome_latency_info\":{\"trace_id\":#}}"),
 
 	/* I: 2646 */
-	T(TPL_I, 0, 0, TPC_SEQ, 928, 0, 0, "toplevel.flow", "SequenceManager PostTask", E),
+	T(TPL_I, 0, 0, TPC_SEQ, 966, 0, 0, "toplevel.flow", "SequenceManager PostTask", E),
 	T(TPL_I, 0, 0, TPC_SEQ, 650, 0, 0, "toplevel.flow,mojom.flow", "Send mojo message", E),
 	T(TPL_I, 0, 0, TPC_SEQ, 330, 0, 0, "wakeup.flow", "ScheduleWork", E),
 	T(TPL_I, 0, 0, TPC_SEQ, 300, 0, 0, "toplevel.flow", "ThreadPool_PostTask", E),
 	T(TPL_I, 0, 0, TPC_SEQ, 150, 0, 0, "wakeup.flow", "WorkerThread::WakeUp", E),
 	T(TPL_I, 0, 1, TPC_SEQ, 150, 0, 0, "sequence_manager", "SequenceManager::DoIdleWork", E),
-	T(TPL_I, 0, 0, TPC_PMAIN, 25, 1, 5000, "devtools.timeline", "TimerInstall",
+	T(TPL_I, 0, 0, TPC_PMAIN, 3, 1, 5000, "devtools.timeline", "TimerInstall",
 	  "{\"data\":{\"frame\":\"@F@\",\"singleShot\":true,\"timeout\":#,\"timerId\":7}}"),
-	T(TPL_I, 0, 0, TPC_PMAIN, 10, 1, 90, "devtools.timeline", "ResourceSendRequest",
+	T(TPL_I, 0, 0, TPC_PMAIN, 1, 1, 90, "devtools.timeline", "ResourceSendRequest",
 	  "{\"data\":{\"frame\":\"@F@\",\"priority\":\"VeryHigh\",\"requestId\":\"@P@.#\","
 	  "\"requestMethod\":\"GET\",\"url\":\"@U@\"}}"),
-	T(TPL_I, 0, 0, TPC_PMAIN, 8, 1, 50, "devtools.timeline", "TimeStamp",
+	T(TPL_I, 0, 0, TPC_PMAIN, 1, 1, 50, "devtools.timeline", "TimeStamp",
 	  "{\"data\":{\"frame\":\"@F@\",\"message\":\"step #\"}}"),
 	T(TPL_I, 0, 0, TPC_PMAIN, 8, 1, 3000, "blink.user_timing", "mark-caf\xc3\xa9", MARK_ARGS),
 	T(TPL_I, 0, 0, TPC_PMAIN, 6, 1, 3000, "blink.user_timing",
@@ -149,9 +149,9 @@ const struct tracetpl tracetpl_table[] = {
 	  "{\"event_latency\":{\"event_type\":\"GESTURE_SCROLL_UPDATE\"}}"),
 
 	/* n: 165 */
-	T(TPL_N, 0, 1, TPC_PMAIN, 45, 0, 0, "blink.animations,devtools.timeline,benchmark,rail",
+	T(TPL_N, 0, 1, TPC_PMAIN, 3, 0, 0, "blink.animations,devtools.timeline,benchmark,rail",
 	  "Animation", "{\"data\":{\"state\":\"running\"}}"),
-	T(TPL_N, 0, 1, TPC_COMP, 80, 0, 0, "cc", "BeginImplFrameToSendBeginMainFrame", E),
+	T(TPL_N, 0, 1, TPC_COMP, 122, 0, 0, "cc", "BeginImplFrameToSendBeginMainFrame", E),
 	T(TPL_N, 0, 1, TPC_NET, 40, 0, 0, "net", "HttpStreamFactory::Job::OnStreamReady", E),
 
 	/* B: 56, R: 24, C: 3 */
