@@ -16,14 +16,14 @@
 
 /* 23,175 events in about 1.5 s with the default categories (CHROMIUM.md 4.3). */
 #define TRACE_DEFAULT_RATE 15450.0
-#define TRACE_MAX_EVENTS (UINT64_C(1) << 40)	  /* body events, whatever the rate */
+#define TRACE_MAX_EVENTS (UINT64_C(1) << 40)	 /* body events, whatever the rate */
 #define TRACE_MAX_DURATION_US (INT64_C(1) << 40) /* about 12.7 days */
-#define TRACE_MAX_EXTRAS 65536u			  /* clock syncs + memory-dump rounds */
-#define TRACE_MAX_STRLEN 4096u			  /* frame id, URL, sync id */
+#define TRACE_MAX_EXTRAS 65536u			 /* clock syncs + memory-dump rounds */
+#define TRACE_MAX_STRLEN 4096u			 /* frame id, URL, sync id */
 
 enum trace_record_mode {
-	TRACE_RECORD_UNTIL_FULL,	/* Chrome's default: stop when the buffer is full */
-	TRACE_RECORD_CONTINUOUSLY,	/* ring buffer: keep the newest events */
+	TRACE_RECORD_UNTIL_FULL,	  /* Chrome's default: stop when the buffer is full */
+	TRACE_RECORD_CONTINUOUSLY,	  /* ring buffer: keep the newest events */
 	TRACE_RECORD_AS_MUCH_AS_POSSIBLE, /* no limit (behaves like a normal trace) */
 };
 
@@ -79,11 +79,11 @@ struct trace_params {
 
 /* The outcome of the buffer emulation, for tracingComplete and bufferUsage. */
 struct trace_loss {
-	int data_loss;	       /* dataLossOccurred */
-	uint64_t dropped;      /* events that did not fit */
-	uint64_t kept;	       /* events delivered, metadata included */
-	double percent_full;   /* 0..1 (0 without a buffer size); estimated from the
-				* mean event size when nothing can be lost */
+	int data_loss;	     /* dataLossOccurred */
+	uint64_t dropped;    /* events that did not fit */
+	uint64_t kept;	     /* events delivered, metadata included */
+	double percent_full; /* 0..1 (0 without a buffer size); estimated from the
+			      * mean event size when nothing can be lost */
 };
 
 /* One event in structured form, for encoders other than JSON. */
@@ -94,11 +94,11 @@ struct trace_ev {
 	const char *name, *cat;	    /* UTF-8; borrowed until trace_gen_free() */
 	uint32_t thread;	    /* index into trace_gen_procs()->threads; UINT32_MAX: pid 0 */
 	int32_t pid, tid;
-	int64_t ts, dur;	    /* µs; dur for X */
-	int64_t tts, tdur;	    /* thread time, µs; -1 when absent */
-	uint64_t id;		    /* s/f, b/e, n and v ids */
-	int64_t value;		    /* C: the counter value */
-	const char *detail;	    /* M: the name/uptime arg; c: sync id; v: level; else NULL */
+	int64_t ts, dur;    /* µs; dur for X */
+	int64_t tts, tdur;  /* thread time, µs; -1 when absent */
+	uint64_t id;	    /* s/f, b/e, n and v ids */
+	int64_t value;	    /* C: the counter value */
+	const char *detail; /* M: the name/uptime arg; c: sync id; v: level; else NULL */
 };
 
 struct trace_gen;

@@ -47,23 +47,23 @@ enum {
  * trace_gen.pool). */
 struct trace_tpl {
 	const struct tracetpl *t;
-	uint32_t iid;		 /* catalogue index + 1 (name and category) */
-	uint32_t thr_off, thr_n; /* eligible threads: trace_gen.thr_list[off..off+n) */
-	uint32_t head_a, head_a_len; /* {"args":...up to '#' (or whole args),"cat":"..", */
-	uint32_t head_b, head_b_len; /* after '#': rest of args,"cat":"..", (if has_var) */
-	uint32_t end_head, end_head_len; /* second event of a pair: {"args":{},["bp":"e",]"cat":.., */
+	uint32_t iid;			 /* catalogue index + 1 (name and category) */
+	uint32_t thr_off, thr_n;	 /* eligible threads: trace_gen.thr_list[off..off+n) */
+	uint32_t head_a, head_a_len;	 /* {"args":...up to '#' (or whole args),"cat":"..", */
+	uint32_t head_b, head_b_len;	 /* after '#': rest of args,"cat":"..", (if has_var) */
+	uint32_t end_head, end_head_len; /* a pair's 2nd: {"args":{},["bp":"e",]"cat":.., */
 	uint32_t name0, name0_len;	 /* "name":"..","ph":"X","pid": */
 	uint32_t name1, name1_len;	 /* the same for the second event of a pair */
 	uint32_t bound;			 /* max JSON bytes of one event */
 	uint8_t has_var;
-	char ph0, ph1;			 /* phase letters of the two sides */
+	char ph0, ph1; /* phase letters of the two sides */
 	/* Copies of the template's fields read per event (no pointer chase). */
 	uint8_t kind, dur, no_tts;
 	uint32_t var_lo, var_span;
 };
 
 struct trace_thr {
-	char pid[16];	/* copied as 16 bytes, pid_len of them count */
+	char pid[16]; /* copied as 16 bytes, pid_len of them count */
 	uint8_t pid_len;
 	uint8_t tidts_len;
 	char tidts[48]; /* ,"tid":N,"ts": (plus stride slack) */
@@ -93,12 +93,12 @@ struct trace_extra {
 	uint64_t cum;	   /* extra events before this one */
 	int64_t ts;
 	uint64_t guid;
-	uint32_t n;	   /* events: 1 or the process count */
-	uint32_t explicit_; /* DUMP: requested by Tracing.requestMemoryDump */
+	uint32_t n;		     /* events: 1 or the process count */
+	uint32_t explicit_;	     /* DUMP: requested by Tracing.requestMemoryDump */
 	uint32_t json_off, json_len; /* SYNC: the quoted, escaped id in pool */
-	uint32_t raw_off;  /* SYNC: the id as given, NUL-terminated, in pool */
+	uint32_t raw_off;	     /* SYNC: the id as given, NUL-terminated, in pool */
 	uint8_t kind;
-	uint8_t level;	   /* enum trace_dump_level */
+	uint8_t level; /* enum trace_dump_level */
 };
 
 struct trace_gen {
@@ -114,7 +114,7 @@ struct trace_gen {
 	uint32_t max_bound;		  /* max JSON bytes of a body event */
 	uint32_t frame_off, frame_len;	  /* JSON-escaped, unquoted, in pool */
 	uint32_t url_off, url_len;
-	char nav[33];			  /* navigationId: 32 hex digits */
+	char nav[33]; /* navigationId: 32 hex digits */
 
 	/* Copied category filter, for trace_gen_cat_enabled(). */
 	char **incl, **excl;
@@ -127,9 +127,9 @@ struct trace_gen {
 	uint32_t n_extra;
 	uint64_t n_extra_events;
 
-	uint64_t n_body;	   /* body events */
-	trace_u128 step_fp;	   /* duration / n_body, 24-bit fraction */
-	uint64_t win0, win_n;	   /* kept window of merged (body + extra) events */
+	uint64_t n_body;      /* body events */
+	trace_u128 step_fp;   /* duration / n_body, 24-bit fraction */
+	uint64_t win0, win_n; /* kept window of merged (body + extra) events */
 	struct trace_loss loss;
 	double avg_bytes;
 	int avg_done;
@@ -168,14 +168,26 @@ int trace_pool_add_json(struct buf *pool, const char *s, size_t n, uint32_t *off
 /* trace_ndigits() - decimal digits of v (1..20). */
 static inline unsigned trace_ndigits(uint64_t v)
 {
-	static const uint64_t p10[20] = {
-		UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000),
-		UINT64_C(100000), UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000),
-		UINT64_C(1000000000), UINT64_C(10000000000), UINT64_C(100000000000),
-		UINT64_C(1000000000000), UINT64_C(10000000000000), UINT64_C(100000000000000),
-		UINT64_C(1000000000000000), UINT64_C(10000000000000000),
-		UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
-		UINT64_C(10000000000000000000)};
+	static const uint64_t p10[20] = {UINT64_C(1),
+					 UINT64_C(10),
+					 UINT64_C(100),
+					 UINT64_C(1000),
+					 UINT64_C(10000),
+					 UINT64_C(100000),
+					 UINT64_C(1000000),
+					 UINT64_C(10000000),
+					 UINT64_C(100000000),
+					 UINT64_C(1000000000),
+					 UINT64_C(10000000000),
+					 UINT64_C(100000000000),
+					 UINT64_C(1000000000000),
+					 UINT64_C(10000000000000),
+					 UINT64_C(100000000000000),
+					 UINT64_C(1000000000000000),
+					 UINT64_C(10000000000000000),
+					 UINT64_C(100000000000000000),
+					 UINT64_C(1000000000000000000),
+					 UINT64_C(10000000000000000000)};
 	/* floor(log10) from log2 (1233/4096 ~ log10 2), then one correction;
 	 * v | 1 has as many digits as v and keeps 0 at one digit. */
 	v |= 1;

@@ -103,7 +103,8 @@ static int tpl_fragments(struct trace_gen *g, struct trace_tpl *tr, struct buf *
 		rc = pool_take(g, tmp, tr->has_var ? &tr->head_b : &tr->head_a,
 			       tr->has_var ? &tr->head_b_len : &tr->head_a_len);
 	if (!rc)
-		rc = buf_adds(tmp, t->kind == TPL_FLOW ? "{\"args\":{},\"bp\":\"e\"" : "{\"args\":{}");
+		rc = buf_adds(tmp,
+			      t->kind == TPL_FLOW ? "{\"args\":{},\"bp\":\"e\"" : "{\"args\":{}");
 	if (!rc)
 		rc = add_cat(tmp, t->cat);
 	if (!rc)
@@ -288,7 +289,8 @@ static inline uint64_t blk_next(uint64_t *state)
 void tracebody_layout(struct trace_gen *g, uint64_t blk)
 {
 	uint64_t base = blk * TRACE_BLOCK, used = 0;
-	unsigned limit = g->n_body - base < TRACE_BLOCK ? (unsigned)(g->n_body - base) : TRACE_BLOCK;
+	unsigned limit =
+	    g->n_body - base < TRACE_BLOCK ? (unsigned)(g->n_body - base) : TRACE_BLOCK;
 	/* A distinct starting point per (seed, block); the finaliser in
 	 * blk_next() does the mixing. */
 	uint64_t r = (g->seed ^ UINT64_C(0x626f6479)) * UINT64_C(0xA24BAED4963EE407) +

@@ -11,17 +11,17 @@
 #include "cdpm.h"
 
 static const char *const head_strs[TRACE_S_COUNT] = {
-	[TRACE_S_THREAD_NAME] = "thread_name",
-	[TRACE_S_PROCESS_NAME] = "process_name",
-	[TRACE_S_UPTIME] = "process_uptime_seconds",
-	[TRACE_S_ACTIVE] = "ActiveProcesses",
-	[TRACE_S_STARTED] = "TracingStartedInBrowser",
-	[TRACE_S_CLOCK_SYNC] = "clock_sync",
-	[TRACE_S_PERIODIC] = "periodic_interval",
-	[TRACE_S_EXPLICIT] = "explicitly_triggered",
-	[TRACE_S_META_CAT] = "__metadata",
-	[TRACE_S_TIMELINE_CAT] = "disabled-by-default-devtools.timeline",
-	[TRACE_S_MEMORY_CAT] = "disabled-by-default-memory-infra",
+    [TRACE_S_THREAD_NAME] = "thread_name",
+    [TRACE_S_PROCESS_NAME] = "process_name",
+    [TRACE_S_UPTIME] = "process_uptime_seconds",
+    [TRACE_S_ACTIVE] = "ActiveProcesses",
+    [TRACE_S_STARTED] = "TracingStartedInBrowser",
+    [TRACE_S_CLOCK_SYNC] = "clock_sync",
+    [TRACE_S_PERIODIC] = "periodic_interval",
+    [TRACE_S_EXPLICIT] = "explicitly_triggered",
+    [TRACE_S_META_CAT] = "__metadata",
+    [TRACE_S_TIMELINE_CAT] = "disabled-by-default-devtools.timeline",
+    [TRACE_S_MEMORY_CAT] = "disabled-by-default-memory-infra",
 };
 
 const char *tracehead_str(uint32_t s)
@@ -64,8 +64,8 @@ static int head_end(struct trace_gen *g, struct trace_headev *h)
 }
 
 /* {"args":{"<key>":"<val>"},"cat":"__metadata","name":..,"ph":"M","pid":..,"tid":..,"ts":0} */
-static int head_meta(struct trace_gen *g, uint32_t name, uint32_t thread, int32_t pid,
-		     int32_t tid, const char *key, const char *val)
+static int head_meta(struct trace_gen *g, uint32_t name, uint32_t thread, int32_t pid, int32_t tid,
+		     const char *key, const char *val)
 {
 	struct trace_headev *h = head_new(g, 'M', name, TRACE_S_META_CAT, thread);
 	struct buf *b = &g->pool;
@@ -135,7 +135,7 @@ static int head_started(struct trace_gen *g)
 {
 	const struct traceproc *m = &g->procs;
 	struct trace_headev *h =
-		head_new(g, 'I', TRACE_S_STARTED, TRACE_S_TIMELINE_CAT, m->browser_main);
+	    head_new(g, 'I', TRACE_S_STARTED, TRACE_S_TIMELINE_CAT, m->browser_main);
 	struct buf *b = &g->pool;
 	int rc;
 
@@ -280,7 +280,7 @@ int tracehead_extras(struct trace_gen *g, const struct trace_params *p)
 	 * every 8th (250 ms / 2 s). */
 	for (uint64_t k = 1; k <= periodic; k++) {
 		struct trace_extra *x = extra_add(
-			g, TRACE_X_DUMP, g->start_us + (int64_t)(k * p->periodic_dump_ms * 1000));
+		    g, TRACE_X_DUMP, g->start_us + (int64_t)(k * p->periodic_dump_ms * 1000));
 		x->guid = k - 1;
 		x->level = k % 8 == 0 ? TRACE_DUMP_DETAILED : TRACE_DUMP_LIGHT;
 	}
@@ -354,13 +354,23 @@ void tracehead_extra_ev(const struct trace_gen *g, uint32_t xi, uint32_t xk, str
 /* Allocator dumps, sorted by name as Chrome's JSON writer sorts keys. */
 static const char *const light_allocs[] = {"blink_gc", "malloc", "partition_alloc/partitions",
 					   "v8"};
-static const char *const detailed_allocs[] = {
-	"blink_gc",	  "blink_objects/Document",   "cc/tile_memory", "discardable",
-	"font_caches",	  "gpu/gl",		      "malloc",		"malloc/allocated_objects",
-	"partition_alloc/partitions", "partition_alloc/partitions/array_buffer",
-	"skia/sk_glyph_cache", "sqlite",		"v8",
-	"v8/main/heap/code_space", "v8/main/heap/new_space", "v8/main/heap/old_space",
-	"web_cache"};
+static const char *const detailed_allocs[] = {"blink_gc",
+					      "blink_objects/Document",
+					      "cc/tile_memory",
+					      "discardable",
+					      "font_caches",
+					      "gpu/gl",
+					      "malloc",
+					      "malloc/allocated_objects",
+					      "partition_alloc/partitions",
+					      "partition_alloc/partitions/array_buffer",
+					      "skia/sk_glyph_cache",
+					      "sqlite",
+					      "v8",
+					      "v8/main/heap/code_space",
+					      "v8/main/heap/new_space",
+					      "v8/main/heap/old_space",
+					      "web_cache"};
 
 static uint64_t dump_size(const struct trace_gen *g, const struct trace_extra *x, uint32_t k,
 			  uint32_t a)
@@ -393,8 +403,9 @@ static int dump_args(const struct trace_gen *g, const struct trace_extra *x, uin
 	for (size_t a = 0; a < n && !rc; a++) {
 		uint64_t size = dump_size(g, x, k, (uint32_t)a);
 		total += size;
-		rc = buf_printf(out, "%s\"%s\":{\"attrs\":{\"size\":{\"type\":\"scalar\",\"units\":"
-				     "\"bytes\",\"value\":",
+		rc = buf_printf(out,
+				"%s\"%s\":{\"attrs\":{\"size\":{\"type\":\"scalar\",\"units\":"
+				"\"bytes\",\"value\":",
 				a ? "," : "", names[a]);
 		if (!rc)
 			rc = add_hex_str(out, size);
@@ -402,8 +413,9 @@ static int dump_args(const struct trace_gen *g, const struct trace_extra *x, uin
 			rc = buf_adds(out, "}}}");
 	}
 	if (!rc)
-		rc = buf_printf(out, "},\"level_of_detail\":\"%s\",\"process_totals\":{"
-				     "\"peak_resident_set_size\":",
+		rc = buf_printf(out,
+				"},\"level_of_detail\":\"%s\",\"process_totals\":{"
+				"\"peak_resident_set_size\":",
 				level_names[x->level < 3 ? x->level : 1]);
 	if (!rc)
 		rc = add_hex_str(out, total + total / 3);
@@ -436,8 +448,9 @@ int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, st
 	} else {
 		rc = dump_args(g, x, xk, out);
 		if (!rc)
-			rc = buf_printf(out, ",\"cat\":\"disabled-by-default-memory-infra\",\"id\":"
-					     "\"0x%llx\",\"name\":\"%s\",\"ph\":\"v\",\"pid\":",
+			rc = buf_printf(out,
+					",\"cat\":\"disabled-by-default-memory-infra\",\"id\":"
+					"\"0x%llx\",\"name\":\"%s\",\"ph\":\"v\",\"pid\":",
 					(unsigned long long)x->guid, ev.name);
 	}
 	if (!rc)

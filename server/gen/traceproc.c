@@ -17,66 +17,66 @@ struct proc_spec {
 };
 
 static const struct thread_spec browser_threads[] = {
-	{"CrBrowserMain", TPC_BMAIN},
-	{"PerfettoTrace", TPC_PERF},
-	{"ThreadPoolServiceThread", TPC_MISC},
-	{"ThreadPoolForegroundWorker", TPC_POOL},
-	{"ThreadPoolForegroundWorker", TPC_POOL},
-	{"Chrome_IOThread", TPC_BIO},
-	{"MemoryInfra", TPC_MEM},
-	{"CompositorTileWorker1", TPC_MISC},
-	{"ThreadPoolSingleThreadForegroundBlocking", TPC_POOL},
-	{"Chrome_DevToolsHandlerThread", TPC_MISC},
+    {"CrBrowserMain", TPC_BMAIN},
+    {"PerfettoTrace", TPC_PERF},
+    {"ThreadPoolServiceThread", TPC_MISC},
+    {"ThreadPoolForegroundWorker", TPC_POOL},
+    {"ThreadPoolForegroundWorker", TPC_POOL},
+    {"Chrome_IOThread", TPC_BIO},
+    {"MemoryInfra", TPC_MEM},
+    {"CompositorTileWorker1", TPC_MISC},
+    {"ThreadPoolSingleThreadForegroundBlocking", TPC_POOL},
+    {"Chrome_DevToolsHandlerThread", TPC_MISC},
 };
 
 static const struct thread_spec page_threads[] = {
-	{"CrRendererMain", TPC_RMAIN | TPC_PMAIN},
-	{"PerfettoTrace", TPC_PERF},
-	{"ThreadPoolForegroundWorker", TPC_POOL},
-	{"Chrome_ChildIOThread", TPC_CIO},
-	{"ThreadPoolForegroundWorker", TPC_POOL},
-	{"Compositor", TPC_COMP},
+    {"CrRendererMain", TPC_RMAIN | TPC_PMAIN}, {"PerfettoTrace", TPC_PERF},
+    {"ThreadPoolForegroundWorker", TPC_POOL},  {"Chrome_ChildIOThread", TPC_CIO},
+    {"ThreadPoolForegroundWorker", TPC_POOL},  {"Compositor", TPC_COMP},
 };
 
 static const struct thread_spec gpu_threads[] = {
-	{"CrGpuMain", TPC_GMAIN},
-	{"PerfettoTrace", TPC_PERF},
-	{"Chrome_ChildIOThread", TPC_CIO},
-	{"VizCompositorThread", TPC_VIZ},
-	{"ThreadPoolSingleThreadSharedForeground", TPC_POOL},
+    {"CrGpuMain", TPC_GMAIN},
+    {"PerfettoTrace", TPC_PERF},
+    {"Chrome_ChildIOThread", TPC_CIO},
+    {"VizCompositorThread", TPC_VIZ},
+    {"ThreadPoolSingleThreadSharedForeground", TPC_POOL},
 };
 
 static const struct thread_spec net_threads[] = {
-	{"network.CrUtilityMain", TPC_UMAIN | TPC_NET},
-	{"PerfettoTrace", TPC_PERF},
-	{"Chrome_ChildIOThread", TPC_CIO},
+    {"network.CrUtilityMain", TPC_UMAIN | TPC_NET},
+    {"PerfettoTrace", TPC_PERF},
+    {"Chrome_ChildIOThread", TPC_CIO},
 };
 
 static const struct thread_spec storage_threads[] = {
-	{"storage.CrUtilityMain", TPC_UMAIN},
-	{"PerfettoTrace", TPC_PERF},
-	{"Chrome_ChildIOThread", TPC_CIO},
+    {"storage.CrUtilityMain", TPC_UMAIN},
+    {"PerfettoTrace", TPC_PERF},
+    {"Chrome_ChildIOThread", TPC_CIO},
 };
 
 static const struct thread_spec renderer_threads[] = {
-	{"CrRendererMain", TPC_RMAIN},
-	{"PerfettoTrace", TPC_PERF},
-	{"Chrome_ChildIOThread", TPC_CIO},
+    {"CrRendererMain", TPC_RMAIN},
+    {"PerfettoTrace", TPC_PERF},
+    {"Chrome_ChildIOThread", TPC_CIO},
 };
 
 static const struct thread_spec odm_threads[] = {
-	{"on_device_model.CrUtilityMain", TPC_UMAIN},
-	{"PerfettoTrace", TPC_PERF},
-	{"Chrome_ChildIOThread", TPC_CIO},
+    {"on_device_model.CrUtilityMain", TPC_UMAIN},
+    {"PerfettoTrace", TPC_PERF},
+    {"Chrome_ChildIOThread", TPC_CIO},
 };
 
 static const struct thread_spec tracing_threads[] = {
-	{"tracing.CrUtilityMain", TPC_UMAIN},
-	{"PerfettoTrace", TPC_PERF},
-	{"Chrome_ChildIOThread", TPC_CIO},
+    {"tracing.CrUtilityMain", TPC_UMAIN},
+    {"PerfettoTrace", TPC_PERF},
+    {"Chrome_ChildIOThread", TPC_CIO},
 };
 
-#define SPEC(name, t, page) {name, t, (uint32_t)(sizeof(t) / sizeof((t)[0])), page}
+#define SPEC(name, t, page)                                                                        \
+	{                                                                                          \
+		name, t, (uint32_t)(sizeof(t) / sizeof((t)[0])), page                              \
+	}
 
 /* Launch order: pids grow along this list (the page's renderer is the
  * newest process, as in the sample), but process_name metadata lists the
@@ -84,19 +84,18 @@ static const struct thread_spec tracing_threads[] = {
 enum { P_BROWSER, P_GPU, P_NET, P_STORAGE, P_WEBUI, P_RENDERER, P_ODM, P_TRACING, P_PAGE };
 
 static const struct proc_spec proc_specs[] = {
-	[P_BROWSER] = SPEC("Browser", browser_threads, 1),
-	[P_GPU] = SPEC("GPU Process", gpu_threads, 1),
-	[P_NET] = SPEC("Service: network.mojom.NetworkService", net_threads, 0),
-	[P_STORAGE] = SPEC("Service: storage.mojom.StorageService", storage_threads, 0),
-	[P_WEBUI] = SPEC("WebUI Top Renderer", renderer_threads, 0),
-	[P_RENDERER] = SPEC("Renderer", renderer_threads, 0),
-	[P_ODM] = SPEC("Utility", odm_threads, 0),
-	[P_TRACING] = SPEC("Service: tracing.mojom.TracingService", tracing_threads, 0),
-	[P_PAGE] = SPEC("Renderer", page_threads, 1),
+    [P_BROWSER] = SPEC("Browser", browser_threads, 1),
+    [P_GPU] = SPEC("GPU Process", gpu_threads, 1),
+    [P_NET] = SPEC("Service: network.mojom.NetworkService", net_threads, 0),
+    [P_STORAGE] = SPEC("Service: storage.mojom.StorageService", storage_threads, 0),
+    [P_WEBUI] = SPEC("WebUI Top Renderer", renderer_threads, 0),
+    [P_RENDERER] = SPEC("Renderer", renderer_threads, 0),
+    [P_ODM] = SPEC("Utility", odm_threads, 0),
+    [P_TRACING] = SPEC("Service: tracing.mojom.TracingService", tracing_threads, 0),
+    [P_PAGE] = SPEC("Renderer", page_threads, 1),
 };
 
-static uint32_t add_proc(struct traceproc *m, struct rng *r, int spec, int32_t pid,
-			 uint32_t uptime)
+static uint32_t add_proc(struct traceproc *m, struct rng *r, int spec, int32_t pid, uint32_t uptime)
 {
 	const struct proc_spec *ps = &proc_specs[spec];
 	uint32_t pi = (uint32_t)m->n_procs++;
@@ -117,7 +116,8 @@ static uint32_t add_proc(struct traceproc *m, struct rng *r, int spec, int32_t p
 		t->proc = pi;
 		t->name = ps->threads[i].name;
 		/* Busy main threads have used more CPU time than helpers. */
-		t->tts_base = (int64_t)(i == 0 ? 20000 + rng_below(r, 400000) : 500 + rng_below(r, 60000));
+		t->tts_base =
+		    (int64_t)(i == 0 ? 20000 + rng_below(r, 400000) : 500 + rng_below(r, 60000));
 		tid += 2 + (int32_t)rng_below(r, 9);
 	}
 	return pi;

@@ -36,10 +36,10 @@ enum traceproc_class {
 
 struct traceproc_thread {
 	int32_t pid, tid;
-	uint32_t cls;	   /* one or two TPC_* bits */
-	uint32_t proc;	   /* index into procs[] */
-	const char *name;  /* static, ASCII */
-	int64_t tts_base;  /* thread time (µs) when the trace starts */
+	uint32_t cls;	  /* one or two TPC_* bits */
+	uint32_t proc;	  /* index into procs[] */
+	const char *name; /* static, ASCII */
+	int64_t tts_base; /* thread time (µs) when the trace starts */
 };
 
 struct traceproc_proc {
@@ -54,9 +54,9 @@ struct traceproc {
 	struct traceproc_proc procs[TRACEPROC_MAX_PROCS];
 	struct traceproc_thread threads[TRACEPROC_MAX_THREADS];
 	size_t n_procs, n_threads;
-	uint32_t browser;     /* procs[] index of the browser (always 0) */
-	uint32_t page;	      /* procs[] index of the page's renderer */
-	uint32_t gpu;	      /* procs[] index of the GPU process */
+	uint32_t browser;      /* procs[] index of the browser (always 0) */
+	uint32_t page;	       /* procs[] index of the page's renderer */
+	uint32_t gpu;	       /* procs[] index of the GPU process */
 	uint32_t browser_main; /* threads[] index of CrBrowserMain */
 	uint32_t browser_mem;  /* threads[] index of MemoryInfra */
 	uint32_t page_main;    /* threads[] index of the page's CrRendererMain */

@@ -249,8 +249,8 @@ static uint8_t *interned(struct traceproto *pe, uint8_t *p, const struct trace_e
 }
 
 /* One TracePacket with a TrackEvent of the given type. */
-static uint8_t *event_packet(struct traceproto *pe, uint8_t *p, const struct trace_ev *ev,
-			     int type, int64_t ts, uint64_t track)
+static uint8_t *event_packet(struct traceproto *pe, uint8_t *p, const struct trace_ev *ev, int type,
+			     int64_t ts, uint64_t track)
 {
 	uint8_t *pk = nest_begin(p, F_TRACE_PACKET), *q, *te, *e;
 
@@ -289,8 +289,8 @@ static int put_event(struct traceproto *pe, struct buf *out, const struct trace_
 	const struct traceproc *m = trace_gen_procs(pe->g);
 	uint64_t track = ev->thread == UINT32_MAX ? 0 : UUID_THREAD(ev->thread);
 	uint64_t proc = ev->thread == UINT32_MAX ? 0 : UUID_PROC(m->threads[ev->thread].proc);
-	size_t bound = 1024 + 3 * strlen(ev->name) + strlen(ev->cat) +
-		       (ev->detail ? strlen(ev->detail) : 0);
+	size_t bound =
+	    1024 + 3 * strlen(ev->name) + strlen(ev->cat) + (ev->detail ? strlen(ev->detail) : 0);
 	int rc = buf_reserve(out, bound);
 	uint8_t *p0, *p;
 

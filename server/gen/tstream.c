@@ -39,7 +39,7 @@ struct tstream {
 	/* Produced bytes [pos, pos + stage.len) not yet read past. */
 	uint64_t pos;
 	struct buf stage;
-	int done; /* everything has been produced into stage */
+	int done;	/* everything has been produced into stage */
 	struct buf esc; /* raw bytes on their way to tstream_read_json() */
 };
 
@@ -47,34 +47,35 @@ struct tstream {
 static int add_metadata(struct buf *b, int64_t wall_us)
 {
 	static const char *const fixed_a =
-		"{\"clock-domain\":\"LINUX_CLOCK_MONOTONIC\","
-		"\"command_line\":\"/usr/lib/chromium/chromium --show-component-extension-options "
-		"--enable-gpu-rasterization --no-default-browser-check --disable-pings "
-		"--media-router=0 --enable-remote-extensions --load-extension= --headless "
-		"--no-sandbox --disable-gpu --disable-quic --no-first-run "
-		"--disable-background-networking --disable-component-update --disable-sync "
-		"--user-data-dir=/tmp/cdpmock-profile --remote-debugging-address=127.0.0.1 "
-		"--remote-debugging-port=9333 --flag-switches-begin --flag-switches-end about:blank\","
-		"\"cpu-brand\":\"Intel(R) Xeon(R) Processor\",\"cpu-family\":6,\"cpu-model\":85,"
-		"\"cpu-stepping\":7,\"gpu-devid\":0,\"gpu-driver\":\"\",\"gpu-gl-renderer\":\"\","
-		"\"gpu-gl-vendor\":\"\",\"gpu-psver\":\"\",\"gpu-venid\":0,\"gpu-vsver\":\"\","
-		"\"highres-ticks\":true,"
-		"\"net-constant-addressFamily\":{\"ADDRESS_FAMILY_IPV4\":1,\"ADDRESS_FAMILY_IPV6\":2,"
-		"\"ADDRESS_FAMILY_UNSPECIFIED\":0},"
-		"\"net-constant-logEventPhase\":{\"PHASE_BEGIN\":1,\"PHASE_END\":2,\"PHASE_NONE\":0},"
-		"\"net-constant-timeTickOffset\":\"1795290296000\","
-		"\"num-cpus\":8,\"os-arch\":\"x86_64\",\"os-name\":\"Linux\","
-		"\"os-version\":\"6.1.0-27-amd64\",\"physical-memory\":16008,"
-		"\"product-version\":\"Chrome/156.0.8078.79\","
-		"\"revision\":\"a21ce95c24ce3964416f09ae1862f53f319eb4d0-refs/branch-heads/8078@{#79}\","
-		"\"trace-capture-datetime\":\"";
+	    "{\"clock-domain\":\"LINUX_CLOCK_MONOTONIC\","
+	    "\"command_line\":\"/usr/lib/chromium/chromium --show-component-extension-options "
+	    "--enable-gpu-rasterization --no-default-browser-check --disable-pings "
+	    "--media-router=0 --enable-remote-extensions --load-extension= --headless "
+	    "--no-sandbox --disable-gpu --disable-quic --no-first-run "
+	    "--disable-background-networking --disable-component-update --disable-sync "
+	    "--user-data-dir=/tmp/cdpmock-profile --remote-debugging-address=127.0.0.1 "
+	    "--remote-debugging-port=9333 --flag-switches-begin --flag-switches-end about:blank\","
+	    "\"cpu-brand\":\"Intel(R) Xeon(R) Processor\",\"cpu-family\":6,\"cpu-model\":85,"
+	    "\"cpu-stepping\":7,\"gpu-devid\":0,\"gpu-driver\":\"\",\"gpu-gl-renderer\":\"\","
+	    "\"gpu-gl-vendor\":\"\",\"gpu-psver\":\"\",\"gpu-venid\":0,\"gpu-vsver\":\"\","
+	    "\"highres-ticks\":true,"
+	    "\"net-constant-addressFamily\":{\"ADDRESS_FAMILY_IPV4\":1,\"ADDRESS_FAMILY_IPV6\":2,"
+	    "\"ADDRESS_FAMILY_UNSPECIFIED\":0},"
+	    "\"net-constant-logEventPhase\":{\"PHASE_BEGIN\":1,\"PHASE_END\":2,\"PHASE_NONE\":0},"
+	    "\"net-constant-timeTickOffset\":\"1795290296000\","
+	    "\"num-cpus\":8,\"os-arch\":\"x86_64\",\"os-name\":\"Linux\","
+	    "\"os-version\":\"6.1.0-27-amd64\",\"physical-memory\":16008,"
+	    "\"product-version\":\"Chrome/156.0.8078.79\","
+	    "\"revision\":\"a21ce95c24ce3964416f09ae1862f53f319eb4d0-refs/branch-heads/"
+	    "8078@{#79}\","
+	    "\"trace-capture-datetime\":\"";
 	static const char *const fixed_b =
-		"\",\"trace_processor_stats\":{\"json_display_time_unit\":0,"
-		"\"json_parser_failure\":0,\"json_tokenizer_failure\":0,\"misplaced_end_event\":0,"
-		"\"process_tracker_errors\":0,\"track_event_parser_errors\":0,"
-		"\"traced_buf_bytes_overwritten\":0,\"traced_buf_chunks_discarded\":0},"
-		"\"user-agent\":\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
-		"Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\",\"v8-version\":\"15.6.75.27\"}";
+	    "\",\"trace_processor_stats\":{\"json_display_time_unit\":0,"
+	    "\"json_parser_failure\":0,\"json_tokenizer_failure\":0,\"misplaced_end_event\":0,"
+	    "\"process_tracker_errors\":0,\"track_event_parser_errors\":0,"
+	    "\"traced_buf_bytes_overwritten\":0,\"traced_buf_chunks_discarded\":0},"
+	    "\"user-agent\":\"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "
+	    "Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\",\"v8-version\":\"15.6.75.27\"}";
 	time_t t = (time_t)(wall_us / 1000000);
 	struct tm tm;
 	int rc;
@@ -83,8 +84,8 @@ static int add_metadata(struct buf *b, int64_t wall_us)
 		memset(&tm, 0, sizeof(tm));
 	rc = buf_adds(b, fixed_a);
 	if (!rc)
-		rc = buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-				tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		rc = buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
+				tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	return rc ? rc : buf_adds(b, fixed_b);
 }
 
@@ -115,7 +116,8 @@ static int json_produce(struct tstream *s, struct buf *dst, size_t want)
 				room = room > 2 ? room - 2 : 1;
 			}
 			if (!rc)
-				rc = trace_gen_next_sep(s->g, dst, room, SIZE_MAX, TSTREAM_SEP, 2, &n);
+				rc = trace_gen_next_sep(s->g, dst, room, SIZE_MAX, TSTREAM_SEP, 2,
+							&n);
 			if (rc) {
 				dst->len = mark;
 				dst->data[mark] = '\0';
@@ -172,7 +174,8 @@ static int gzip_produce(struct tstream *s, struct buf *dst, size_t want)
 			rc = raw_produce(s, &s->raw, TSTREAM_CHUNK);
 			if (rc)
 				break;
-			s->crc = (uint32_t)crc32(s->crc, (const Bytef *)s->raw.data, (uInt)s->raw.len);
+			s->crc =
+			    (uint32_t)crc32(s->crc, (const Bytef *)s->raw.data, (uInt)s->raw.len);
 			s->isize += (uint32_t)s->raw.len;
 		}
 		rc = buf_reserve(dst, TSTREAM_CHUNK);
@@ -307,12 +310,12 @@ int tstream_read(struct tstream *s, uint64_t offset, size_t max, struct buf *out
  * ('u' for \u00XX).  Bytes >= 0x80 cannot occur in trace JSON (it is
  * ASCII); should they, they pass through unchanged. */
 static const char json_esc[256] = {
-	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
-	['"'] = '"', ['\\'] = '\\',
-	[0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u',
-	[11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u', [19] = 'u',
-	[20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u',
-	[27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u',
+    ['\b'] = 'b',  ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r', ['"'] = '"',
+    ['\\'] = '\\', [0] = 'u',	 [1] = 'u',    [2] = 'u',    [3] = 'u',	   [4] = 'u',
+    [5] = 'u',	   [6] = 'u',	 [7] = 'u',    [11] = 'u',   [14] = 'u',   [15] = 'u',
+    [16] = 'u',	   [17] = 'u',	 [18] = 'u',   [19] = 'u',   [20] = 'u',   [21] = 'u',
+    [22] = 'u',	   [23] = 'u',	 [24] = 'u',   [25] = 'u',   [26] = 'u',   [27] = 'u',
+    [28] = 'u',	   [29] = 'u',	 [30] = 'u',   [31] = 'u',
 };
 
 /* Writes the escape of special byte c at q; returns the end. */
@@ -341,7 +344,7 @@ static char *escape_one(char *q, unsigned char c)
 #define ESC_FLAG(x) ((x) >> 24)
 #else
 #define ESC_LEN(x) (((x) >> 8) & 3)
-#define ESC_FLAG(x) ((x) & 0xFF)
+#define ESC_FLAG(x) ((x)&0xFF)
 #endif
 
 static uint32_t esc_word[256];

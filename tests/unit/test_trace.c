@@ -28,7 +28,6 @@
 			ck_abort_msg(__VA_ARGS__);                                                 \
 	} while (0)
 
-
 static struct trace_params params(uint64_t seed, int64_t dur_us)
 {
 	struct trace_params p;
@@ -138,19 +137,19 @@ static const struct {
 	char ph;
 	const char *required, *optional;
 } key_sets[] = {
-	{'X', "args cat dur name ph pid tid ts", "tdur tts"},
-	{'I', "args cat name ph pid s tid ts", "tts"},
-	{'R', "args cat name ph pid s tid ts", "tts"},
-	{'s', "args cat id name ph pid tid ts", "tts"},
-	{'f', "args bp cat id name ph pid tid ts", "tts"},
-	{'b', "args cat id2 name ph pid tid ts", ""},
-	{'e', "args cat id2 name ph pid tid ts", ""},
-	{'n', "args cat id name ph pid tid ts", ""},
-	{'B', "args cat name ph pid tid ts", "tts"},
-	{'C', "args cat name ph pid tid ts", ""},
-	{'M', "args cat name ph pid tid ts", ""},
-	{'c', "args cat name ph pid tid ts tts", ""},
-	{'v', "args cat id name ph pid tid ts", ""},
+    {'X', "args cat dur name ph pid tid ts", "tdur tts"},
+    {'I', "args cat name ph pid s tid ts", "tts"},
+    {'R', "args cat name ph pid s tid ts", "tts"},
+    {'s', "args cat id name ph pid tid ts", "tts"},
+    {'f', "args bp cat id name ph pid tid ts", "tts"},
+    {'b', "args cat id2 name ph pid tid ts", ""},
+    {'e', "args cat id2 name ph pid tid ts", ""},
+    {'n', "args cat id name ph pid tid ts", ""},
+    {'B', "args cat name ph pid tid ts", "tts"},
+    {'C', "args cat name ph pid tid ts", ""},
+    {'M', "args cat name ph pid tid ts", ""},
+    {'c', "args cat name ph pid tid ts tts", ""},
+    {'v', "args cat id name ph pid tid ts", ""},
 };
 
 static int word_in(const char *list, const char *w)
@@ -188,8 +187,8 @@ static void check_keys(json_t *ev)
 START_TEST(default_catalogue_weights_match_chromes_phase_counts)
 {
 	static const uint64_t want[TPL_KINDS] = {
-		[TPL_X] = 14390, [TPL_I] = 2646, [TPL_R] = 24, [TPL_FLOW] = 2437,
-		[TPL_ASYNC] = 465, [TPL_OPEN] = 7, [TPL_N] = 165, [TPL_B] = 56, [TPL_C] = 3};
+	    [TPL_X] = 14390, [TPL_I] = 2646, [TPL_R] = 24, [TPL_FLOW] = 2437, [TPL_ASYNC] = 465,
+	    [TPL_OPEN] = 7,  [TPL_N] = 165,  [TPL_B] = 56, [TPL_C] = 3};
 	uint64_t got[TPL_KINDS] = {0};
 	struct tracecat none;
 
@@ -202,42 +201,47 @@ START_TEST(default_catalogue_weights_match_chromes_phase_counts)
 }
 END_TEST
 
-static const char *const puppeteer_incl[] = {
-	"devtools.timeline", "v8.execute", "disabled-by-default-devtools.timeline",
-	"disabled-by-default-devtools.timeline.frame", "toplevel", "blink.console",
-	"blink.user_timing", "latencyInfo", "disabled-by-default-devtools.timeline.stack",
-	"disabled-by-default-v8.cpu_profiler"};
+static const char *const puppeteer_incl[] = {"devtools.timeline",
+					     "v8.execute",
+					     "disabled-by-default-devtools.timeline",
+					     "disabled-by-default-devtools.timeline.frame",
+					     "toplevel",
+					     "blink.console",
+					     "blink.user_timing",
+					     "latencyInfo",
+					     "disabled-by-default-devtools.timeline.stack",
+					     "disabled-by-default-v8.cpu_profiler"};
 
 static const struct {
 	const char *incl[3], *excl[3];
 	const char *group;
 	int want;
 } cat_cases[] = {
-	{{NULL}, {NULL}, "toplevel", 1},
-	{{NULL}, {NULL}, "disabled-by-default-devtools.timeline", 0},
-	{{NULL}, {NULL}, "__metadata", 1},
-	{{"devtools.timeline"}, {NULL}, "toplevel", 0},
-	{{"devtools.timeline"}, {NULL}, "devtools.timeline", 1},
-	{{"devtools.timeline"}, {NULL}, "loading,rail,devtools.timeline", 1},
-	{{"devtools.timeline"}, {NULL}, "__metadata", 1},
-	{{"*"}, {NULL}, "disabled-by-default-memory-infra", 0},
-	{{"*"}, {NULL}, "cc", 1},
-	{{"disabled-by-default-*"}, {NULL}, "disabled-by-default-v8.gc", 1},
-	/* Only disabled-by-default includes: the default set stays on. */
-	{{"disabled-by-default-memory-infra"}, {NULL}, "toplevel", 1},
-	{{"v8*"}, {"v8.execute"}, "v8", 1},
-	{{"v8*"}, {"v8.execute"}, "v8.execute", 0},
-	{{"v8.execute"}, {"v8*"}, "v8.execute", 1},
-	{{"v8.execute"}, {"v8*"}, "v8", 0},
-	{{NULL}, {"toplevel"}, "toplevel", 0},
-	{{NULL}, {"toplevel"}, "toplevel,mojom", 1},
-	{{NULL}, {"toplevel", "mojom"}, "toplevel,mojom", 0},
-	{{NULL}, {"*"}, "toplevel", 0},
-	{{NULL}, {"*"}, "__metadata", 1},
-	/* A wildcard exclude loses to the "*" Chrome adds without includes. */
-	{{NULL}, {"v8*"}, "v8", 1},
-	{{"v?"}, {NULL}, "v8", 1},
-	{{"*line"}, {NULL}, "devtools.timeline", 1},
+    {{NULL}, {NULL}, "toplevel", 1},
+    {{NULL}, {NULL}, "disabled-by-default-devtools.timeline", 0},
+    {{NULL}, {NULL}, "__metadata", 1},
+    {{"devtools.timeline"}, {NULL}, "toplevel", 0},
+    {{"devtools.timeline"}, {NULL}, "devtools.timeline", 1},
+    {{"devtools.timeline"}, {NULL}, "loading,rail,devtools.timeline", 1},
+    {{"devtools.timeline"}, {NULL}, "__metadata", 1},
+    {{"*"}, {NULL}, "disabled-by-default-memory-infra", 0},
+    {{"*"}, {NULL}, "cc", 1},
+    {{"disabled-by-default-*"}, {NULL}, "disabled-by-default-v8.gc", 1},
+    /* Only disabled-by-default includes: the default set stays on. */
+    {{"disabled-by-default-memory-infra"}, {NULL}, "toplevel", 1},
+    {{"v8*"}, {"v8.execute"}, "v8", 1},
+    {{"v8*"}, {"v8.execute"}, "v8.execute", 0},
+    {{"v8.execute"}, {"v8*"}, "v8.execute", 1},
+    {{"v8.execute"}, {"v8*"}, "v8", 0},
+    {{NULL}, {"toplevel"}, "toplevel", 0},
+    {{NULL}, {"toplevel"}, "toplevel,mojom", 1},
+    {{NULL}, {"toplevel", "mojom"}, "toplevel,mojom", 0},
+    {{NULL}, {"*"}, "toplevel", 0},
+    {{NULL}, {"*"}, "__metadata", 1},
+    /* A wildcard exclude loses to the "*" Chrome adds without includes. */
+    {{NULL}, {"v8*"}, "v8", 1},
+    {{"v?"}, {NULL}, "v8", 1},
+    {{"*line"}, {NULL}, "devtools.timeline", 1},
 };
 
 START_TEST(category_filter_follows_chromes_rules)
@@ -301,7 +305,8 @@ START_TEST(default_trace_is_valid_chrome_json)
 		counts[(unsigned char)ph[0]]++;
 		if (ph[0] == 'M') {
 			REQUIRE_MSG(!seen_non_meta, "metadata after other events");
-			REQUIRE(!strcmp(json_string_value(json_object_get(ev, "cat")), "__metadata"));
+			REQUIRE(
+			    !strcmp(json_string_value(json_object_get(ev, "cat")), "__metadata"));
 			REQUIRE(ts == 0);
 			n_meta++;
 		} else {
@@ -618,10 +623,11 @@ START_TEST(page_only_trace_keeps_browser_gpu_and_page)
 
 	p.page_only = 1;
 	a = trace_json(&p, &raw);
-	json_array_foreach(a, i, ev) if (!strcmp(json_string_value(json_object_get(ev, "name")),
-						 "process_name"))
+	json_array_foreach(
+	    a, i, ev) if (!strcmp(json_string_value(json_object_get(ev, "name")), "process_name"))
 	{
-		const char *nm = json_string_value(json_object_get(json_object_get(ev, "args"), "name"));
+		const char *nm =
+		    json_string_value(json_object_get(json_object_get(ev, "args"), "name"));
 		ck_assert(!strcmp(nm, "Browser") || !strcmp(nm, "GPU Process") ||
 			  !strcmp(nm, "Renderer"));
 		snprintf(key, sizeof(key), "%lld", json_integer_value(json_object_get(ev, "pid")));
@@ -670,7 +676,7 @@ START_TEST(clock_syncs_and_memory_dumps_land_in_time_order)
 		json_int_t ts = json_integer_value(json_object_get(ev, "ts"));
 		if (ph[0] == 'c') {
 			const char *id = json_string_value(
-				json_object_get(json_object_get(ev, "args"), "sync_id"));
+			    json_object_get(json_object_get(ev, "args"), "sync_id"));
 			ck_assert_str_eq(id, c == 0 ? "sync-1" : "sync-2");
 			ck_assert_int_eq(ts, c == 0 ? START_US + 50000 : START_US + 150000);
 			ck_assert_int_le(prev_ts, ts);

@@ -32,7 +32,6 @@
 			ck_abort_msg(__VA_ARGS__);                                                 \
 	} while (0)
 
-
 static struct trace_params params(uint64_t seed, int64_t dur_us)
 {
 	struct trace_params p;
@@ -97,10 +96,16 @@ static void gunzip(const struct buf *in, struct buf *out)
 
 START_TEST(json_stream_has_chromes_layout)
 {
-	static const char *const meta_keys[] = {
-		"clock-domain", "command_line", "cpu-brand", "gpu-venid", "os-name",
-		"physical-memory", "revision", "trace-capture-datetime", "trace_processor_stats",
-		"user-agent"};
+	static const char *const meta_keys[] = {"clock-domain",
+						"command_line",
+						"cpu-brand",
+						"gpu-venid",
+						"os-name",
+						"physical-memory",
+						"revision",
+						"trace-capture-datetime",
+						"trace_processor_stats",
+						"user-agent"};
 	struct trace_params p = params(1, 500000);
 	struct buf b;
 	json_error_t err;
@@ -219,8 +224,12 @@ static int protoc_decode(const struct buf *pb, struct buf *text)
 
 START_TEST(proto_stream_decodes_with_protoc)
 {
-	const char *incl[] = {"toplevel", "toplevel.flow", "resources", "blink.user_timing",
-			      "disabled-by-default-memory-infra", "cc"};
+	const char *incl[] = {"toplevel",
+			      "toplevel.flow",
+			      "resources",
+			      "blink.user_timing",
+			      "disabled-by-default-memory-infra",
+			      "cc"};
 	struct trace_sync syncs[] = {{"sync-1", START_US + 1000}};
 	struct trace_params p = params(5, 300000);
 	struct buf pb, text;
@@ -267,10 +276,10 @@ static const struct {
 	enum tstream_format f;
 	enum tstream_compression c;
 } combos[] = {
-	{TSTREAM_JSON, TSTREAM_NONE},
-	{TSTREAM_JSON, TSTREAM_GZIP},
-	{TSTREAM_PROTO, TSTREAM_NONE},
-	{TSTREAM_PROTO, TSTREAM_GZIP},
+    {TSTREAM_JSON, TSTREAM_NONE},
+    {TSTREAM_JSON, TSTREAM_GZIP},
+    {TSTREAM_PROTO, TSTREAM_NONE},
+    {TSTREAM_PROTO, TSTREAM_GZIP},
 };
 
 START_TEST(reads_at_random_offsets_equal_slices)
