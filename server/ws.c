@@ -348,6 +348,10 @@ int ws_feed(struct conn *c, const unsigned char *p, size_t n)
 		if (w->hdr_len < 2 || w->hdr_len < ws_header_need(w)) {
 			w->hdr[w->hdr_len++] = *p++;
 			n--;
+			/* Chrome drops an unmasked client frame at once; don't wait
+			 * for four "mask" bytes that will never be a mask. */
+			if (w->hdr_len == 2 && !(w->hdr[1] & 0x80))
+				return CDPM_EPROTO;
 			if (w->hdr_len < 2 || w->hdr_len < ws_header_need(w))
 				continue;
 			if ((rc = ws_header_done(w)))
