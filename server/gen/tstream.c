@@ -12,6 +12,7 @@
 
 #include "cdpm.h"
 #include "clock.h"
+#include "gen/jsonesc.h"
 #include "gen/traceproto.h"
 
 #define TSTREAM_CHUNK ((size_t)64 << 10)
@@ -306,111 +307,6 @@ int tstream_read(struct tstream *s, uint64_t offset, size_t max, struct buf *out
 	return rc;
 }
 
-/* Escapes for a JSON string: 0 copy as is, else the letter after '\\'
- * ('u' for \u00XX).  Bytes >= 0x80 cannot occur in trace JSON (it is
- * ASCII); should they, they pass through unchanged. */
-static const char json_esc[256] = {
-    ['\b'] = 'b',  ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r', ['"'] = '"',
-    ['\\'] = '\\', [0] = 'u',	 [1] = 'u',    [2] = 'u',    [3] = 'u',	   [4] = 'u',
-    [5] = 'u',	   [6] = 'u',	 [7] = 'u',    [11] = 'u',   [14] = 'u',   [15] = 'u',
-    [16] = 'u',	   [17] = 'u',	 [18] = 'u',   [19] = 'u',   [20] = 'u',   [21] = 'u',
-    [22] = 'u',	   [23] = 'u',	 [24] = 'u',   [25] = 'u',   [26] = 'u',   [27] = 'u',
-    [28] = 'u',	   [29] = 'u',	 [30] = 'u',   [31] = 'u',
-};
-
-/* Writes the escape of special byte c at q; returns the end. */
-static char *escape_one(char *q, unsigned char c)
-{
-	char e = json_esc[c];
-
-	*q++ = '\\';
-	if (e != 'u') {
-		*q++ = e;
-		return q;
-	}
-	memcpy(q, "u00", 3);
-	q[3] = "0123456789ABCDEF"[c >> 4];
-	q[4] = "0123456789ABCDEF"[c & 15];
-	return q + 5;
-}
-
-/* Per byte, one table word whose bytes in memory order are: the one or two
- * bytes to store (the byte itself, or '\\' and the escape letter), the
- * advance, and a flag for the rare control characters that need \u00XX.
- * One load, one 16-bit store and no branch per byte: quotes are frequent
- * and unpredictable in trace JSON. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ESC_LEN(x) (((x) >> 16) & 3)
-#define ESC_FLAG(x) ((x) >> 24)
-#else
-#define ESC_LEN(x) (((x) >> 8) & 3)
-#define ESC_FLAG(x) ((x)&0xFF)
-#endif
-
-static uint32_t esc_word[256];
-static int esc_ready;
-
-static void esc_init(void)
-{
-	for (int c = 0; c < 256; c++) {
-		char e = json_esc[c];
-		unsigned char w[4] = {e ? '\\' : (unsigned char)c, (unsigned char)e,
-				      (unsigned char)(e ? 2 : 1), e == 'u'};
-		memcpy(&esc_word[c], w, 4);
-	}
-	esc_ready = 1;
-}
-
-/* Appends src escaped. */
-static int escape_json(struct buf *out, const char *src, size_t n)
-{
-	/* At most 6 bytes per input byte (\u00XX). */
-	int rc = buf_reserve(out, 6 * n + 4);
-	char *q, *q0;
-	uint32_t bad = 0;
-	size_t i = 0;
-
-	if (rc)
-		return rc;
-	if (!esc_ready)
-		esc_init(); /* idempotent: a race would write the same words */
-	q = q0 = out->data + out->len;
-#define ESC_STEP(k)                                                                                \
-	do {                                                                                       \
-		uint32_t x = esc_word[(unsigned char)src[i + (k)]];                                \
-		memcpy(q, &x, 2);                                                                  \
-		q += ESC_LEN(x);                                                                   \
-		bad |= x;                                                                          \
-	} while (0)
-	for (; i + 8 <= n; i += 8) {
-		ESC_STEP(0);
-		ESC_STEP(1);
-		ESC_STEP(2);
-		ESC_STEP(3);
-		ESC_STEP(4);
-		ESC_STEP(5);
-		ESC_STEP(6);
-		ESC_STEP(7);
-	}
-	for (; i < n; i++)
-		ESC_STEP(0);
-#undef ESC_STEP
-	if (ESC_FLAG(bad)) {
-		/* A control character: redo this slice the slow way. */
-		q = q0;
-		for (i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)src[i];
-			if (json_esc[c])
-				q = escape_one(q, c);
-			else
-				*q++ = (char)c;
-		}
-	}
-	out->len = (size_t)(q - out->data);
-	out->data[out->len] = '\0';
-	return 0;
-}
-
 int tstream_read_json(struct tstream *s, uint64_t offset, size_t max, struct buf *out,
 		      size_t *n_raw, int *eof)
 {
@@ -428,7 +324,7 @@ int tstream_read_json(struct tstream *s, uint64_t offset, size_t max, struct buf
 			*eof = 1;
 		if (rc || !s->esc.len)
 			break;
-		rc = escape_json(out, s->esc.data, s->esc.len);
+		rc = jsonesc_append(out, s->esc.data, s->esc.len);
 		offset += s->esc.len;
 		*n_raw += s->esc.len;
 		max -= s->esc.len;

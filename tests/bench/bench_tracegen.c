@@ -10,6 +10,7 @@
  *      tests/bench/bench_tracegen.c server/gen/trace.c server/gen/tracebody.c \
  *      server/gen/tracehead.c server/gen/tracecat.c server/gen/traceproc.c \
  *      server/gen/tracetpl.c server/gen/traceproto.c server/gen/tstream.c \
+ *      server/gen/jsonesc.c \
  *      server/clock.c lib/buf.c lib/rng.c lib/cdpm.c -lz -lm \
  *      -o build-trace/bench_tracegen
  *   build-trace/bench_tracegen [MB of JSON, default 1024]
