@@ -143,18 +143,35 @@ struct trace_gen {
 };
 
 /* tracebody.c */
+/* tracebody_init() - keeps the catalogue templates the filter and the
+ * process layout allow, with their JSON fragments in g->pool and the alias
+ * table; needs g->cats, g->procs and the page identity.  0 or CDPM_ENOMEM. */
 int tracebody_init(struct trace_gen *g);
+/* tracebody_layout() - lays out block blk of the body into g->slot. */
 void tracebody_layout(struct trace_gen *g, uint64_t blk);
+/* tracebody_fill() - body event bi in structured form. */
 void tracebody_fill(struct trace_gen *g, uint64_t bi, struct trace_ev *ev);
+/* tracebody_json() - writes body event bi at p, which must have room for
+ * g->max_bound + TRACE_SLACK bytes; returns its length (no NUL). */
 size_t tracebody_json(struct trace_gen *g, uint64_t bi, char *p);
+/* tracebody_weight_share() - the share of the default event mix that the
+ * filter and the process layout keep (0..1). */
 double tracebody_weight_share(const struct trace_gen *g);
 
 /* tracehead.c */
+/* tracehead_init() - renders the head events into g->pool.  0 or ENOMEM. */
 int tracehead_init(struct trace_gen *g, const struct trace_params *p);
+/* tracehead_extras() - places clock syncs and memory dumps among the body
+ * events (needs g->n_body).  0, CDPM_ENOMEM, or CDPM_ETOOBIG past
+ * TRACE_MAX_EXTRAS. */
 int tracehead_extras(struct trace_gen *g, const struct trace_params *p);
+/* tracehead_extra_ev() - sub-event xk of extra xi in structured form. */
 void tracehead_extra_ev(const struct trace_gen *g, uint32_t xi, uint32_t xk, struct trace_ev *ev);
+/* tracehead_extra_json() - appends its JSON; out is unchanged on error. */
 int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, struct buf *out);
+/* tracehead_extra_bound() - an upper bound of an extra event's JSON size. */
 size_t tracehead_extra_bound(const struct trace_gen *g);
+/* tracehead_str() - the static name/category string TRACE_S_* s. */
 const char *tracehead_str(uint32_t s);
 
 /* trace.c */
