@@ -171,10 +171,10 @@ void tracehead_extra_ev(const struct trace_gen *g, uint32_t xi, uint32_t xk, str
 int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, struct buf *out);
 /* tracehead_extra_bound() - an upper bound of an extra event's JSON size. */
 size_t tracehead_extra_bound(const struct trace_gen *g);
-/* tracehead_str() - the static name/category string TRACE_S_* s. */
-const char *tracehead_str(uint32_t s);
 
 /* trace.c */
+/* trace_pool_add_json() - appends s as a quoted, ASCII-escaped JSON string
+ * to the pool; *off and *len locate it.  0 or a buf error. */
 int trace_pool_add_json(struct buf *pool, const char *s, size_t n, uint32_t *off, uint32_t *len);
 
 /* Bytes a fragment copy or a number may write past its end: copies run in

@@ -24,11 +24,6 @@ static const char *const head_strs[TRACE_S_COUNT] = {
     [TRACE_S_MEMORY_CAT] = "disabled-by-default-memory-infra",
 };
 
-const char *tracehead_str(uint32_t s)
-{
-	return s < TRACE_S_COUNT ? head_strs[s] : "";
-}
-
 static uint32_t str_iid(uint32_t s)
 {
 	return (uint32_t)tracetpl_count + 1 + s;
