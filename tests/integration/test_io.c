@@ -1,0 +1,456 @@
+/* test_io.c - ReturnAsStream and the IO domain (CHROMIUM.md 4.5): the
+ * tracingComplete keys, handles and who may use them, IO.read's sizes,
+ * offsets and eof rule, IO.close, and the gzip and proto encodings (gzip
+ * decodes to the JSON stream; protoc --decode_raw accepts the proto). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "test_tracing_util.h"
+
+static struct harness_server srv;
+static struct ptest br;
+
+static void setup(void)
+{
+	itest_start(&srv, NULL);
+	tt_browser(&br, &srv);
+}
+
+static void teardown(void)
+{
+	ptest_close(&br);
+	itest_stop(&srv);
+}
+
+#define BAD_HANDLE "Invalid stream handle"
+#define COMPLETE(h, fmt, comp)                                                                     \
+	"{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":false,"          \
+	"\"stream\":"                                                                              \
+	"\"" h "\",\"traceFormat\":\"" fmt "\",\"streamCompression\":\"" comp "\"}}"
+
+/* Starts and ends a ReturnAsStream trace on p with extra start params
+ * (a JSON fragment such as ,"streamCompression":"gzip"). */
+static void stream_trace(struct ptest *p, int id, const char *extra, const char *complete)
+{
+	char params[256];
+	snprintf(params, sizeof(params), "{\"transferMode\":\"ReturnAsStream\"%s}", extra);
+	tt_ok(p, id, "Tracing.start", params);
+	tt_ok(p, id + 1, "Tracing.end", NULL);
+	/* No dataCollected: tracingComplete follows the end reply. */
+	ptest_expect(p, complete);
+}
+
+/* One IO.read; the decoded data is appended to out (base64 undone), and
+ * the reply's flags returned. */
+static void io_read(struct ptest *p, int id, const char *params, struct buf *out, int *b64,
+		    int *eof)
+{
+	tt_send(p, id, "IO.read", params);
+	const char *m = ptest_next(p);
+	char pre[64];
+	snprintf(pre, sizeof(pre), "{\"id\":%d,\"result\":{\"base64Encoded\":", id);
+	ck_assert_msg(!strncmp(m, pre, strlen(pre)), "IO.read reply: %.300s", m);
+	json_t *v = json_loads(m, 0, NULL);
+	json_t *r = json_object_get(v, "result");
+	/* Exactly these keys, in this order. */
+	const char *keys[3] = {"base64Encoded", "data", "eof"};
+	const char *key;
+	json_t *val;
+	int k = 0;
+	json_object_foreach(r, key, val)
+	{
+		ck_assert_int_lt(k, 3);
+		ck_assert_str_eq(key, keys[k++]);
+	}
+	*b64 = json_is_true(json_object_get(r, "base64Encoded"));
+	*eof = json_is_true(json_object_get(r, "eof"));
+	json_t *data = json_object_get(r, "data");
+	if (*b64)
+		ck_assert_int_eq(
+		    tt_b64_decode(json_string_value(data), json_string_length(data), out), 0);
+	else
+		buf_add(out, json_string_value(data), json_string_length(data));
+	json_decref(v);
+}
+
+/* Reads handle to eof with default reads; returns the number of reads. */
+static int read_all(struct ptest *p, int id, const char *handle, struct buf *out, int want_b64)
+{
+	char params[64];
+	int b64, eof, n = 0;
+	snprintf(params, sizeof(params), "{\"handle\":\"%s\"}", handle);
+	do {
+		size_t before = out->len;
+		io_read(p, id + n, params, out, &b64, &eof);
+		ck_assert_int_eq(b64, want_b64);
+		/* eof comes only with an empty read. */
+		ck_assert(eof ? out->len == before : out->len > before);
+		n++;
+	} while (!eof);
+	return n;
+}
+
+START_TEST(stream_complete_has_four_keys_and_counts_up)
+{
+	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
+	stream_trace(&br, 3, ",\"streamCompression\":\"gzip\"", COMPLETE("2", "json", "gzip"));
+	stream_trace(&br, 5, ",\"streamFormat\":\"proto\"", COMPLETE("3", "proto", "none"));
+	stream_trace(&br, 7, ",\"streamFormat\":\"proto\",\"streamCompression\":\"gzip\"",
+		     COMPLETE("4", "proto", "gzip"));
+	for (int h = 1; h <= 4; h++) {
+		char params[64];
+		snprintf(params, sizeof(params), "{\"handle\":\"%d\"}", h);
+		tt_ok(&br, 10 + h, "IO.close", params);
+	}
+}
+END_TEST
+
+START_TEST(json_stream_reads_to_an_empty_eof)
+{
+	struct buf all;
+	buf_init(&all, 0);
+	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
+	ck_assert_int_eq(read_all(&br, 10, "1", &all, 0), 2);
+	/* The layout of CHROMIUM.md 4.5, and valid JSON. */
+	ck_assert_int_eq(
+	    strncmp(all.data, "{\"traceEvents\":[\n{\"args\":{\"name\":\"swapper\"}", 43), 0);
+	ck_assert_ptr_nonnull(strstr(all.data, "}],\"metadata\":\n{\"clock-domain\":"
+					       "\"LINUX_CLOCK_MONOTONIC\""));
+	ck_assert_int_eq(all.data[all.len - 1], '}');
+	for (size_t i = 0; i < all.len; i++)
+		if ((unsigned char)all.data[i] >= 0x80)
+			ck_abort_msg("non-ASCII byte in the JSON stream");
+	json_error_t err;
+	json_t *v = json_loadb(all.data, all.len, 0, &err);
+	ck_assert_msg(v != NULL, "stream JSON: %s at %d", err.text, err.position);
+	json_t *evs = json_object_get(v, "traceEvents");
+	ck_assert_uint_gt(json_array_size(evs), 50);
+	for (size_t i = 0; i < json_array_size(evs); i++)
+		if (!tt_event_ok(json_array_get(evs, i)))
+			ck_abort_msg("bad stream event %zu", i);
+	ck_assert(json_is_object(json_object_get(v, "metadata")));
+	json_decref(v);
+	/* Every later read is an empty eof too. */
+	tt_call(&br, 20, "IO.read", "{\"handle\":\"1\"}",
+		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
+	tt_ok(&br, 21, "IO.close", "{\"handle\":\"1\"}");
+	buf_clear(&all);
+}
+END_TEST
+
+START_TEST(sizes_are_exact_and_checked)
+{
+	struct buf got;
+	int b64, eof;
+	buf_init(&got, 0);
+	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
+	/* size <= 0 is refused before the handle is even looked up */
+	tt_err(&br, 3, "IO.read", "{\"handle\":\"1\",\"size\":0}", -32602, "Invalid max read size");
+	tt_err(&br, 4, "IO.read", "{\"handle\":\"1\",\"size\":-1}", -32602,
+	       "Invalid max read size");
+	tt_err(&br, 5, "IO.read", "{\"handle\":\"zz\",\"size\":0}", -32602,
+	       "Invalid max read size");
+	tt_call(&br, 6, "IO.read", "{\"handle\":\"1\",\"size\":\"5\"}",
+		"{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
+		"\"Failed to deserialize params.size - BINDINGS: int32 value expected at position "
+		"*\"}}");
+	for (int i = 0; i < 5; i++) {
+		buf_reset(&got);
+		io_read(&br, 10 + i, "{\"handle\":\"1\",\"size\":100}", &got, &b64, &eof);
+		ck_assert_uint_eq(got.len, 100);
+		ck_assert(!eof && !b64);
+	}
+	buf_reset(&got);
+	io_read(&br, 20, "{\"handle\":\"1\",\"size\":2147483647}", &got, &b64, &eof);
+	ck_assert_uint_gt(got.len, 0);
+	ck_assert(!eof);
+	buf_clear(&got);
+}
+END_TEST
+
+START_TEST(offsets_seek_absolutely)
+{
+	struct buf a, b;
+	int b64, eof;
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
+	io_read(&br, 3, "{\"handle\":\"1\",\"size\":64}", &a, &b64, &eof);
+	/* offset 0 rewinds: the same bytes come back */
+	io_read(&br, 4, "{\"handle\":\"1\",\"offset\":0,\"size\":64}", &b, &b64, &eof);
+	ck_assert_str_eq(a.data, b.data);
+	/* reads without offset continue from there; a negative one is ignored */
+	buf_reset(&a);
+	buf_reset(&b);
+	io_read(&br, 5, "{\"handle\":\"1\",\"offset\":-7,\"size\":10}", &a, &b64, &eof);
+	io_read(&br, 6, "{\"handle\":\"1\",\"offset\":64,\"size\":10}", &b, &b64, &eof);
+	ck_assert_str_eq(a.data, b.data);
+	/* past the end: "" and eof, then random access still works */
+	tt_call(&br, 7, "IO.read", "{\"handle\":\"1\",\"offset\":2000000000}",
+		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
+	buf_reset(&a);
+	io_read(&br, 8, "{\"handle\":\"1\",\"offset\":1,\"size\":13}", &a, &b64, &eof);
+	ck_assert_str_eq(a.data, "\"traceEvents\"");
+	ck_assert(!eof);
+	/* read on to the end (from 14), then once more from 10 */
+	buf_reset(&a);
+	read_all(&br, 20, "1", &a, 0);
+	buf_reset(&b);
+	io_read(&br, 40, "{\"handle\":\"1\",\"offset\":10}", &b, &b64, &eof);
+	ck_assert_uint_eq(b.len, a.len + 4);
+	ck_assert_int_eq(memcmp(b.data + 4, a.data, a.len), 0);
+	ck_assert(!eof);
+	buf_clear(&a);
+	buf_clear(&b);
+}
+END_TEST
+
+START_TEST(close_frees_and_unknown_handles_fail)
+{
+	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
+	tt_ok(&br, 3, "IO.close", "{\"handle\":\"1\"}");
+	tt_err(&br, 4, "IO.close", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	tt_err(&br, 5, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	tt_err(&br, 6, "IO.read", "{\"handle\":\"\"}", -32602, BAD_HANDLE);
+	tt_err(&br, 7, "IO.read", "{\"handle\":\"nope\"}", -32602, BAD_HANDLE);
+	tt_err(&br, 8, "IO.close", "{\"handle\":\"blob:1234\"}", -32602, BAD_HANDLE);
+	/* "01" is not "1" */
+	stream_trace(&br, 9, "", COMPLETE("2", "json", "none"));
+	tt_err(&br, 11, "IO.read", "{\"handle\":\"02\"}", -32602, BAD_HANDLE);
+	tt_call(&br, 12, "IO.read", NULL,
+		"{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
+		"\"Failed to deserialize params - CBOR: map start expected at position 0\"}}");
+	/* On a page socket without any stream */
+	struct ptest pg;
+	ptest_open(&pg, &srv, br.fd, srv.page_id, PTEST_PAGE_SOCKET);
+	tt_err(&pg, 1, "IO.read", "{\"handle\":\"nope\"}", -32602, BAD_HANDLE);
+	tt_err(&pg, 2, "IO.read", "{\"handle\":\"2\"}", -32602, BAD_HANDLE);
+	ptest_close(&pg);
+}
+END_TEST
+
+START_TEST(handles_are_private_to_their_connection)
+{
+	struct ptest other;
+	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
+	tt_browser(&other, &srv);
+	tt_err(&other, 1, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	tt_err(&other, 2, "IO.close", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	/* The owner leaves with the stream open; it is freed, and nobody
+	 * else ever gets it. */
+	ptest_close(&br);
+	usleep(20000);
+	tt_err(&other, 3, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	stream_trace(&other, 4, "", COMPLETE("2", "json", "none"));
+	ptest_close(&other);
+	tt_browser(&br, &srv);
+}
+END_TEST
+
+/* gunzip of in into out; 0 or a zlib error. */
+static int gunzip(const struct buf *in, struct buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return -1;
+	z.next_in = (Bytef *)in->data;
+	z.avail_in = (uInt)in->len;
+	int rc;
+	do {
+		buf_reserve(out, 1 << 16);
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = 1 << 16;
+		rc = inflate(&z, Z_NO_FLUSH);
+		out->len += (1 << 16) - z.avail_out;
+	} while (rc == Z_OK);
+	inflateEnd(&z);
+	return rc == Z_STREAM_END && z.avail_in == 0 ? 0 : -1;
+}
+
+/* One trace's stream from a fresh --clock virtual server, so that two
+ * servers give the same trace. */
+static void virtual_stream(const char *extra, const char *complete, struct buf *out, int b64)
+{
+	static const char *const args[] = {"--seed", "7", "--clock", "virtual", NULL};
+	struct harness_server s;
+	struct ptest p;
+	tt_start(&s, "tracing.events=5000,tracing.duration_us=2000000", args);
+	tt_browser(&p, &s);
+	stream_trace(&p, 1, extra, complete);
+	read_all(&p, 10, "1", out, b64);
+	ptest_close(&p);
+	itest_stop(&s);
+}
+
+START_TEST(gzip_stream_decodes_to_the_json_stream)
+{
+	struct buf json, gz, plain;
+	buf_init(&json, 0);
+	buf_init(&gz, 0);
+	buf_init(&plain, 0);
+	virtual_stream("", COMPLETE("1", "json", "none"), &json, 0);
+	virtual_stream(",\"streamCompression\":\"gzip\"", COMPLETE("1", "json", "gzip"), &gz, 1);
+	/* Chrome's header: 1f8b0800000000000003 ("H4sI" in base64) */
+	ck_assert_int_eq(memcmp(gz.data, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10), 0);
+	ck_assert_int_eq(gunzip(&gz, &plain), 0);
+	ck_assert_uint_eq(plain.len, json.len);
+	ck_assert_int_eq(memcmp(plain.data, json.data, json.len), 0);
+	ck_assert_uint_lt(gz.len, json.len / 2);
+	buf_clear(&json);
+	buf_clear(&gz);
+	buf_clear(&plain);
+}
+END_TEST
+
+/* 1 when `protoc --decode_raw` reads the bytes; -1 when protoc is absent. */
+static int protoc_accepts(const struct buf *pb)
+{
+	char path[] = "/tmp/cdpm-proto-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, pb->data, pb->len), (ssize_t)pb->len);
+	close(fd);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd),
+		 "command -v protoc >/dev/null || exit 77; protoc --decode_raw < %s > /dev/null",
+		 path);
+	int st = system(cmd);
+	unlink(path);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+START_TEST(proto_streams_are_perfetto_traces)
+{
+	struct buf pb, gz, plain;
+	buf_init(&pb, 0);
+	buf_init(&gz, 0);
+	buf_init(&plain, 0);
+	stream_trace(&br, 1, ",\"streamFormat\":\"proto\"", COMPLETE("1", "proto", "none"));
+	read_all(&br, 10, "1", &pb, 1);
+	/* Trace.packet (field 1), as Chrome's 0a... */
+	ck_assert_int_eq((unsigned char)pb.data[0], 0x0a);
+	int ok = protoc_accepts(&pb);
+	if (ok >= 0)
+		ck_assert_int_eq(ok, 1);
+	stream_trace(&br, 30, ",\"streamFormat\":\"proto\",\"streamCompression\":\"gzip\"",
+		     COMPLETE("2", "proto", "gzip"));
+	read_all(&br, 40, "2", &gz, 1);
+	ck_assert_int_eq(gunzip(&gz, &plain), 0);
+	ck_assert_int_eq((unsigned char)plain.data[0], 0x0a);
+	if (ok >= 0)
+		ck_assert_int_eq(protoc_accepts(&plain), 1);
+	buf_clear(&pb);
+	buf_clear(&gz);
+	buf_clear(&plain);
+}
+END_TEST
+
+START_TEST(base64_reads_split_on_any_size)
+{
+	struct buf whole, parts;
+	int b64, eof;
+	buf_init(&whole, 0);
+	buf_init(&parts, 0);
+	stream_trace(&br, 1, ",\"streamCompression\":\"gzip\"", COMPLETE("1", "json", "gzip"));
+	read_all(&br, 10, "1", &whole, 1);
+	/* Odd sizes: each read is exactly size raw bytes, base64 on its own. */
+	tt_send(&br, 20, "IO.read", "{\"handle\":\"1\",\"offset\":0,\"size\":7}");
+	ptest_next(&br);
+	int id = 21;
+	do {
+		size_t before = parts.len;
+		io_read(&br, id++, "{\"handle\":\"1\",\"size\":1001}", &parts, &b64, &eof);
+		ck_assert(b64);
+		if (!eof && parts.len - before != 1001)
+			ck_assert_uint_eq(7 + parts.len, whole.len); /* only the last is short */
+	} while (!eof);
+	ck_assert_uint_eq(7 + parts.len, whole.len);
+	ck_assert_int_eq(memcmp(whole.data + 7, parts.data, parts.len), 0);
+	buf_clear(&whole);
+	buf_clear(&parts);
+}
+END_TEST
+
+START_TEST(default_reads_are_ten_mib)
+{
+	struct harness_server s;
+	struct ptest p;
+	struct buf got;
+	int b64, eof;
+	buf_init(&got, 0);
+	/* ~25 MB of JSON, as in Chrome's 3-read example */
+	tt_start(&s, "tracing.events=140000", NULL);
+	tt_browser(&p, &s);
+	stream_trace(&p, 1, "", COMPLETE("1", "json", "none"));
+	io_read(&p, 3, "{\"handle\":\"1\"}", &got, &b64, &eof);
+	ck_assert_uint_eq(got.len, 10485760);
+	buf_reset(&got);
+	io_read(&p, 4, "{\"handle\":\"1\",\"size\":20000000}", &got, &b64, &eof);
+	ck_assert_uint_eq(got.len, 10485760);
+	buf_reset(&got);
+	io_read(&p, 5, "{\"handle\":\"1\"}", &got, &b64, &eof);
+	ck_assert_uint_gt(got.len, 0);
+	ck_assert_uint_lt(got.len, 10485760);
+	ck_assert(!eof);
+	tt_call(&p, 6, "IO.read", "{\"handle\":\"1\"}",
+		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
+	ptest_close(&p);
+	itest_stop(&s);
+	buf_clear(&got);
+}
+END_TEST
+
+START_TEST(knobs_set_the_read_chunk_and_hold_eof)
+{
+	struct harness_server s;
+	struct ptest p;
+	struct buf got;
+	int b64, eof;
+	buf_init(&got, 0);
+	tt_start(&s, "io.read_chunk=1000,io.never_eof=1", NULL);
+	tt_browser(&p, &s);
+	stream_trace(&p, 1, "", COMPLETE("1", "json", "none"));
+	io_read(&p, 3, "{\"handle\":\"1\"}", &got, &b64, &eof);
+	ck_assert_uint_eq(got.len, 1000);
+	buf_reset(&got);
+	io_read(&p, 4, "{\"handle\":\"1\",\"size\":5000}", &got, &b64, &eof);
+	ck_assert_uint_eq(got.len, 1000);
+	/* past the end: still no eof */
+	tt_call(&p, 5, "IO.read", "{\"handle\":\"1\",\"offset\":2000000000}",
+		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":false}}");
+	ptest_close(&p);
+	itest_stop(&s);
+	buf_clear(&got);
+}
+END_TEST
+
+Suite *io_suite(void);
+
+Suite *io_suite(void)
+{
+	Suite *s = suite_create("io");
+	TCase *tc = tcase_create("streams");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, stream_complete_has_four_keys_and_counts_up);
+	tcase_add_test(tc, json_stream_reads_to_an_empty_eof);
+	tcase_add_test(tc, sizes_are_exact_and_checked);
+	tcase_add_test(tc, offsets_seek_absolutely);
+	tcase_add_test(tc, close_frees_and_unknown_handles_fail);
+	tcase_add_test(tc, handles_are_private_to_their_connection);
+	tcase_add_test(tc, gzip_stream_decodes_to_the_json_stream);
+	tcase_add_test(tc, proto_streams_are_perfetto_traces);
+	tcase_add_test(tc, base64_reads_split_on_any_size);
+	if (!getenv("CDPM_SLOW"))
+		tcase_add_test(tc, default_reads_are_ten_mib);
+	tcase_add_test(tc, knobs_set_the_read_chunk_and_hold_eof);
+	suite_add_tcase(s, tc);
+	return s;
+}
