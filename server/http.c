@@ -10,10 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admin.h"
 #include "cdpm.h"
 #include "conn.h"
 #include "journal.h"
 #include "protocol.h"
+#include "script.h"
 #include "server.h"
 #include "targets.h"
 
@@ -24,6 +26,8 @@ struct http_req {
 	char *path;       /* without query or fragment */
 	char *query;      /* after '?', or NULL */
 	char *target;     /* the request target as sent */
+	const char *body; /* Content-Length bytes after the head */
+	size_t body_len;
 	size_t n_hdr;
 	char *hdr_name[HTTP_MAX_HEADERS];
 	char *hdr_value[HTTP_MAX_HEADERS];
@@ -48,9 +52,11 @@ static const char *http_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
 	default: return "Internal Server Error";
 	}
 }
@@ -70,6 +76,11 @@ static int http_respond(struct conn *c, int status, const char *extra, const cha
 		rc = conn_send_bytes(c, b.data, b.len);
 	buf_clear(&b);
 	return rc;
+}
+
+int http_reply(struct conn *c, int status, const char *ctype, const char *body, size_t len)
+{
+	return http_respond(c, status, NULL, ctype, body, len);
 }
 
 static int http_json(struct conn *c, int status, const struct buf *body)
@@ -433,6 +444,8 @@ static int http_upgrade(struct conn *c, struct http_req *r)
 	if (!session_new(c, t, 1))
 		rc = CDPM_ENOMEM;
 	journal_note(c, "WebSocket open on %s", r->path);
+	if (!rc)
+		rc = script_conn_open(c);
 out:
 	buf_clear(&b);
 	return rc;
@@ -450,6 +463,8 @@ static int http_route(struct conn *c, struct http_req *r)
 	const char *up = http_header(r, "Upgrade");
 	if (up && !strcasecmp(up, "websocket"))
 		return http_upgrade(c, r);
+	if (!strncmp(r->path, "/mock/", 6) || !strcmp(r->path, "/mock"))
+		return admin_request(c, r->method, r->path, r->query, r->body, r->body_len);
 	if (!strncmp(r->path, "/json", 5))
 		return http_json_request(c, r, host);
 	if (!strcmp(r->path, "/"))
@@ -515,7 +530,9 @@ int http_feed(struct conn *c)
 		int rc = http_parse(head, &r);
 		const char *cl = rc ? NULL : http_header(&r, "Content-Length");
 		size_t body = cl ? strtoul(cl, NULL, 10) : 0;
-		if (!rc && body > HTTP_MAX_HEAD)
+		/* Only the admin API takes real bodies (scenario files). */
+		size_t cap = !rc && !strncmp(r.target, "/mock/", 6) ? ADMIN_MAX_BODY : HTTP_MAX_HEAD;
+		if (!rc && body > cap)
 			rc = CDPM_ETOOBIG;
 		if (!rc && c->in.len < head_len + body) {
 			free(head);
@@ -533,6 +550,8 @@ int http_feed(struct conn *c)
 					*q++ = '\0';
 				r.path = t;
 				r.query = q;
+				r.body = c->in.data + head_len;
+				r.body_len = body;
 				rc = http_route(c, &r);
 				free(t);
 			} else {

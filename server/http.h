@@ -20,6 +20,11 @@ struct conn;
  * HTTP/1.0 requests and for malformed ones). */
 int http_feed(struct conn *c);
 
+/* http_reply() - writes one response (status line, Content-Length,
+ * Content-Type, body) the way the DevTools endpoint formats them; for the
+ * admin API. */
+int http_reply(struct conn *c, int status, const char *ctype, const char *body, size_t len);
+
 /* http_host_ok() - Chrome's Host check: absent, an IP literal, localhost or
  * *.localhost (the port is ignored). */
 int http_host_ok(const char *host);

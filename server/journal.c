@@ -1,8 +1,10 @@
-/* journal.c - JSON Lines record of the wire (see journal.h). */
+/* journal.c - JSON Lines record of the wire, to a file and a bounded ring
+ * (see journal.h). */
 #include "journal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -10,13 +12,32 @@
 #include "clock.h"
 #include "conn.h"
 
+/* One line of the ring; the text follows the struct. */
+struct journal_entry {
+	unsigned conn;
+	char dir;              /* 'i', 'o' or 'n' */
+	char method[64];       /* "" when unknown */
+	size_t len;
+	char line[];
+};
+
 static FILE *journal_fp;
+static struct journal_entry *journal_ring[JOURNAL_RING_LINES];
+static size_t journal_head, journal_count, journal_bytes;
 
 int journal_open(const char *path)
 {
-	journal_close();
+	if (journal_fp)
+		fclose(journal_fp);
 	journal_fp = fopen(path, "w");
 	return journal_fp ? 0 : CDPM_EIO;
+}
+
+void journal_ring_clear(void)
+{
+	for (size_t i = 0; i < journal_count; i++)
+		free(journal_ring[(journal_head + i) % JOURNAL_RING_LINES]);
+	journal_head = journal_count = journal_bytes = 0;
 }
 
 void journal_close(void)
@@ -24,24 +45,84 @@ void journal_close(void)
 	if (journal_fp)
 		fclose(journal_fp);
 	journal_fp = NULL;
+	journal_ring_clear();
+}
+
+static void journal_ring_drop_oldest(void)
+{
+	struct journal_entry *e = journal_ring[journal_head];
+	journal_bytes -= e->len;
+	free(e);
+	journal_head = (journal_head + 1) % JOURNAL_RING_LINES;
+	journal_count--;
+}
+
+static void journal_ring_add(const struct conn *c, const char *dir, const char *method,
+			     const struct buf *line)
+{
+	struct journal_entry *e = malloc(sizeof(*e) + line->len + 1);
+	if (!e)
+		return; /* the ring is best effort; the file journal is complete */
+	e->conn = c ? c->id : 0;
+	e->dir = dir[0];
+	snprintf(e->method, sizeof(e->method), "%s", method ? method : "");
+	e->len = line->len;
+	memcpy(e->line, line->data, line->len + 1);
+	while (journal_count && (journal_count == JOURNAL_RING_LINES ||
+				 journal_bytes + e->len > JOURNAL_RING_BYTES))
+		journal_ring_drop_oldest();
+	journal_ring[(journal_head + journal_count) % JOURNAL_RING_LINES] = e;
+	journal_count++;
+	journal_bytes += e->len;
+}
+
+int journal_ring_dump(struct buf *out, const char *method, unsigned conn, const char *dir)
+{
+	for (size_t i = 0; i < journal_count; i++) {
+		const struct journal_entry *e = journal_ring[(journal_head + i) % JOURNAL_RING_LINES];
+		if ((method && strcmp(e->method, method)) || (conn && e->conn != conn) ||
+		    (dir && e->dir != dir[0]))
+			continue;
+		int rc = buf_add(out, e->line, e->len);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void journal_head_fields(struct buf *b, const struct conn *c, const char *dir,
+				const char *session_id)
+{
+	buf_adds(b, "{\"t\":");
+	buf_add_i64(b, clock_now_us());
+	buf_adds(b, ",\"conn\":");
+	buf_add_u64(b, c ? c->id : 0);
+	buf_adds(b, ",\"dir\":\"");
+	buf_adds(b, dir);
+	buf_addc(b, '"');
+	if (session_id && *session_id) {
+		buf_adds(b, ",\"sessionId\":");
+		buf_add_json_str(b, session_id, strlen(session_id), 1);
+	}
+}
+
+static void journal_emit(const struct conn *c, const char *dir, const char *method, struct buf *b)
+{
+	buf_adds(b, "}\n");
+	if (journal_fp) {
+		fwrite(b->data, 1, b->len, journal_fp);
+		fflush(journal_fp);
+	}
+	journal_ring_add(c, dir, method, b);
+	buf_clear(b);
 }
 
 static void journal_line(const struct conn *c, const char *dir, const char *session_id,
-			 const char *text, size_t len, int is_json)
+			 const char *text, size_t len, int is_json, const char *method)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	buf_adds(&b, "{\"t\":");
-	buf_add_i64(&b, clock_now_us());
-	buf_adds(&b, ",\"conn\":");
-	buf_add_u64(&b, c ? c->id : 0);
-	buf_adds(&b, ",\"dir\":\"");
-	buf_adds(&b, dir);
-	buf_addc(&b, '"');
-	if (session_id && *session_id) {
-		buf_adds(&b, ",\"sessionId\":");
-		buf_add_json_str(&b, session_id, strlen(session_id), 1);
-	}
+	journal_head_fields(&b, c, dir, session_id);
 	if (len > JOURNAL_MAX_MSG) {
 		buf_adds(&b, ",\"len\":");
 		buf_add_u64(&b, len);
@@ -54,33 +135,42 @@ static void journal_line(const struct conn *c, const char *dir, const char *sess
 		buf_adds(&b, ",\"text\":");
 		buf_add_json_str(&b, text, len, 1);
 	}
-	buf_adds(&b, "}\n");
-	fwrite(b.data, 1, b.len, journal_fp);
-	fflush(journal_fp);
-	buf_clear(&b);
+	journal_emit(c, dir, method, &b);
 }
 
 void journal_in(const struct conn *c, const char *text, size_t len, int is_json,
-		const char *session_id)
+		const char *session_id, const char *method)
 {
-	if (journal_fp)
-		journal_line(c, "in", session_id, text, len, is_json);
+	journal_line(c, "in", session_id, text, len, is_json, method);
 }
 
-void journal_out(const struct conn *c, const char *text, size_t len, const char *session_id)
+void journal_out(const struct conn *c, const char *text, size_t len, const char *session_id,
+		 const char *method)
 {
-	if (journal_fp)
-		journal_line(c, "out", session_id, text, len, 1);
+	/* Scenario mutations can make a message that is not JSON any more. */
+	int is_json = len && text[0] == '{' && text[len - 1] == '}';
+	journal_line(c, "out", session_id, text, len, is_json, method);
+}
+
+void journal_out_big(const struct conn *c, const char *head, size_t head_len, uint64_t total,
+		     const char *session_id)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	journal_head_fields(&b, c, "out", session_id);
+	buf_adds(&b, ",\"len\":");
+	buf_add_u64(&b, total);
+	buf_adds(&b, ",\"head\":");
+	buf_add_json_str(&b, head, head_len < 256 ? head_len : 256, 1);
+	journal_emit(c, "out", NULL, &b);
 }
 
 void journal_note(const struct conn *c, const char *fmt, ...)
 {
-	if (!journal_fp)
-		return;
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	journal_line(c, "note", NULL, msg, strlen(msg), 0);
+	journal_line(c, "note", NULL, msg, strlen(msg), 0, NULL);
 }

@@ -1,5 +1,6 @@
-/* journal.h - the record of every frame in and out, as JSON Lines, for
- * --journal FILE (and later the admin API).  One line per message:
+/* journal.h - the record of every frame in and out, as JSON Lines, written
+ * to --journal FILE and kept in a bounded in-memory ring for the admin API
+ * (GET /mock/journal).  One line per message:
  *   {"t":<µs>,"conn":N,"dir":"in"|"out"|"note","sessionId":"..","msg":{..}}
  * "msg" holds the message itself when it is JSON; otherwise "text" holds it
  * as a string.  Messages over JOURNAL_MAX_MSG bytes are recorded by size and
@@ -8,20 +9,41 @@
 #define CDPM_JOURNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+struct buf;
 struct conn;
 
 #define JOURNAL_MAX_MSG ((size_t)64 * 1024)
+/* The ring keeps the newest lines within both caps. */
+#define JOURNAL_RING_LINES 100000
+#define JOURNAL_RING_BYTES ((size_t)32 * 1024 * 1024)
 
 /* journal_open() - starts writing to path (truncates).  0 or CDPM_EIO. */
 int journal_open(const char *path);
+/* journal_close() - closes the file and empties the ring. */
 void journal_close(void);
-/* journal_in() - a message from the client; is_json says it parsed. */
+/* journal_in() - a message from the client; is_json says it parsed; method
+ * (may be NULL) is its "method", for the ring's filter. */
 void journal_in(const struct conn *c, const char *text, size_t len, int is_json,
-		const char *session_id);
-/* journal_out() - a message to the client. */
-void journal_out(const struct conn *c, const char *text, size_t len, const char *session_id);
+		const char *session_id, const char *method);
+/* journal_out() - a message to the client; method: an event's name, or the
+ * command a reply answers (NULL when unknown). */
+void journal_out(const struct conn *c, const char *text, size_t len, const char *session_id,
+		 const char *method);
+/* journal_out_big() - a message of total bytes whose first head_len bytes
+ * are head (a lazily generated one). */
+void journal_out_big(const struct conn *c, const char *head, size_t head_len, uint64_t total,
+		     const char *session_id);
 /* journal_note() - a remark (ignored flag, dropped connection, ...). */
 void journal_note(const struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* journal_ring_dump() - appends the ring's lines (oldest first) to out:
+ * only those whose method equals method (NULL: all), of connection conn (0:
+ * all) and direction dir ("in", "out", "note"; NULL: all).  0 or
+ * CDPM_ENOMEM / CDPM_ETOOBIG. */
+int journal_ring_dump(struct buf *out, const char *method, unsigned conn, const char *dir);
+/* journal_ring_clear() - forgets every line in the ring. */
+void journal_ring_clear(void);
 
 #endif

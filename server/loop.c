@@ -18,6 +18,7 @@
 #include "cdpm.h"
 #include "clock.h"
 #include "conn.h"
+#include "script.h"
 #include "targets.h"
 
 /* What an adopted file descriptor is, kept as the wsi's opaque data. */
@@ -225,7 +226,9 @@ int loop_adopt_pipe(int in_fd, int out_fd)
 	c->out_fd = out_fd;
 	loop_pipe_in.conn = loop_pipe_out.conn = c;
 	/* The pipe is a browser connection: its root session is the browser. */
-	return session_new(c, targets_browser(), 1) ? 0 : CDPM_ENOMEM;
+	if (!session_new(c, targets_browser(), 1))
+		return CDPM_ENOMEM;
+	return script_conn_open(c);
 }
 
 void loop_run(void)

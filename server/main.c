@@ -12,6 +12,9 @@
 #include "clock.h"
 #include "journal.h"
 #include "loop.h"
+#include "scenario.h"
+#include "scenload.h"
+#include "script.h"
 #include "server.h"
 #include "targets.h"
 
@@ -31,7 +34,8 @@ static const char main_usage[] =
 	"  URL                            the first page's URL (default about:blank)\n"
 	"\n"
 	"cdpmock flags:\n"
-	"  --scenario FILE                load a scenario file\n"
+	"  --scenario FILE                load a scenario file (see cdpmock-scenario(5))\n"
+	"  --check FILE...                only validate scenario files; exit 0 or 1\n"
 	"  --journal FILE                 write every frame in and out as JSON Lines\n"
 	"  --seed N                       seed for ids and generated data (default 0)\n"
 	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
@@ -112,7 +116,13 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 		} else if ((v = main_value(argc, argv, &i, "--journal"))) {
 			server.opts.journal = v;
 		} else if ((v = main_value(argc, argv, &i, "--seed"))) {
-			server.opts.seed = strtoull(v, NULL, 0);
+			char *end;
+			server.opts.seed = strtoull(v, &end, 0);
+			if (!*v || *end) {
+				fprintf(stderr, "cdpmock: --seed takes an integer\n");
+				return CDPM_EINVAL;
+			}
+			server.opts.seed_set = 1;
 		} else if ((v = main_value(argc, argv, &i, "--clock"))) {
 			if (strcmp(v, "real") && strcmp(v, "virtual")) {
 				fprintf(stderr, "cdpmock: --clock takes real or virtual\n");
@@ -135,6 +145,46 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 		}
 	}
 	return 0;
+}
+
+/* --check FILE...: validates each file; one line per error on stderr. */
+static int main_check(int argc, char **argv, int first)
+{
+	int bad = 0;
+	struct buf errors;
+	buf_init(&errors, 0);
+	if (first >= argc) {
+		fprintf(stderr, "cdpmock: --check needs at least one FILE\n");
+		return 1;
+	}
+	for (int i = first; i < argc; i++) {
+		struct scenario *sc;
+		buf_reset(&errors);
+		if (scenload_file(argv[i], &errors, &sc)) {
+			bad = 1;
+			fputs(errors.data ? errors.data : "", stderr);
+		}
+		scenario_free(sc);
+	}
+	buf_clear(&errors);
+	return bad;
+}
+
+/* --scenario FILE: loads it before anything depends on the knobs. */
+static int main_scenario(void)
+{
+	struct buf errors;
+	struct scenario *sc;
+	buf_init(&errors, 0);
+	int rc = scenload_file(server.opts.scenario, &errors, &sc);
+	if (rc) {
+		fputs(errors.data ? errors.data : "", stderr);
+		fprintf(stderr, "cdpmock: cannot load scenario %s\n", server.opts.scenario);
+	} else {
+		scenario_install(sc);
+	}
+	buf_clear(&errors);
+	return rc;
 }
 
 /* Chrome writes "PORT\n/devtools/browser/UUID" to DevToolsActivePort. */
@@ -162,20 +212,20 @@ static int main_start(struct main_args *m)
 	if (m->ignored.len)
 		journal_note(NULL, "ignored Chrome flags: %s", m->ignored.data);
 	clock_set_mode(server.opts.virtual_clock ? CLOCK_MODE_VIRTUAL : CLOCK_MODE_REAL);
+	if (server.opts.scenario && main_scenario())
+		return CDPM_ESCENARIO;
+	if (!server.opts.seed_set && scenario_current()->seed_set)
+		server.opts.seed = scenario_current()->seed;
 	rng_init(&server.rng, server.opts.seed);
+	server.opts.url = m->url;
 	if (targets_init())
 		return CDPM_ENOMEM;
-	if (m->url && targets_first_page()) {
-		char *u = strdup(m->url);
-		if (u) {
-			free(targets_first_page()->url);
-			targets_first_page()->url = u;
-		}
-	}
 	if (loop_init()) {
 		fprintf(stderr, "cdpmock: cannot create the event loop\n");
 		return CDPM_EIO;
 	}
+	if (script_start())
+		return CDPM_ENOMEM;
 	if (server.opts.pipe && loop_adopt_pipe(3, 4)) {
 		fprintf(stderr, "cdpmock: --remote-debugging-pipe needs fds 3 and 4\n");
 		return CDPM_EIO;
@@ -201,6 +251,9 @@ int main(int argc, char **argv)
 {
 	struct main_args m;
 	memset(&m, 0, sizeof(m));
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--check"))
+			return main_check(argc, argv, i + 1);
 	buf_init(&m.ignored, 0);
 	server_defaults();
 	int rc = main_parse(argc, argv, &m);
@@ -209,7 +262,9 @@ int main(int argc, char **argv)
 	if (!rc)
 		loop_run();
 	loop_fini();
+	script_fini();
 	targets_fini();
+	scenario_fini();
 	journal_close();
 	buf_clear(&m.ignored);
 	free(m.origins);

@@ -56,8 +56,26 @@ struct domain {
 	void (*session_gone)(struct session *s); /* may be NULL */
 };
 
-/* router_on_message() - handles one complete text message from c. */
+struct envelope;
+
+/* router_on_message() - handles one complete text message from c: the
+ * journal, Chrome's envelope checks, then the scenario's rules (script_in),
+ * which run the command through router_run() or answer it themselves. */
 void router_on_message(struct conn *c, const char *text, size_t len);
+/* router_run() - dispatches a checked envelope to its domain handler and
+ * sends the reply (or the error). */
+void router_run(struct conn *c, struct envelope *e);
+/* router_reply_result() - sends {"id":id,"result":result} (NULL: {}) on
+ * session s (NULL: no sessionId): a scenario's scripted reply. */
+int router_reply_result(struct conn *c, const struct session *s, int id, const json_t *result);
+/* router_reply_error() - sends an error reply; with has_id 0 there is no
+ * "id" key.  The one place error objects are written.  data may be NULL. */
+int router_reply_error(struct conn *c, const struct session *s, int has_id, int id, int code,
+		       const char *message, const char *data);
+/* router_event_begin() - builds {"method":M,"params":P[,"sessionId":S]} in b
+ * (from conn_msg_begin), params given as compact JSON; not sent. */
+int router_event_build(struct buf *b, const struct session *s, const char *method,
+		       const char *params, size_t len);
 
 /* call_reply() - replies with result (stolen; NULL means {}). */
 int call_reply(struct call *c, json_t *result);

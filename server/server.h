@@ -27,7 +27,9 @@ struct server_opts {
 	const char *user_data_dir;
 	const char *scenario;
 	const char *journal;
+	const char *url;             /* the first page's URL from the command line */
 	uint64_t seed;
+	int seed_set;                /* --seed given: it beats the scenario's */
 	int virtual_clock;
 	int no_deflate;              /* refuse permessage-deflate */
 	size_t max_message;          /* inbound message cap */
@@ -39,11 +41,16 @@ struct server_state {
 	int bound_port;
 	char origin[128];            /* "http://127.0.0.1:PORT": the allowed origin */
 	struct rng rng;
+	struct rng rng_pages;        /* rng right after the browser target: reset
+				      * restarts page ids from here */
 	unsigned next_conn_id;
 	unsigned next_target_seq;
+	unsigned next_page_seq;      /* next_target_seq after the browser target */
 };
 
 extern struct server_state server;
+/* Chrome 156's identity, the default for server.id. */
+extern const struct server_identity server_chrome156;
 
 /* server_defaults() - fills opts and identity with Chrome 156's values. */
 void server_defaults(void);

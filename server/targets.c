@@ -9,6 +9,7 @@
 #include "cdpm.h"
 #include "conn.h"
 #include "router.h"
+#include "scenario.h"
 #include "server.h"
 
 static struct target *targets_all; /* newest first */
@@ -60,12 +61,59 @@ static struct target *targets_add(enum target_type type, const char *url)
 	return t;
 }
 
+/* The scenario's initial pages.  They are listed as /json/list shows them,
+ * newest first, so they are created from the last one. */
+static int targets_pages(void)
+{
+	const struct scenario *sc = scenario_current();
+	size_t n = sc->pages_set ? sc->n_pages : 1;
+	for (size_t i = n; i-- > 0;) {
+		const char *url = sc->pages_set ? sc->pages[i].url : "about:blank";
+		if (i == 0 && server.opts.url)
+			url = server.opts.url;
+		struct target *t = targets_new_page(url);
+		if (!t)
+			return CDPM_ENOMEM;
+		if (sc->pages_set && sc->pages[i].title) {
+			char *title = strdup(sc->pages[i].title);
+			if (!title)
+				return CDPM_ENOMEM;
+			free(t->title);
+			t->title = title;
+		}
+	}
+	return 0;
+}
+
 int targets_init(void)
 {
 	targets_the_browser = targets_add(TARGET_BROWSER, "");
-	if (!targets_the_browser || !targets_new_page("about:blank"))
+	if (!targets_the_browser)
 		return CDPM_ENOMEM;
-	return 0;
+	server.rng_pages = server.rng;
+	server.next_page_seq = server.next_target_seq;
+	return targets_pages();
+}
+
+void targets_reseed(uint64_t seed)
+{
+	/* The same draws targets_add() makes for the browser: its uuid, then
+	 * its browserContextId. */
+	char tmp[33];
+	rng_init(&server.rng, seed);
+	targets_hex(tmp, 32, 0);
+	targets_hex(tmp, 32, 1);
+	server.rng_pages = server.rng;
+}
+
+int targets_reset(void)
+{
+	for (struct target *t = targets_all; t; t = t->next)
+		if (t->type != TARGET_BROWSER)
+			t->closed = 1;
+	server.rng = server.rng_pages;
+	server.next_target_seq = server.next_page_seq;
+	return targets_pages();
 }
 
 void targets_fini(void)

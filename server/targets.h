@@ -7,6 +7,7 @@
 #define CDPM_TARGETS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct conn;
 
@@ -35,9 +36,19 @@ struct session {
 	int discover;           /* Target.setDiscoverTargets on this session */
 };
 
-/* targets_init() - creates the browser target and one about:blank page from
+/* targets_init() - creates the browser target and the scenario's pages (one
+ * about:blank page by default; server.opts.url replaces the first URL) from
  * the rng (ids are reproducible with --seed).  0 or CDPM_ENOMEM. */
 int targets_init(void);
+/* targets_reset() - closes every page and creates the scenario's pages again
+ * with the ids a fresh start would give them; the browser target stays.
+ * Connections must have been dropped first (their sessions freed).  0 or
+ * CDPM_ENOMEM. */
+int targets_reset(void);
+/* targets_reseed() - a new seed for the pages targets_reset() creates (the
+ * browser target keeps its id): the rng is positioned where a fresh start
+ * with that seed would have it after creating the browser target. */
+void targets_reseed(uint64_t seed);
 /* targets_fini() - frees every target.  Sessions must be gone already. */
 void targets_fini(void);
 

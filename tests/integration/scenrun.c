@@ -1,0 +1,916 @@
+/* scenrun.c - runs scenario self-checks with the reference C client (see
+ * scenrun.h).  Each step reads or writes through a per-connection queue so
+ * that a step may look at messages another step put back. */
+#include "scenrun.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cdpclient.h"
+#include "cdpm.h"
+#include "harness.h"
+
+#define SR_MAX_CONNS 8
+#define SR_MAX_VARS 32
+#define SR_DEFAULT_WITHIN_MS 5000
+
+struct sr_msg {
+	struct sr_msg *next;
+	json_t *j;    /* NULL when the message was not JSON */
+	char *raw;
+	size_t len;
+	int binary;
+};
+
+struct sr_conn {
+	char name[32];
+	struct cdpc *c;
+	int last_id;
+	char sid[40];  /* the session "attach" made */
+	struct sr_msg *q, *q_tail;
+	int closed;    /* cdpc reported the end */
+};
+
+struct sr {
+	struct harness_server srv;
+	const char *file;
+	struct sr_conn conns[SR_MAX_CONNS];
+	size_t n_conns;
+	char *var_name[SR_MAX_VARS];
+	json_t *var_value[SR_MAX_VARS];
+	size_t n_vars;
+	struct buf *why;
+	size_t step;
+	int slow;
+};
+
+static int64_t sr_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int sr_fail(struct sr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int sr_fail(struct sr *r, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	buf_printf(r->why, "%s: check.steps[%zu]: %s", r->file, r->step, text);
+	return -1;
+}
+
+/* ---- variables ---- */
+
+static json_t *sr_var(struct sr *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_vars; i++)
+		if (!strcmp(r->var_name[i], name))
+			return r->var_value[i];
+	return NULL;
+}
+
+static void sr_set_var(struct sr *r, const char *name, json_t *v)
+{
+	for (size_t i = 0; i < r->n_vars; i++) {
+		if (!strcmp(r->var_name[i], name)) {
+			json_decref(r->var_value[i]);
+			r->var_value[i] = json_incref(v);
+			return;
+		}
+	}
+	if (r->n_vars < SR_MAX_VARS) {
+		r->var_name[r->n_vars] = strdup(name);
+		r->var_value[r->n_vars++] = json_incref(v);
+	}
+}
+
+/* "$sid", "$page", "$browser", "${name}": a substituted value, or NULL. */
+static json_t *sr_subst_string(struct sr *r, struct sr_conn *k, const char *s)
+{
+	if (!strcmp(s, "$sid"))
+		return json_string(k ? k->sid : "");
+	if (!strcmp(s, "$page"))
+		return json_string(r->srv.page_id);
+	if (!strcmp(s, "$browser"))
+		return json_string(r->srv.browser_id);
+	size_t n = strlen(s);
+	if (n > 3 && s[0] == '$' && s[1] == '{' && s[n - 1] == '}') {
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 3), s + 2);
+		json_t *v = sr_var(r, name);
+		return v ? json_incref(v) : NULL;
+	}
+	return NULL;
+}
+
+/* A deep copy of v with substitutions made. */
+static json_t *sr_subst(struct sr *r, struct sr_conn *k, const json_t *v)
+{
+	if (json_is_string(v)) {
+		json_t *s = sr_subst_string(r, k, json_string_value(v));
+		return s ? s : json_incref((json_t *)v);
+	}
+	if (json_is_object(v)) {
+		json_t *o = json_object();
+		const char *key;
+		json_t *m;
+		json_object_foreach((json_t *)v, key, m)
+		json_object_set_new(o, key, sr_subst(r, k, m));
+		return o;
+	}
+	if (json_is_array(v)) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < json_array_size(v); i++)
+			json_array_append_new(a, sr_subst(r, k, json_array_get(v, i)));
+		return a;
+	}
+	return json_incref((json_t *)v);
+}
+
+/* ---- matching ---- */
+
+static int sr_type_ok(const char *t, const json_t *v)
+{
+	if (!strcmp(t, "$string"))
+		return json_is_string(v);
+	if (!strcmp(t, "$number"))
+		return json_is_number(v);
+	if (!strcmp(t, "$object"))
+		return json_is_object(v);
+	if (!strcmp(t, "$array"))
+		return json_is_array(v);
+	if (!strcmp(t, "$bool"))
+		return json_is_boolean(v);
+	return -1;
+}
+
+/* pattern matches v (a subset match; see the format's "Checks"); on a
+ * mismatch the reason goes to why. */
+static int sr_match(struct sr *r, struct sr_conn *k, const json_t *pat, const json_t *v,
+		    const char *path, struct buf *why)
+{
+	if (json_is_string(pat) && json_string_value(pat)[0] == '$') {
+		const char *s = json_string_value(pat);
+		int t = sr_type_ok(s, v);
+		if (!strcmp(s, "$absent")) {
+			if (v)
+				buf_printf(why, "%s: expected no value", path);
+			return !v;
+		}
+		if (!v) {
+			buf_printf(why, "%s: missing", path);
+			return 0;
+		}
+		if (!strcmp(s, "$any"))
+			return 1;
+		if (t >= 0) {
+			if (!t)
+				buf_printf(why, "%s: expected %s", path, s + 1);
+			return t;
+		}
+		if (!strncmp(s, "$save:", 6)) {
+			sr_set_var(r, s + 6, (json_t *)v);
+			return 1;
+		}
+		if (!strcmp(s, "$id")) {
+			if (json_is_integer(v) && json_integer_value(v) == k->last_id)
+				return 1;
+			buf_printf(why, "%s: expected the last id %d", path, k->last_id);
+			return 0;
+		}
+		json_t *want = sr_subst_string(r, k, s);
+		if (want) {
+			int ok = json_equal(want, v);
+			if (!ok)
+				buf_printf(why, "%s: expected %s", path, s);
+			json_decref(want);
+			return ok;
+		}
+	}
+	if (!v) {
+		buf_printf(why, "%s: missing", path);
+		return 0;
+	}
+	if (json_is_object(pat)) {
+		if (!json_is_object(v)) {
+			buf_printf(why, "%s: expected an object", path);
+			return 0;
+		}
+		const char *key;
+		json_t *m;
+		json_object_foreach((json_t *)pat, key, m)
+		{
+			char sub[512];
+			snprintf(sub, sizeof(sub), "%s.%s", path, key);
+			if (!sr_match(r, k, m, json_object_get(v, key), sub, why))
+				return 0;
+		}
+		return 1;
+	}
+	if (json_is_array(pat)) {
+		if (!json_is_array(v) || json_array_size(v) != json_array_size(pat)) {
+			buf_printf(why, "%s: expected an array of %zu", path, json_array_size(pat));
+			return 0;
+		}
+		for (size_t i = 0; i < json_array_size(pat); i++) {
+			char sub[512];
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (!sr_match(r, k, json_array_get(pat, i), json_array_get(v, i), sub, why))
+				return 0;
+		}
+		return 1;
+	}
+	if (json_is_number(pat) && json_is_number(v) &&
+	    json_number_value(pat) == json_number_value(v))
+		return 1;
+	if (json_equal((json_t *)pat, (json_t *)v))
+		return 1;
+	char *ps = json_dumps(pat, JSON_ENCODE_ANY | JSON_COMPACT);
+	buf_printf(why, "%s: expected %s", path, ps ? ps : "?");
+	free(ps);
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static void sr_msg_free(struct sr_msg *m)
+{
+	if (!m)
+		return;
+	json_decref(m->j);
+	free(m->raw);
+	free(m);
+}
+
+/* The next message on k: 0 (with *out), CDPM_EAGAIN, or CDPM_ECLOSED. */
+static int sr_read(struct sr_conn *k, int timeout_ms, struct sr_msg **out)
+{
+	*out = NULL;
+	if (k->q) {
+		*out = k->q;
+		k->q = k->q->next;
+		if (!k->q)
+			k->q_tail = NULL;
+		return 0;
+	}
+	if (k->closed)
+		return CDPM_ECLOSED;
+	json_t *j = NULL;
+	int rc = cdpc_next(k->c, timeout_ms, &j);
+	if (rc == CDPM_EAGAIN)
+		return rc;
+	if (rc && rc != CDPM_EPROTO) {
+		k->closed = 1;
+		return CDPM_ECLOSED;
+	}
+	struct sr_msg *m = calloc(1, sizeof(*m));
+	size_t len;
+	const char *raw = cdpc_last_raw(k->c, &len);
+	m->j = j;
+	m->raw = malloc(len + 1);
+	memcpy(m->raw, raw, len);
+	m->raw[len] = '\0';
+	m->len = len;
+	m->binary = cdpc_last_binary(k->c);
+	*out = m;
+	return 0;
+}
+
+static void sr_unread(struct sr_conn *k, struct sr_msg *m)
+{
+	m->next = k->q;
+	k->q = m;
+	if (!k->q_tail)
+		k->q_tail = m;
+}
+
+static int sr_glob(const char *pat, const char *s)
+{
+	if (!*pat)
+		return !*s;
+	if (*pat == '*') {
+		for (;; s++) {
+			if (sr_glob(pat + 1, s))
+				return 1;
+			if (!*s)
+				return 0;
+		}
+	}
+	return *s == *pat && sr_glob(pat + 1, s + 1);
+}
+
+static int sr_skipped(const json_t *step, const struct sr_msg *m)
+{
+	const json_t *skip = json_object_get(step, "skip");
+	const char *method = m->j ? json_string_value(json_object_get(m->j, "method")) : NULL;
+	for (size_t i = 0; i < json_array_size(skip); i++) {
+		const char *g = json_string_value(json_array_get(skip, i));
+		if (!strcmp(g, "*") || (method && sr_glob(g, method)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The next message that the step does not skip, within deadline. */
+static int sr_next(struct sr *r, struct sr_conn *k, const json_t *step, int64_t deadline,
+		   struct sr_msg **out)
+{
+	for (;;) {
+		int64_t left = deadline - sr_ms();
+		int rc = sr_read(k, left > 0 ? (int)left : 0, out);
+		if (rc)
+			return rc;
+		if (!sr_skipped(step, *out))
+			return 0;
+		sr_msg_free(*out);
+		*out = NULL;
+	}
+	(void)r;
+}
+
+/* ---- steps ---- */
+
+static struct sr_conn *sr_conn(struct sr *r, const json_t *step)
+{
+	const char *name = json_string_value(json_object_get(step, "conn"));
+	if (!name)
+		name = "main";
+	for (size_t i = 0; i < r->n_conns; i++)
+		if (!strcmp(r->conns[i].name, name))
+			return &r->conns[i];
+	return NULL;
+}
+
+static int sr_within(struct sr *r, const json_t *step)
+{
+	const json_t *w = json_object_get(step, "withinMs");
+	double ms = w ? json_number_value(w) + SCENRUN_SLACK_MS : SR_DEFAULT_WITHIN_MS;
+	return (int)(r->slow ? ms * 10 : ms);
+}
+
+static int sr_connect(struct sr *r, const json_t *step)
+{
+	const char *what = json_string_value(json_object_get(step, "connect"));
+	const char *as = json_string_value(json_object_get(step, "as"));
+	if (r->n_conns == SR_MAX_CONNS)
+		return sr_fail(r, "too many connections");
+	struct sr_conn *k = &r->conns[r->n_conns];
+	memset(k, 0, sizeof(*k));
+	snprintf(k->name, sizeof(k->name), "%s", as ? as : "main");
+	struct cdpc_opts o;
+	memset(&o, 0, sizeof(o));
+	o.page = !strcmp(what, "page");
+	o.max_message = (size_t)json_integer_value(json_object_get(step, "maxMessage"));
+	char ep[64];
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", r->srv.port);
+	struct buf err;
+	buf_init(&err, 0);
+	int rc = cdpc_connect(ep, &o, &k->c, &err);
+	if (rc) {
+		sr_fail(r, "cannot connect: %s", err.data ? err.data : cdpm_strerror(rc));
+		buf_clear(&err);
+		return -1;
+	}
+	buf_clear(&err);
+	r->n_conns++;
+	return 0;
+}
+
+static int sr_send(struct sr *r, const json_t *step)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	if (!k)
+		return sr_fail(r, "no such connection");
+	const char *method = json_string_value(json_object_get(step, "send"));
+	const char *session = json_string_value(json_object_get(step, "session"));
+	const char *sid = k->sid[0] ? k->sid : NULL;
+	if (session && (!strcmp(session, "root") || !strcmp(session, "none")))
+		sid = NULL;
+	else if (session && strcmp(session, "page"))
+		sid = session;
+	json_t *p = json_object_get(step, "params");
+	json_t *params = p ? sr_subst(r, k, p) : NULL;
+	int rc = cdpc_send(k->c, method, params, sid, &k->last_id);
+	json_decref(params);
+	return rc ? sr_fail(r, "send %s: %s", method, cdpm_strerror(rc)) : 0;
+}
+
+static int sr_send_text(struct sr *r, const json_t *step)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	if (!k)
+		return sr_fail(r, "no such connection");
+	const json_t *t = json_object_get(step, "sendText");
+	size_t frag = (size_t)json_integer_value(json_object_get(step, "fragment"));
+	unsigned flags = json_is_true(json_object_get(step, "binary")) ? CDPC_SEND_BINARY : 0;
+	int rc = cdpc_send_raw(k->c, json_string_value(t), json_string_length(t), frag, flags);
+	return rc ? sr_fail(r, "sendText: %s", cdpm_strerror(rc)) : 0;
+}
+
+static int sr_attach(struct sr *r, const json_t *step)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	if (!k)
+		return sr_fail(r, "no such connection");
+	const char *t = json_string_value(json_object_get(step, "attach"));
+	json_t *params = json_pack("{s:s,s:b}", "targetId",
+				   !strcmp(t, "page")	   ? r->srv.page_id
+				   : !strcmp(t, "browser") ? r->srv.browser_id
+							   : t,
+				   "flatten", 1);
+	int id, rc = cdpc_send(k->c, "Target.attachToTarget", params, NULL, &id);
+	json_decref(params);
+	if (rc)
+		return sr_fail(r, "attach: %s", cdpm_strerror(rc));
+	/* Read up to the reply; the attachedToTarget before it is consumed,
+	 * anything else is kept for later steps. */
+	struct sr_msg *keep[64], *m;
+	size_t n_keep = 0;
+	int64_t deadline = sr_ms() + sr_within(r, step);
+	for (;;) {
+		int64_t left = deadline - sr_ms();
+		if ((rc = sr_read(k, left > 0 ? (int)left : 0, &m))) {
+			while (n_keep)
+				sr_msg_free(keep[--n_keep]);
+			return sr_fail(r, "attach: no reply (%s)", cdpm_strerror(rc));
+		}
+		const json_t *mid = m->j ? json_object_get(m->j, "id") : NULL;
+		const char *meth = m->j ? json_string_value(json_object_get(m->j, "method")) : NULL;
+		if (json_is_integer(mid) && json_integer_value(mid) == id) {
+			const char *s = json_string_value(
+			    json_object_get(json_object_get(m->j, "result"), "sessionId"));
+			if (!s) {
+				sr_msg_free(m);
+				return sr_fail(r, "attach: the reply has no sessionId");
+			}
+			snprintf(k->sid, sizeof(k->sid), "%s", s);
+			sr_msg_free(m);
+			break;
+		}
+		if (meth && !strcmp(meth, "Target.attachedToTarget")) {
+			sr_msg_free(m);
+			continue;
+		}
+		if (n_keep < 64)
+			keep[n_keep++] = m;
+		else
+			sr_msg_free(m);
+	}
+	/* Put the kept ones back, in order. */
+	while (n_keep)
+		sr_unread(k, keep[--n_keep]);
+	return 0;
+}
+
+static int sr_check_bytes(struct sr *r, const json_t *step, const struct sr_msg *m)
+{
+	const json_t *mn = json_object_get(step, "minBytes"), *mx = json_object_get(step, "maxBytes");
+	if (mn && m->len < (size_t)json_integer_value(mn))
+		return sr_fail(r, "the message has %zu bytes, expected at least %lld", m->len,
+			       (long long)json_integer_value(mn));
+	if (mx && m->len > (size_t)json_integer_value(mx))
+		return sr_fail(r, "the message has %zu bytes, expected at most %lld", m->len,
+			       (long long)json_integer_value(mx));
+	const json_t *bin = json_object_get(step, "binary");
+	if (bin && json_is_true(bin) != !!m->binary)
+		return sr_fail(r, "expected a %s frame", json_is_true(bin) ? "binary" : "text");
+	return 0;
+}
+
+static int sr_expect(struct sr *r, const json_t *step, int64_t started)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	struct sr_msg *m;
+	if (!k)
+		return sr_fail(r, "no such connection");
+	int rc = sr_next(r, k, step, started + sr_within(r, step), &m);
+	char *want = json_dumps(json_object_get(step, "expect"), JSON_COMPACT);
+	if (rc) {
+		sr_fail(r, "expected %.300s, got %s", want,
+			rc == CDPM_EAGAIN ? "nothing in time" : "the connection closed");
+		free(want);
+		return -1;
+	}
+	int64_t took = sr_ms() - started;
+	const json_t *after = json_object_get(step, "afterMs");
+	struct buf why;
+	buf_init(&why, 0);
+	if (!m->j)
+		rc = sr_fail(r, "expected %.300s, got invalid JSON %.200s", want, m->raw);
+	else if (!sr_match(r, k, json_object_get(step, "expect"), m->j, "", &why))
+		rc = sr_fail(r, "expected %.300s, got %.300s (%s)", want, m->raw, why.data);
+	else if (after && took < (int64_t)json_number_value(after) - SCENRUN_SLACK_MS / 3)
+		rc = sr_fail(r, "%.200s came after %lld ms, expected at least %g", want,
+			     (long long)took, json_number_value(after));
+	else
+		rc = sr_check_bytes(r, step, m);
+	buf_clear(&why);
+	free(want);
+	sr_msg_free(m);
+	return rc;
+}
+
+static int sr_expect_invalid(struct sr *r, const json_t *step, int64_t started)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	struct sr_msg *m;
+	if (!k)
+		return sr_fail(r, "no such connection");
+	int rc = sr_next(r, k, step, started + sr_within(r, step), &m);
+	if (rc == CDPM_ECLOSED)
+		return 0; /* the client refused the bytes: the connection is gone */
+	if (rc)
+		return sr_fail(r, "expected an invalid message, got nothing in time");
+	rc = m->j ? sr_fail(r, "expected an invalid message, got %.300s", m->raw)
+		  : sr_check_bytes(r, step, m);
+	sr_msg_free(m);
+	return rc;
+}
+
+static int sr_expect_close(struct sr *r, const json_t *step, int64_t started)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	struct sr_msg *m;
+	if (!k)
+		return sr_fail(r, "no such connection");
+	int rc = sr_next(r, k, step, started + sr_within(r, step), &m);
+	if (!rc) {
+		rc = sr_fail(r, "expected the connection to close, got %.300s", m->raw);
+		sr_msg_free(m);
+		return rc;
+	}
+	if (rc == CDPM_EAGAIN)
+		return sr_fail(r, "expected the connection to close, it stayed open");
+	const json_t *after = json_object_get(step, "afterMs");
+	int64_t took = sr_ms() - started;
+	if (after && took < (int64_t)json_number_value(after) - SCENRUN_SLACK_MS / 3)
+		return sr_fail(r, "closed after %lld ms, expected at least %g", (long long)took,
+			       json_number_value(after));
+	const json_t *code = json_object_get(step, "expectClose");
+	if (json_is_integer(code) && cdpc_close_code(k->c) != json_integer_value(code))
+		return sr_fail(r, "closed with code %d, expected %lld", cdpc_close_code(k->c),
+			       (long long)json_integer_value(code));
+	return 0;
+}
+
+static int sr_quiet(struct sr *r, const json_t *step)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	struct sr_msg *m;
+	if (!k)
+		return sr_fail(r, "no such connection");
+	int64_t ms = (int64_t)json_number_value(json_object_get(step, "quiet"));
+	int rc = sr_next(r, k, step, sr_ms() + ms, &m);
+	if (rc == CDPM_EAGAIN)
+		return 0;
+	if (rc)
+		return sr_fail(r, "expected quiet, the connection closed");
+	rc = sr_fail(r, "expected quiet, got %.300s", m->raw);
+	sr_msg_free(m);
+	return rc;
+}
+
+/* Decoded size of base64 text. */
+static size_t sr_b64_len(const char *s, size_t n)
+{
+	size_t pad = n >= 1 && s[n - 1] == '=' ? (n >= 2 && s[n - 2] == '=' ? 2 : 1) : 0;
+	return n / 4 * 3 - pad;
+}
+
+struct sr_stream {
+	size_t reads, bytes;
+	int eof, base64, first_gzip;
+	struct buf content; /* for "json": the whole text (capped) */
+};
+
+/* One IO.read; 1 at eof, 0 for more, -1 on failure. */
+static int sr_read_once(struct sr *r, struct sr_conn *k, const json_t *o, const char *sid,
+			json_t *handle, int within, struct sr_stream *st)
+{
+	json_t *params = json_pack("{s:O}", "handle", handle), *reply = NULL;
+	const json_t *size = json_object_get(o, "size");
+	if (size)
+		json_object_set(params, "size", (json_t *)size);
+	int rc = cdpc_call(k->c, "IO.read", params, sid, within, &reply);
+	json_decref(params);
+	if (rc)
+		return sr_fail(r, "IO.read #%zu: %s", st->reads + 1, cdpm_strerror(rc));
+	st->reads++;
+	const json_t *err = json_object_get(o, "error");
+	if (err || cdpc_error(reply, NULL, NULL)) {
+		struct buf why;
+		buf_init(&why, 0);
+		int ok = err && sr_match(r, k, err, json_object_get(reply, "error"), ".error", &why);
+		size_t rl;
+		const char *raw = cdpc_last_raw(k->c, &rl);
+		if (!ok)
+			sr_fail(r, "IO.read #%zu: %.300s %s", st->reads, raw, why.data ? why.data : "");
+		buf_clear(&why);
+		json_decref(reply);
+		return ok ? 1 : -1;
+	}
+	const json_t *res = cdpc_result(reply);
+	const char *data = json_string_value(json_object_get(res, "data"));
+	size_t n = json_string_length(json_object_get(res, "data"));
+	st->base64 = json_is_true(json_object_get(res, "base64Encoded"));
+	if (!data) {
+		json_decref(reply);
+		return sr_fail(r, "IO.read #%zu: no data", st->reads);
+	}
+	if (st->reads == 1 && n >= 4 && st->base64)
+		st->first_gzip = !strncmp(data, "H4sI", 4);
+	st->bytes += st->base64 ? sr_b64_len(data, n) : n;
+	if (!st->base64 && st->content.len + n < ((size_t)64 << 20))
+		buf_add(&st->content, data, n);
+	st->eof = json_is_true(json_object_get(res, "eof"));
+	json_decref(reply);
+	return st->eof;
+}
+
+static int sr_stream_verdict(struct sr *r, const json_t *o, const struct sr_stream *st)
+{
+	const json_t *v;
+	if ((v = json_object_get(o, "reads")) && st->reads != (size_t)json_integer_value(v))
+		return sr_fail(r, "%zu reads, expected %lld", st->reads,
+			       (long long)json_integer_value(v));
+	if ((v = json_object_get(o, "bytes")) && st->bytes != (size_t)json_integer_value(v))
+		return sr_fail(r, "%zu bytes, expected %lld", st->bytes,
+			       (long long)json_integer_value(v));
+	if ((v = json_object_get(o, "minBytes")) && st->bytes < (size_t)json_integer_value(v))
+		return sr_fail(r, "%zu bytes, expected at least %lld", st->bytes,
+			       (long long)json_integer_value(v));
+	if ((v = json_object_get(o, "maxBytes")) && st->bytes > (size_t)json_integer_value(v))
+		return sr_fail(r, "%zu bytes, expected at most %lld", st->bytes,
+			       (long long)json_integer_value(v));
+	if ((v = json_object_get(o, "base64")) && json_is_true(v) != st->base64)
+		return sr_fail(r, "base64Encoded was %d", st->base64);
+	if ((v = json_object_get(o, "gzip")) && json_is_true(v) != st->first_gzip)
+		return sr_fail(r, "the stream %s gzip", st->first_gzip ? "is" : "is not");
+	if (json_is_true(json_object_get(o, "json"))) {
+		json_error_t e;
+		json_t *doc = json_loadb(st->content.data ? st->content.data : "", st->content.len,
+					 0, &e);
+		json_decref(doc);
+		if (!doc)
+			return sr_fail(r, "the stream is not JSON: %s", e.text);
+	}
+	return 0;
+}
+
+static int sr_read_stream(struct sr *r, const json_t *step)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	if (!k)
+		return sr_fail(r, "no such connection");
+	const json_t *o = json_object_get(step, "readStream");
+	const char *session = json_string_value(json_object_get(o, "session"));
+	const char *sid = k->sid[0] && !(session && !strcmp(session, "root")) ? k->sid : NULL;
+	json_t *handle = sr_subst(r, k, json_object_get(o, "handle"));
+	const json_t *mr = json_object_get(o, "maxReads");
+	size_t max = mr ? (size_t)json_integer_value(mr) : 100000;
+	struct sr_stream st;
+	memset(&st, 0, sizeof(st));
+	buf_init(&st.content, (size_t)64 << 20);
+	int rc = 0;
+	while (st.reads < max && !(rc = sr_read_once(r, k, o, sid, handle, sr_within(r, step), &st)))
+		;
+	if (rc >= 0 && json_object_get(o, "maxReads") && st.reads >= max && st.eof)
+		rc = sr_fail(r, "eof after %zu reads, expected none", st.reads);
+	if (rc >= 0 && !mr && !st.eof && !json_object_get(o, "error"))
+		rc = sr_fail(r, "no eof after %zu reads", st.reads);
+	if (rc >= 0)
+		rc = sr_stream_verdict(r, o, &st);
+	if (rc >= 0 && !json_is_false(json_object_get(o, "close"))) {
+		json_t *params = json_pack("{s:O}", "handle", handle), *reply = NULL;
+		if (cdpc_call(k->c, "IO.close", params, sid, sr_within(r, step), &reply))
+			rc = sr_fail(r, "IO.close got no reply");
+		json_decref(reply);
+		json_decref(params);
+	}
+	buf_clear(&st.content);
+	json_decref(handle);
+	return rc < 0 ? -1 : 0;
+}
+
+static int sr_collect(struct sr *r, const json_t *step)
+{
+	struct sr_conn *k = sr_conn(r, step);
+	if (!k)
+		return sr_fail(r, "no such connection");
+	const json_t *o = json_object_get(step, "collectEvents");
+	size_t events = 0, batches = 0;
+	for (;;) {
+		struct sr_msg *m;
+		int rc = sr_next(r, k, step, sr_ms() + sr_within(r, step), &m);
+		if (rc)
+			return sr_fail(r, "collectEvents: %s after %zu batches",
+				       rc == CDPM_EAGAIN ? "nothing in time" : "closed", batches);
+		const char *meth = m->j ? json_string_value(json_object_get(m->j, "method")) : NULL;
+		const json_t *params = m->j ? json_object_get(m->j, "params") : NULL;
+		if (meth && !strcmp(meth, "Tracing.dataCollected")) {
+			batches++;
+			events += json_array_size(json_object_get(params, "value"));
+			sr_msg_free(m);
+			continue;
+		}
+		if (!meth || strcmp(meth, "Tracing.tracingComplete")) {
+			rc = sr_fail(r, "collectEvents: unexpected %.300s", m->raw);
+			sr_msg_free(m);
+			return rc;
+		}
+		struct buf why;
+		buf_init(&why, 0);
+		const json_t *c = json_object_get(o, "complete");
+		if (c && !sr_match(r, k, c, params, ".params", &why))
+			rc = sr_fail(r, "tracingComplete %.300s (%s)", m->raw, why.data);
+		buf_clear(&why);
+		sr_msg_free(m);
+		if (rc)
+			return rc;
+		break;
+	}
+	static const char *const keys[] = {"minEvents", "maxEvents", "minBatches", "maxBatches"};
+	size_t got[] = {events, events, batches, batches};
+	for (int i = 0; i < 4; i++) {
+		const json_t *v = json_object_get(o, keys[i]);
+		if (v && (i % 2 == 0 ? got[i] < (size_t)json_integer_value(v)
+				     : got[i] > (size_t)json_integer_value(v)))
+			return sr_fail(r, "%zu events in %zu batches; %s is %lld", events, batches,
+				       keys[i], (long long)json_integer_value(v));
+	}
+	return 0;
+}
+
+static int sr_step(struct sr *r, const json_t *step)
+{
+	int64_t started = sr_ms();
+	if (json_object_get(step, "connect"))
+		return sr_connect(r, step);
+	if (!r->n_conns) {
+		json_t *c = json_pack("{s:s}", "connect", "browser");
+		int rc = sr_connect(r, c);
+		json_decref(c);
+		if (rc)
+			return -1;
+	}
+	if (json_object_get(step, "attach"))
+		return sr_attach(r, step);
+	if (json_object_get(step, "send"))
+		return sr_send(r, step);
+	if (json_object_get(step, "sendText"))
+		return sr_send_text(r, step);
+	if (json_object_get(step, "expect"))
+		return sr_expect(r, step, started);
+	if (json_object_get(step, "expectInvalid"))
+		return sr_expect_invalid(r, step, started);
+	if (json_object_get(step, "expectClose"))
+		return sr_expect_close(r, step, started);
+	if (json_object_get(step, "quiet"))
+		return sr_quiet(r, step);
+	if (json_object_get(step, "sleep")) {
+		usleep((useconds_t)(json_number_value(json_object_get(step, "sleep")) * 1000));
+		return 0;
+	}
+	if (json_object_get(step, "readStream"))
+		return sr_read_stream(r, step);
+	if (json_object_get(step, "collectEvents"))
+		return sr_collect(r, step);
+	return sr_fail(r, "unknown step");
+}
+
+/* A scenario that talks to a domain this tree does not have yet is
+ * skipped (the Tracing and IO domains landed separately). */
+static const char *sr_missing_domain(const json_t *steps)
+{
+	static const char *const domains[][2] = {{"Tracing.", "tracing"}, {"IO.", "io"}};
+	const char *src = getenv("CDPM_SRCDIR");
+	for (size_t i = 0; i < json_array_size(steps); i++) {
+		const json_t *s = json_array_get(steps, i);
+		const char *m = json_string_value(json_object_get(s, "send"));
+		if (json_object_get(s, "readStream"))
+			m = "IO.read";
+		if (json_object_get(s, "collectEvents"))
+			m = "Tracing.dataCollected";
+		for (size_t d = 0; m && d < 2; d++) {
+			char path[1024];
+			if (strncmp(m, domains[d][0], strlen(domains[d][0])))
+				continue;
+			snprintf(path, sizeof(path), "%s/server/domains/%s.c", src ? src : ".",
+				 domains[d][1]);
+			if (access(path, F_OK))
+				return domains[d][0];
+		}
+	}
+	return NULL;
+}
+
+static void sr_clear(struct sr *r)
+{
+	for (size_t i = 0; i < r->n_conns; i++) {
+		struct sr_conn *k = &r->conns[i];
+		while (k->q) {
+			struct sr_msg *m = k->q;
+			k->q = m->next;
+			sr_msg_free(m);
+		}
+		cdpc_free(k->c);
+	}
+	for (size_t i = 0; i < r->n_vars; i++) {
+		free(r->var_name[i]);
+		json_decref(r->var_value[i]);
+	}
+}
+
+enum scenrun_result scenrun_file(const char *path, const char *const *extra, const char *journal,
+				 struct buf *why)
+{
+	struct sr r;
+	json_error_t e;
+	memset(&r, 0, sizeof(r));
+	r.file = path;
+	r.why = why;
+	r.slow = getenv("CDPM_SLOW") != NULL;
+	json_t *doc = json_load_file(path, 0, &e);
+	if (!doc) {
+		buf_printf(why, "%s: %s", path, e.text);
+		return SCENRUN_FAIL;
+	}
+	const json_t *check = json_object_get(doc, "check");
+	const json_t *steps = json_object_get(check, "steps");
+	const char *missing = sr_missing_domain(steps);
+	if (missing || (r.slow && json_is_true(json_object_get(check, "heavy")))) {
+		buf_printf(why, "%s: skipped (%s)", path,
+			   missing ? "its domain is not in this tree" : "heavy under CDPM_SLOW");
+		json_decref(doc);
+		return SCENRUN_SKIP;
+	}
+	const char *args[24];
+	size_t n = 0;
+	args[n++] = "--scenario";
+	args[n++] = path;
+	if (journal) {
+		args[n++] = "--journal";
+		args[n++] = journal;
+	}
+	for (size_t i = 0; extra && extra[i] && n < 22; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	if (harness_start(&r.srv, args)) {
+		buf_printf(why, "%s: the server did not start", path);
+		json_decref(doc);
+		return SCENRUN_FAIL;
+	}
+	int rc = 0;
+	for (r.step = 0; !rc && r.step < json_array_size(steps); r.step++)
+		rc = sr_step(&r, json_array_get(steps, r.step));
+	if (!rc && !steps) {
+		struct buf body;
+		buf_init(&body, 0);
+		if (harness_get(&r.srv, "/json/version", &body))
+			rc = sr_fail(&r, "the server does not answer");
+		buf_clear(&body);
+	}
+	sr_clear(&r);
+	int st = harness_stop(&r.srv);
+	if (!rc && st)
+		buf_printf(why, "%s: the server exited with status %d", path, st), rc = -1;
+	json_decref(doc);
+	return rc ? SCENRUN_FAIL : SCENRUN_PASS;
+}
+
+static int sr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **scenrun_list(const char *dir, size_t *n)
+{
+	glob_t g;
+	char pat[1024];
+	char **out = NULL;
+	*n = 0;
+	memset(&g, 0, sizeof(g));
+	snprintf(pat, sizeof(pat), "%s/*.json", dir);
+	glob(pat, 0, NULL, &g);
+	snprintf(pat, sizeof(pat), "%s/*/*.json", dir);
+	glob(pat, GLOB_APPEND, NULL, &g);
+	out = calloc(g.gl_pathc + 1, sizeof(*out));
+	for (size_t i = 0; out && i < g.gl_pathc; i++)
+		out[(*n)++] = strdup(g.gl_pathv[i]);
+	globfree(&g);
+	if (out)
+		qsort(out, *n, sizeof(*out), sr_cmp);
+	return out;
+}

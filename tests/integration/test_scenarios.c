@@ -1,0 +1,286 @@
+/* test_scenarios.c - the scenario library (scenarios/): every file passes
+ * `cdpmock --check` and its own "check" run against the real server with
+ * the reference C client; bad files get one "file:line:column: path:
+ * expected X, found Y" line per error; a virtual-clock run is byte-for-byte
+ * reproducible; a scenario with a huge payload keeps the server's memory
+ * flat however many clients read it. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cdpclient.h"
+#include "itest.h"
+#include "scenrun.h"
+
+static char **files;
+static size_t n_files;
+
+static const char *srcdir(void)
+{
+	return getenv("CDPM_SRCDIR") ? getenv("CDPM_SRCDIR") : ".";
+}
+
+static const char *bin(void)
+{
+	return getenv("CDPMOCK_BIN") ? getenv("CDPMOCK_BIN") : "build/cdpmock";
+}
+
+/* Runs cdpmock with args; stdout and stderr into out; the exit status. */
+static int run(const char *const *args, struct buf *out)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		const char *argv[64] = {bin()};
+		int n = 1;
+		for (; args[n - 1] && n < 63; n++)
+			argv[n] = args[n - 1];
+		argv[n] = NULL;
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	char tmp[4096];
+	ssize_t r;
+	buf_reset(out);
+	while ((r = read(p[0], tmp, sizeof(tmp))) > 0)
+		buf_add(out, tmp, (size_t)r);
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(library_file_passes_check_and_its_own_test)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	const char *args[] = {"--check", files[_i], NULL};
+	int st = run(args, &out);
+	ck_assert_msg(st == 0 && out.len == 0, "%s: --check: %s", files[_i],
+		      out.data ? out.data : "");
+	buf_reset(&out);
+	enum scenrun_result r = scenrun_file(files[_i], NULL, NULL, &out);
+	if (r == SCENRUN_SKIP)
+		fprintf(stderr, "%s\n", out.data);
+	ck_assert_msg(r != SCENRUN_FAIL, "%s", out.data ? out.data : "");
+	buf_clear(&out);
+}
+END_TEST
+
+START_TEST(library_has_enough_scenarios)
+{
+	/* At least 35 in subfolders, plus scenarios/default.json. */
+	size_t nested = 0, def = 0;
+	for (size_t i = 0; i < n_files; i++) {
+		const char *rel = files[i] + strlen(srcdir()) + strlen("/scenarios/");
+		nested += strchr(rel, '/') != NULL;
+		def += !strcmp(rel, "default.json");
+	}
+	ck_assert_uint_ge(nested, 35);
+	ck_assert_uint_eq(def, 1);
+}
+END_TEST
+
+/* Writes text to a temporary file; its path goes to path (64 bytes). */
+static void temp_file(char *path, const char *text)
+{
+	snprintf(path, 64, "/tmp/cdpmock-scen-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+START_TEST(check_reports_each_error_on_its_own_line)
+{
+	char path[64];
+	struct buf out, want;
+	buf_init(&out, 0);
+	buf_init(&want, 0);
+	temp_file(path, "{\n"
+			"  \"description\": \"bad\",\n"
+			"  \"tracing\": {\"events\": -1, \"colour\": \"red\"},\n"
+			"  \"rules\": [{\"match\": {\"method\": 5}, \"action\": {\"delay\": \"x\"}}]\n"
+			"}\n");
+	const char *args[] = {"--check", path, NULL};
+	ck_assert_int_eq(run(args, &out), 1);
+	buf_printf(&want,
+		   "%s:3:29: .tracing: expected one of the keys \"events\", \"rate\", "
+		   "\"durationMs\", \"categories\", \"chunkBytes\", \"chunkEvents\", "
+		   "\"bufferUsage\", \"percentFull\", \"stuckFull\", \"dataLoss\", "
+		   "\"compression\", \"completeDelayMs\", \"neverComplete\", found key \"colour\"\n"
+		   "%s:3:25: .tracing.events: expected an integer from 0 to 100000000000, found -1\n"
+		   "%s:4:34: .rules[0].match.method: expected a string, found 5\n"
+		   "%s:4:58: .rules[0].action.delay: expected milliseconds, {\"ms\": N}, "
+		   "{\"uniform\": [a, b]} or {\"lognormal\": {\"medianMs\": N, \"sigma\": S}}, "
+		   "found string \"x\"\n",
+		   path, path, path, path);
+	ck_assert_str_eq(out.data, want.data);
+	/* Syntax errors stop at the first one. */
+	FILE *f = fopen(path, "w");
+	fputs("{\"description\": \"x\",\n \"seed\": 1,,\n}", f);
+	fclose(f);
+	ck_assert_int_eq(run(args, &out), 1);
+	buf_reset(&want);
+	buf_printf(&want, "%s:2:12: .: expected JSON, found a syntax error (string literal "
+			  "expected)\n", path);
+	ck_assert_str_eq(out.data, want.data);
+	/* Repeated keys are errors too. */
+	f = fopen(path, "w");
+	fputs("{\"description\": \"x\", \"description\": \"y\"}", f);
+	fclose(f);
+	ck_assert_int_eq(run(args, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out.data, ":1:22: .: expected JSON, found a syntax error "
+					       "(duplicate key)"));
+	/* A good file says nothing; an unreadable one says why. */
+	f = fopen(path, "w");
+	fputs("{\"description\": \"fine\"}", f);
+	fclose(f);
+	ck_assert_int_eq(run(args, &out), 0);
+	ck_assert_uint_eq(out.len, 0);
+	const char *missing[] = {"--check", "/nonexistent/x.json", NULL};
+	ck_assert_int_eq(run(missing, &out), 1);
+	ck_assert_str_eq(out.data, "/nonexistent/x.json: cannot read: No such file or directory\n");
+	/* --scenario with a bad file refuses to start. */
+	f = fopen(path, "w");
+	fputs("{\"description\": 1}", f);
+	fclose(f);
+	const char *start[] = {"--remote-debugging-port=0", "--scenario", path, NULL};
+	ck_assert_int_eq(run(start, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out.data, ":1:17: .description: expected a string, found 1"));
+	unlink(path);
+	buf_clear(&out);
+	buf_clear(&want);
+}
+END_TEST
+
+static void slurp(const char *path, struct buf *out)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char tmp[65536];
+	size_t n;
+	buf_reset(out);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(out, tmp, n);
+	fclose(f);
+}
+
+START_TEST(virtual_clock_runs_are_byte_identical)
+{
+	/* Seeded delays, a timeline and generated profiles: with the virtual
+	 * clock, nothing in the journal depends on when things really ran. */
+	const char *extra[] = {"--clock", "virtual", "--seed", "7", NULL};
+	char scen[1024], j1[] = "/tmp/cdpmock-j1-XXXXXX", j2[] = "/tmp/cdpmock-j2-XXXXXX";
+	close(mkstemp(j1));
+	close(mkstemp(j2));
+	snprintf(scen, sizeof(scen), "%s/scenarios/fuzz/seeded-delays.json", srcdir());
+	struct buf why, a, b;
+	buf_init(&why, 0);
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	ck_assert_msg(scenrun_file(scen, extra, j1, &why) == SCENRUN_PASS, "%s", why.data);
+	ck_assert_msg(scenrun_file(scen, extra, j2, &why) == SCENRUN_PASS, "%s", why.data);
+	slurp(j1, &a);
+	slurp(j2, &b);
+	ck_assert_uint_gt(a.len, 1000);
+	ck_assert_ptr_nonnull(strstr(a.data, "\"t\":504"));
+	ck_assert_msg(a.len == b.len && !memcmp(a.data, b.data, a.len), "journals differ");
+	/* A real-clock run differs in its times. */
+	const char *real[] = {"--seed", "7", NULL};
+	ck_assert_msg(scenrun_file(scen, real, j2, &why) == SCENRUN_PASS, "%s", why.data);
+	slurp(j2, &b);
+	ck_assert(a.len != b.len || memcmp(a.data, b.data, a.len));
+	unlink(j1);
+	unlink(j2);
+	buf_clear(&why);
+	buf_clear(&a);
+	buf_clear(&b);
+}
+END_TEST
+
+/* VmHWM of pid in kB. */
+static long peak_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+START_TEST(huge_payload_memory_does_not_grow_with_clients)
+{
+	if (getenv("CDPM_SLOW") || getenv("CDPMOCK_WRAP"))
+		return; /* RSS is the wrapper's under valgrind */
+	/* Every client gets a 64 MiB event, all at the same time. */
+	char path[64];
+	temp_file(path, "{\"description\": \"one 64 MiB event per connection\",\n"
+			" \"timelines\": [{\"start\": \"connect\", \"steps\": [{\"at\": 0, \"emit\": "
+			"{\"method\": \"Big.event\", \"params\": {\"data\": \"\"}, \"mutate\": "
+			"{\"oversize\": {\"bytes\": 67108864}}}}]}]}\n");
+	struct harness_server srv;
+	const char *args[] = {"--scenario", path, NULL};
+	itest_start(&srv, args);
+	char ep[64];
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv.port);
+	struct cdpc *c[4];
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(cdpc_connect(ep, NULL, &c[i], NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		json_t *m = NULL;
+		size_t len;
+		ck_assert_int_eq(cdpc_next(c[i], 30000, &m), 0);
+		const char *raw = cdpc_last_raw(c[i], &len);
+		ck_assert_uint_eq(len, 67108864);
+		ck_assert_int_eq(strncmp(raw, "{\"method\":\"Big.event\",\"params\":{\"data\":\"abc", 42),
+				 0);
+		ck_assert_str_eq(raw + len - 3, "\"}}");
+		json_decref(m);
+	}
+	long kb = peak_rss_kb(srv.pid);
+	for (int i = 0; i < 4; i++)
+		cdpc_free(c[i]);
+	itest_stop(&srv);
+	unlink(path);
+	/* 4 x 64 MiB went out; the server never held even one of them. */
+	ck_assert_msg(kb > 0 && kb < 48 * 1024, "peak RSS %ld kB", kb);
+}
+END_TEST
+
+Suite *scenarios_suite(void);
+Suite *scenarios_suite(void)
+{
+	Suite *s = suite_create("scenarios");
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s/scenarios", srcdir());
+	files = scenrun_list(dir, &n_files);
+	TCase *tc = tcase_create("library");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, library_file_passes_check_and_its_own_test, 0, (int)n_files);
+	tcase_add_test(tc, library_has_enough_scenarios);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("loader");
+	tcase_add_test(tc, check_reports_each_error_on_its_own_line);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("determinism");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, virtual_clock_runs_are_byte_identical);
+	tcase_add_test(tc, huge_payload_memory_does_not_grow_with_clients);
+	suite_add_tcase(s, tc);
+	return s;
+}
