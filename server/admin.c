@@ -198,13 +198,17 @@ static int admin_emit_parse(const char *body, size_t len, json_t **out, struct b
 			   res.pos);
 	if (!rc) {
 		jcheck_init(&j, "request", body, len, map, errors);
-		if (!jcheck_object(&j, root, NULL, NULL, keys) && jcheck_required(&j, root, "method")) {
-			jcheck_string(&j, root, "method", &s);
+		if (!jcheck_object(&j, root, NULL, NULL, keys)) {
+			if (jcheck_required(&j, root, "method"))
+				jcheck_string(&j, root, "method", &s);
 			jcheck_string(&j, root, "sessionId", &s);
 			jcheck_string(&j, root, "targetId", &s);
 			const json_t *p = json_object_get(root, "params");
-			if (p && !json_is_object(p))
+			if (p && !json_is_object(p)) {
+				size_t m = jcheck_push_key(&j, "params");
 				jcheck_fail(&j, p, root, "params", "an object");
+				jcheck_pop(&j, m);
+			}
 		}
 		rc = j.n_errors ? CDPM_EINVAL : 0;
 	}

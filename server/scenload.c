@@ -38,6 +38,14 @@ static void *sl_alloc(struct sl *L, size_t n)
 	return p;
 }
 
+/* An error about member key of obj, at that member's path. */
+static void sl_fail_at(struct sl *L, const json_t *obj, const char *key, const char *expected)
+{
+	size_t m = jcheck_push_key(&L->j, key);
+	jcheck_fail(&L->j, json_object_get(obj, key), obj, key, expected);
+	jcheck_pop(&L->j, m);
+}
+
 /* Reads a time in ms (a number) and stores µs. */
 static int sl_ms(struct sl *L, const json_t *obj, const char *key, int64_t *us)
 {
@@ -320,12 +328,10 @@ static void sl_match(struct sl *L, const json_t *v, const json_t *parent, const 
 	if (jcheck_enum(&L->j, v, "kind", kinds, &e) == 1) {
 		m->kind = (enum scenario_kind)e;
 		if (m->dir != SCENARIO_OUT)
-			jcheck_fail(&L->j, json_object_get(v, "kind"), v, "kind",
-				    "\"kind\" only with \"direction\": \"out\"");
+			sl_fail_at(L, v, "kind", "\"kind\" only with \"direction\": \"out\"");
 	}
 	if (jcheck_string(&L->j, v, "method", &m->method) == 1 && !*m->method)
-		jcheck_fail(&L->j, json_object_get(v, "method"), v, "method",
-			    "a method name or glob");
+		sl_fail_at(L, v, "method", "a method name or glob");
 	const json_t *p = json_object_get(v, "params");
 	if (p && !json_is_object(p)) {
 		size_t mk = jcheck_push_key(&L->j, "params");
@@ -358,12 +364,10 @@ static void sl_match(struct sl *L, const json_t *v, const json_t *parent, const 
 			}
 		}
 		if (m->dir == SCENARIO_OUT)
-			jcheck_fail(&L->j, json_object_get(v, "direction"), v, "direction",
-				    "\"in\" with \"byte\"");
+			sl_fail_at(L, v, "direction", "\"in\" with \"byte\"");
 	}
 	if (m->message && m->dir == SCENARIO_OUT)
-		jcheck_fail(&L->j, json_object_get(v, "message"), v, "message",
-			    "\"message\" only with \"direction\": \"in\"");
+		sl_fail_at(L, v, "message", "\"message\" only with \"direction\": \"in\"");
 	sl_state(L, v, m);
 }
 
@@ -561,8 +565,7 @@ static void sl_mutation(struct sl *L, const json_t *e, const json_t *arr,
 		    jcheck_string(&L->j, v, "path", &mu->path) == 1) {
 			mu->value = json_object_get(v, "value");
 			if (!sl_path_ok(mu->path))
-				jcheck_fail(&L->j, json_object_get(v, "path"), v, "path",
-					    "a dotted path");
+				sl_fail_at(L, v, "path", "a dotted path");
 		}
 	} else if (!strcmp(k, "oversize")) {
 		mu->op = SCENARIO_MUT_OVERSIZE;
@@ -571,8 +574,7 @@ static void sl_mutation(struct sl *L, const json_t *e, const json_t *arr,
 			mu->bytes = (uint64_t)n;
 			mu->path = "params.data";
 			if (jcheck_string(&L->j, v, "path", &mu->path) == 1 && !sl_path_ok(mu->path))
-				jcheck_fail(&L->j, json_object_get(v, "path"), v, "path",
-					    "a dotted path");
+				sl_fail_at(L, v, "path", "a dotted path");
 		}
 	} else {
 		mu->op = SCENARIO_MUT_TRUNCATE;
@@ -675,8 +677,7 @@ static void sl_emit(struct sl *L, const json_t *e, const json_t *arr, enum sl_ct
 	if (jcheck_enum(&L->j, e, "when", whens, &w) == 1) {
 		em->after = w;
 		if (ctx != SL_IN && ctx != SL_OUT)
-			jcheck_fail(&L->j, json_object_get(e, "when"), e, "when",
-				    "no \"when\" outside rules");
+			sl_fail_at(L, e, "when", "no \"when\" outside rules");
 	}
 	jcheck_bool(&L->j, e, "binary", &em->binary);
 	sl_dest(L, e, &em->dest);
@@ -811,8 +812,7 @@ static void sl_close(struct sl *L, const json_t *o, struct scenario_action *a)
 			}
 			if (jcheck_string(&L->j, v, "reason", &a->close_reason) == 1 &&
 			    (strlen(a->close_reason) > 123 || !a->close_code))
-				jcheck_fail(&L->j, json_object_get(v, "reason"), v, "reason",
-					    "at most 123 bytes, with a \"code\"");
+				sl_fail_at(L, v, "reason", "at most 123 bytes, with a \"code\"");
 		}
 	} else {
 		jcheck_fail(&L->j, v, o, "close", "true or {\"code\": N, \"reason\": \"...\"}");
@@ -885,16 +885,20 @@ static void sl_action(struct sl *L, const json_t *v, const json_t *parent, const
 	if (ctx == SL_STEP ? !json_is_object(v) : !!jcheck_object(&L->j, v, parent, key, keys))
 		return;
 	sl_emits(L, v, ctx, a);
+	sl_effects(L, v, a);
+	if (ctx != SL_IN && ctx != SL_OUT)
+		return; /* the other keys were reported as unknown */
 	sl_dist(L, v, "delay", &a->delay);
 	jcheck_bool(&L->j, v, "stall", &a->stall);
 	jcheck_bool(&L->j, v, "hold", &a->hold);
-	jcheck_bool(&L->j, v, "builtin", &a->builtin);
 	jcheck_bool(&L->j, v, "drop", &a->drop);
-	sl_reply(L, v, a);
+	if (ctx == SL_IN) {
+		jcheck_bool(&L->j, v, "builtin", &a->builtin);
+		sl_reply(L, v, a);
+	}
 	const json_t *mg = json_object_get(v, "merge"), *rp = json_object_get(v, "replace");
 	if ((mg && !json_is_object(mg)) || (rp && !json_is_object(rp)))
-		jcheck_fail(&L->j, mg && !json_is_object(mg) ? mg : rp, v,
-			    mg && !json_is_object(mg) ? "merge" : "replace", "an object");
+		sl_fail_at(L, v, mg && !json_is_object(mg) ? "merge" : "replace", "an object");
 	a->merge = mg;
 	a->replace = rp;
 	if ((a->reply_result || a->reply_error) && (mg || rp))
@@ -906,7 +910,6 @@ static void sl_action(struct sl *L, const json_t *v, const json_t *parent, const
 		a->reorder = (unsigned)n;
 	sl_split(L, v, a);
 	sl_mutations(L, v, &a->mutations, &a->n_mutations);
-	sl_effects(L, v, a);
 }
 
 /* ---- rules and timelines ---- */
@@ -956,7 +959,7 @@ static void sl_console(struct sl *L, const json_t *v, const json_t *parent,
 	if (json_is_string(t))
 		st->title = json_string_value(t);
 	else if (!json_is_null(t))
-		jcheck_fail(&L->j, t, v, s ? "start" : "end", "a title, or null");
+		sl_fail_at(L, v, s ? "start" : "end", "a title, or null");
 	if (s && (json_object_get(v, "nodes") || json_object_get(v, "depth") ||
 		  json_object_get(v, "durationMs") || json_object_get(v, "empty")))
 		jcheck_fail(&L->j, v, parent, "consoleProfile", "profile sizes only with \"end\"");
@@ -1148,8 +1151,11 @@ static void sl_pattern(struct sl *L, const json_t *v, const json_t *arr)
 	jcheck_string(&L->j, v, "method", &s);
 	jcheck_string(&L->j, v, "session", &s);
 	const json_t *p = json_object_get(v, "params");
-	if (p && !json_is_object(p))
+	if (p && !json_is_object(p)) {
+		size_t m = jcheck_push_key(&L->j, "params");
 		jcheck_fail(&L->j, p, v, "params", "an object");
+		jcheck_pop(&L->j, m);
+	}
 }
 
 static void sl_patterns(struct sl *L, const json_t *o, const char *key)
