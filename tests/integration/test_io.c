@@ -407,6 +407,50 @@ START_TEST(default_reads_are_ten_mib)
 }
 END_TEST
 
+START_TEST(read_ahead_gives_the_same_bytes)
+{
+	/* Sequential 1 MiB reads are answered from the read-ahead; ids whose
+	 * length differs from the guess (9 -> 100 -> 1000 -> 5) move it. */
+	static const int ids[] = {8, 9, 100, 1000, 1001, 5, 6, 7};
+	struct harness_server s;
+	struct ptest p;
+	struct buf seq, byoff;
+	int b64, eof = 0;
+	buf_init(&seq, 0);
+	buf_init(&byoff, 0);
+	tt_start(&s, "tracing.events=30000,io.read_chunk=1048576", NULL);
+	tt_browser(&p, &s);
+	stream_trace(&p, 1, "", COMPLETE("1", "json", "none"));
+	for (size_t i = 0; !eof; i++) {
+		int id = i < sizeof(ids) / sizeof(ids[0]) ? ids[i] : 2000 + (int)i;
+		size_t before = seq.len;
+		io_read(&p, id, "{\"handle\":\"1\"}", &seq, &b64, &eof);
+		if (!eof && seq.len - before != 1048576)
+			ck_assert(seq.len - before < 1048576); /* only the last is short */
+	}
+	ck_assert_uint_gt(seq.len, 4 * 1048576);
+	for (int id = 3000; byoff.len < seq.len; id++) {
+		char params[96];
+		snprintf(params, sizeof(params),
+			 "{\"handle\":\"1\",\"offset\":%zu,\"size\":999999}", byoff.len);
+		io_read(&p, id, params, &byoff, &b64, &eof);
+		ck_assert(!eof);
+	}
+	ck_assert_uint_eq(byoff.len, seq.len);
+	ck_assert_int_eq(memcmp(seq.data, byoff.data, seq.len), 0);
+	/* and for gzip (base64) */
+	buf_reset(&seq);
+	stream_trace(&p, 4000, ",\"streamCompression\":\"gzip\"", COMPLETE("2", "json", "gzip"));
+	read_all(&p, 4010, "2", &seq, 1);
+	buf_reset(&byoff);
+	ck_assert_int_eq(gunzip(&seq, &byoff), 0);
+	ptest_close(&p);
+	itest_stop(&s);
+	buf_clear(&seq);
+	buf_clear(&byoff);
+}
+END_TEST
+
 START_TEST(knobs_set_the_read_chunk_and_hold_eof)
 {
 	struct harness_server s;
@@ -450,6 +494,7 @@ Suite *io_suite(void)
 	tcase_add_test(tc, base64_reads_split_on_any_size);
 	if (!getenv("CDPM_SLOW"))
 		tcase_add_test(tc, default_reads_are_ten_mib);
+	tcase_add_test(tc, read_ahead_gives_the_same_bytes);
 	tcase_add_test(tc, knobs_set_the_read_chunk_and_hold_eof);
 	suite_add_tcase(s, tc);
 	return s;
