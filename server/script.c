@@ -169,9 +169,12 @@ int script_load(struct scenario *sc, struct conn *except)
 			script_conn_free(c);
 	timeline_reset();
 	scenario_install(sc);
-	if (!server.opts.seed_set && sc->seed_set && sc->seed != server.opts.seed) {
-		server.opts.seed = sc->seed;
-		targets_reseed(sc->seed);
+	/* As a fresh start with this file would: its seed, else 0, unless
+	 * --seed was given. */
+	uint64_t seed = sc->seed_set ? sc->seed : 0;
+	if (!server.opts.seed_set && seed != server.opts.seed) {
+		server.opts.seed = seed;
+		targets_reseed(seed);
 	}
 	journal_note(NULL, "scenario %s loaded", sc->name);
 	return script_reset(except);
