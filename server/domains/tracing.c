@@ -59,6 +59,7 @@ struct tracing_trace {
 	struct loop_timer usage;    /* Tracing.bufferUsage */
 	double usage_rate;	    /* body events per µs while recording (estimate) */
 	double usage_cost;	    /* buffer bytes per event (estimate) */
+	size_t usage_ticks;	    /* bufferUsage events sent (tracing.buffer_usage series) */
 	struct loop_timer delay;    /* tracing.complete_delay_us */
 	struct tracing_knobs knobs; /* as they were at Tracing.end */
 	struct trace_gen *g;	    /* ReportEvents delivery */
@@ -205,6 +206,13 @@ static void tracing_params(const struct tracing_trace *t, const struct tracing_k
 	p->events_per_s = k->tracing.rate;
 	p->included = (const char *const *)t->cfg.included;
 	p->n_included = t->cfg.n_included;
+	/* tracing.categories replaces the client's included categories; read
+	 * from the scenario in force now (the generator copies them). */
+	const struct scenario_tracing *sc = &scenario_current()->tracing;
+	if (sc->n_categories) {
+		p->included = sc->categories;
+		p->n_included = sc->n_categories;
+	}
 	p->excluded = (const char *const *)t->cfg.excluded;
 	p->n_excluded = t->cfg.n_excluded;
 	p->page_only = t->owner->target->type == TARGET_PAGE;
@@ -261,6 +269,12 @@ static double tracing_percent_full(const struct tracing_trace *t)
 {
 	struct tracing_knobs k;
 	tracing_knobs(&k);
+	if (k.tracing.n_buffer_usage) {
+		/* a scripted series; its last value repeats */
+		size_t i = t->usage_ticks < k.tracing.n_buffer_usage ? t->usage_ticks
+								     : k.tracing.n_buffer_usage - 1;
+		return k.tracing.buffer_usage[i];
+	}
 	if (k.tracing.percent_full > 0)
 		return k.tracing.percent_full;
 	if (k.tracing.stuck_full)
@@ -279,6 +293,7 @@ static void tracing_usage_tick(struct loop_timer *tm)
 	if (t->phase != TRACING_RECORDING)
 		return;
 	double pf = tracing_percent_full(t);
+	t->usage_ticks++;
 	struct buf b;
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"percentFull\":");
@@ -369,6 +384,11 @@ static void tracing_deliver(struct tracing_trace *t)
 {
 	struct trace_params p;
 	tracing_params(t, &t->knobs, -1, &p);
+	/* tracing.compression: the stream's compression whatever was asked */
+	if (t->knobs.tracing.compression == SCENARIO_COMPRESSION_NONE)
+		t->cfg.compression = TSTREAM_NONE;
+	else if (t->knobs.tracing.compression == SCENARIO_COMPRESSION_GZIP)
+		t->cfg.compression = TSTREAM_GZIP;
 	t->data_loss = t->knobs.tracing.data_loss || t->knobs.tracing.stuck_full;
 	if (t->cfg.stream) {
 		tracing_deliver_stream(t, &p);

@@ -356,6 +356,46 @@ START_TEST(trace_events_env_sizes_the_trace)
 }
 END_TEST
 
+START_TEST(scenario_knobs_replace_categories_series_and_compression)
+{
+	static const char scen[] =
+	    "{\"description\": \"tracing knobs\", \"tracing\": {\"categories\": [\"devtools.timeline\"], \"bufferUsage\": [0.25, 0.5],"
+	    " \"compression\": \"gzip\"}}\n";
+	char path[] = "/tmp/cdpm-scen-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, scen, sizeof(scen) - 1), (ssize_t)(sizeof(scen) - 1));
+	close(fd);
+	const char *const args[] = {"--scenario", path, NULL};
+	struct tt_trace tr;
+	tt_start(&srv, NULL, args);
+	unlink(path);
+	tt_browser(&br, &srv);
+	tt_ok(&br, 1, "Tracing.start", "{\"bufferUsageReportingInterval\":1}");
+	next_usage(&br, "0.25");
+	next_usage(&br, "0.5");
+	next_usage(&br, "0.5");
+	tt_ok(&br, 2, "Tracing.end", NULL);
+	tt_collect(&br, &tr, 65536, 515, 1, NULL, NULL);
+	for (size_t i = tr.head; i < json_array_size(tr.all); i++) {
+		const char *cat =
+		    json_string_value(json_object_get(json_array_get(tr.all, i), "cat"));
+		if (!strstr(cat, "devtools.timeline") && strcmp(cat, "__metadata"))
+			ck_abort_msg("category %s", cat);
+	}
+	tt_trace_clear(&tr);
+	tt_ok(&br, 3, "Tracing.start", "{\"transferMode\":\"ReturnAsStream\"}");
+	tt_ok(&br, 4, "Tracing.end", NULL);
+	ptest_expect(&br,
+		     "{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":"
+		     "false,\"stream\":\"1\",\"traceFormat\":\"json\",\"streamCompression\":"
+		     "\"gzip\"}}");
+	tt_call(&br, 5, "IO.read", "{\"handle\":\"1\",\"size\":3}",
+		"{\"id\":%d,\"result\":{\"base64Encoded\":true,\"data\":\"H4sI\",\"eof\":false}}");
+	stop();
+}
+END_TEST
+
 Suite *tracing_delivery_suite(void);
 
 Suite *tracing_delivery_suite(void)
@@ -377,6 +417,7 @@ Suite *tracing_delivery_suite(void)
 	tcase_add_test(tc, knobs_force_loss_and_usage);
 	tcase_add_test(tc, knobs_set_the_chunk_caps);
 	tcase_add_test(tc, trace_events_env_sizes_the_trace);
+	tcase_add_test(tc, scenario_knobs_replace_categories_series_and_compression);
 	suite_add_tcase(s, tc);
 	return s;
 }
