@@ -1,8 +1,9 @@
-/* scencheck.c - validates a scenario's "check" section: the self-test the
- * test suite runs against the server with the reference client (see
- * docs/scenario-format.md, "Checks").  cdpmock itself never runs a check;
- * it only refuses a malformed one, so a file that passes --check can be
- * driven.  The runner lives in tests/integration/scenrun.c. */
+/* scencheck.c - validates the sections of a scenario that cdpmock stores but
+ * never runs: "expect" (what a correct client does, for cdpconform) and
+ * "check" (the self-test the test suite runs against the server with the
+ * reference client; see docs/scenario-format.md, "Checks").  Refusing a
+ * malformed one means a file that passes --check can be used.  The check
+ * runner lives in tests/integration/scenrun.c. */
 #include "scencheck.h"
 
 #include <string.h>
@@ -49,7 +50,7 @@ static int scencheck_text(struct jcheck *j, const json_t *v, const json_t *step)
 	return json_is_string(v) ? 0 : jcheck_fail(j, v, step, "sendText", "a string");
 }
 
-static int scencheck_expect(struct jcheck *j, const json_t *v, const json_t *step)
+static int scencheck_pattern(struct jcheck *j, const json_t *v, const json_t *step)
 {
 	return json_is_object(v) ? 0 : jcheck_fail(j, v, step, "expect", "a message pattern object");
 }
@@ -120,7 +121,7 @@ static const struct scencheck_verb scencheck_verbs[] = {
 	{"attach", O_CONN, scencheck_attach},
 	{"send", O_CONN | O_PARAMS | O_SESSION, scencheck_send},
 	{"sendText", O_CONN | O_BINARY | O_FRAG, scencheck_text},
-	{"expect", O_CONN | O_WITHIN | O_AFTER | O_SKIP | O_BYTES | O_BINARY, scencheck_expect},
+	{"expect", O_CONN | O_WITHIN | O_AFTER | O_SKIP | O_BYTES | O_BINARY, scencheck_pattern},
 	{"expectInvalid", O_CONN | O_WITHIN | O_SKIP | O_BYTES, scencheck_true},
 	{"expectClose", O_CONN | O_WITHIN | O_AFTER | O_SKIP, scencheck_close},
 	{"quiet", O_CONN | O_SKIP, scencheck_ms},
@@ -234,4 +235,96 @@ int scencheck_validate(struct jcheck *j, const json_t *check)
 	}
 	jcheck_pop(j, m);
 	return 0;
+}
+
+/* ---- expectations ---- */
+
+/* A message pattern for expectations: {"method": M, "params": {...}}. */
+static void scx_pattern(struct jcheck *j, const json_t *v, const json_t *arr)
+{
+	static const char *const keys[] = {"method", "params", "session", NULL};
+	const char *s;
+	if (jcheck_object(j, v, arr, NULL, keys) || !jcheck_required(j, v, "method"))
+		return;
+	jcheck_string(j, v, "method", &s);
+	jcheck_string(j, v, "session", &s);
+	const json_t *p = json_object_get(v, "params");
+	if (p && !json_is_object(p)) {
+		size_t m = jcheck_push_key(j, "params");
+		jcheck_fail(j, p, v, "params", "an object");
+		jcheck_pop(j, m);
+	}
+}
+
+static void scx_patterns(struct jcheck *j, const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v)
+		return;
+	size_t m = jcheck_push_key(j, key);
+	if (!json_is_array(v)) {
+		jcheck_fail(j, v, o, key, "an array of message patterns");
+	} else {
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			size_t mi = jcheck_push_index(j, i);
+			scx_pattern(j, json_array_get(v, i), v);
+			jcheck_pop(j, mi);
+		}
+	}
+	jcheck_pop(j, m);
+}
+
+static void scx_outputs(struct jcheck *j, const json_t *o)
+{
+	static const char *const keys[] = {"name", "minBytes", "maxBytes", "json", "contains",
+					   NULL};
+	const json_t *v = json_object_get(o, "outputs");
+	if (!v)
+		return;
+	size_t m = jcheck_push_key(j, "outputs");
+	if (!json_is_array(v))
+		jcheck_fail(j, v, o, "outputs", "an array of outputs");
+	for (size_t i = 0; json_is_array(v) && i < json_array_size(v); i++) {
+		const json_t *e = json_array_get(v, i);
+		size_t mi = jcheck_push_index(j, i);
+		const char *s;
+		int64_t n;
+		int b;
+		if (!jcheck_object(j, e, v, NULL, keys) && jcheck_required(j, e, "name")) {
+			jcheck_string(j, e, "name", &s);
+			jcheck_int(j, e, "minBytes", 0, INT64_MAX, &n);
+			jcheck_int(j, e, "maxBytes", 0, INT64_MAX, &n);
+			jcheck_bool(j, e, "json", &b);
+			jcheck_string(j, e, "contains", &s);
+		}
+		jcheck_pop(j, mi);
+	}
+	jcheck_pop(j, m);
+}
+
+void scencheck_expect(struct jcheck *j, const json_t *v, const json_t *parent)
+{
+	static const char *const keys[] = {"task",    "send",	"notSend",     "closeStreams",
+					   "noCommandAfter", "exit", "outputs", "timeLimitMs",
+					   NULL};
+	const char *s;
+	int b;
+	int64_t n;
+	if (jcheck_object(j, v, parent, "expect", keys))
+		return;
+	jcheck_string(j, v, "task", &s);
+	scx_patterns(j, v, "send");
+	scx_patterns(j, v, "notSend");
+	jcheck_bool(j, v, "closeStreams", &b);
+	jcheck_string(j, v, "noCommandAfter", &s);
+	const json_t *e = json_object_get(v, "exit");
+	if (e && !(json_is_string(e) && (!strcmp(json_string_value(e), "success") ||
+					 !strcmp(json_string_value(e), "failure") ||
+					 !strcmp(json_string_value(e), "any")))) {
+		size_t m = jcheck_push_key(j, "exit");
+		jcheck_is_int(j, e, v, "exit", 0, 255, &n);
+		jcheck_pop(j, m);
+	}
+	scx_outputs(j, v);
+	jcheck_int(j, v, "timeLimitMs", 1, 86400000, &n);
 }
