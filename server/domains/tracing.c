@@ -29,6 +29,10 @@
  * given (the protocol's documented default). */
 #define TRACING_DEFAULT_BUFFER_BYTES (200.0 * 1024 * 1024)
 
+/* Trace bytes written per turn of the event loop before the producer lets
+ * the loop read commands (replies then interleave with the chunks). */
+#define TRACING_BURST_BYTES ((size_t)1 << 20)
+
 #define TRACING_E_STARTED "Tracing has already been started (possibly in another tab)."
 #define TRACING_E_NOT_STARTED "Tracing is not started"
 
@@ -65,6 +69,8 @@ struct tracing_trace {
 	struct trace_gen *g;	    /* ReportEvents delivery */
 	int data_loss;
 	struct conn_producer producer;
+	size_t burst;		 /* bytes pulled since the producer was attached */
+	struct loop_timer yield; /* re-attaches the producer after a burst */
 };
 
 static struct tracing_trace tracing_now;
@@ -164,6 +170,7 @@ static void tracing_reset(struct tracing_trace *t)
 {
 	loop_timer_cancel(&t->usage);
 	loop_timer_cancel(&t->delay);
+	loop_timer_cancel(&t->yield);
 	if (t->owner && t->owner->conn->producer == &t->producer)
 		conn_set_producer(t->owner->conn, NULL);
 	trace_gen_free(t->g);
@@ -324,6 +331,15 @@ static void tracing_send_complete(struct tracing_trace *t, const char *stream)
 	buf_clear(&b);
 }
 
+static void tracing_resume(struct loop_timer *tm)
+{
+	struct tracing_trace *t = &tracing_now;
+	(void)tm;
+	t->burst = 0;
+	if (t->phase == TRACING_DELIVERING && !t->owner->conn->gone)
+		conn_set_producer(t->owner->conn, &t->producer);
+}
+
 /* One Tracing.dataCollected frame per pull, then tracingComplete. */
 static int tracing_pull(struct conn_producer *p, struct conn *c)
 {
@@ -342,8 +358,19 @@ static int tracing_pull(struct conn_producer *p, struct conn *c)
 	if (!rc && n) {
 		buf_adds(&b, "]}");
 		rc = tracing_close_msg(&b, t->owner);
+		t->burst += b.len;
+		if (!rc && conn_send(c, &b, t->owner->id))
+			return -1;
+		if (!rc && t->burst >= TRACING_BURST_BYTES) {
+			/* A client that reads as fast as we write would keep the
+			 * writable callback going to the end of the trace, and
+			 * commands sent meanwhile would wait for it: step out of
+			 * the loop and come back on the next turn. */
+			conn_set_producer(c, NULL);
+			loop_timer_arm(&t->yield, 0, tracing_resume);
+		}
 		if (!rc)
-			return conn_send(c, &b, t->owner->id) ? -1 : 1;
+			return 1;
 	}
 	buf_clear(&b);
 	if (rc) {
