@@ -501,7 +501,10 @@ int conn_on_writable(struct conn *c)
 		return -1;
 	if (c->write_paused)
 		return 0;
-	for (;;) {
+	/* At most a slice per callback: a fast reader must not keep us in this
+	 * loop for a whole trace while its commands wait to be read. */
+	size_t written = 0;
+	for (; written < CONN_WRITE_SLICE;) {
 		if (conn_pull(c))
 			return -1;
 		if (!c->head)
@@ -527,6 +530,7 @@ int conn_on_writable(struct conn *c)
 			break;
 		if (w < 0)
 			return -1; /* the peer is gone; RAW_CLOSE frees us */
+		written += (size_t)w;
 		if (c->throttle_bps)
 			c->tokens -= (double)w;
 		if (conn_consume(c, (size_t)w))

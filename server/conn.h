@@ -22,6 +22,10 @@ struct target;
  * without copying (the LWS_PRE idea). */
 #define CONN_HEADROOM 16
 
+/* One writable callback writes at most about this much, then lets the loop
+ * read (commands interleave with a big trace, as in Chrome). */
+#define CONN_WRITE_SLICE ((size_t)1024 * 1024)
+
 /* When the outbox holds less than this, producers are asked for more. */
 #define CONN_LOW_WATER ((size_t)512 * 1024)
 /* Above this many queued bytes we stop reading from the client, so a client

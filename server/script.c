@@ -579,6 +579,15 @@ static void script_reorder_tick(struct conn *c)
 	for (struct script_held *h = due, *n; h; h = n) {
 		n = h->next;
 		script_held_done(h);
+		/* Its copies go with it (they do not count as later messages). */
+		for (unsigned i = 0; h->after && i < h->after->duplicate && h->b.data; i++) {
+			struct buf copy;
+			if (!conn_msg_begin(&copy) &&
+			    !buf_add(&copy, h->b.data + CONN_HEADROOM, h->b.len - CONN_HEADROOM))
+				conn_send_now(c, &copy, h->sid, &h->wire);
+			else
+				buf_clear(&copy);
+		}
 		script_send_wire(c, &h->b, h->lazy, h->sid, &h->wire);
 		h->lazy = NULL;
 		script_after(h->after, c, h->sid);
