@@ -171,11 +171,10 @@ asan:
 bench: all
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/bench.mk BUILD=$(BUILD)
 
-fuzz:
-	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk BUILD=build-fuzz
-
-conformance: all
-	$(Q)$(BUILD)/cdpconform --server $(BUILD)/cdpmock --scenarios scenarios --clients clients
+# Not built yet: say so plainly instead of failing on a missing file.
+fuzz conformance:
+	@echo "make $@: not implemented yet (no libFuzzer targets / cdpconform runner so far)" >&2
+	@exit 2
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
