@@ -140,6 +140,43 @@ int harness_stop(struct harness_server *s)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+const char *harness_bin(void)
+{
+	return getenv("CDPMOCK_BIN") ? getenv("CDPMOCK_BIN") : "build/cdpmock";
+}
+
+int harness_run(const char *const *args, struct buf *out)
+{
+	int p[2];
+	if (pipe(p))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		const char *argv[64] = {harness_bin()};
+		int n = 1;
+		for (; args[n - 1] && n < 63; n++)
+			argv[n] = args[n - 1];
+		argv[n] = NULL;
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	char tmp[4096];
+	ssize_t r;
+	buf_reset(out);
+	while ((r = read(p[0], tmp, sizeof(tmp))) > 0)
+		buf_add(out, tmp, (size_t)r);
+	close(p[0]);
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 int harness_connect(const struct harness_server *s)
 {
 	struct sockaddr_in sa;

@@ -28,6 +28,12 @@ int harness_start(struct harness_server *s, const char *const *extra);
  * or -1 if it had to be killed. */
 int harness_stop(struct harness_server *s);
 
+/* harness_bin() - $CDPMOCK_BIN, or build/cdpmock. */
+const char *harness_bin(void);
+/* harness_run() - runs the server binary with the NULL-terminated args to
+ * completion, stdout and stderr into out; its exit status, or -1. */
+int harness_run(const char *const *args, struct buf *out);
+
 /* harness_connect() - a TCP connection to the server (blocking, 10 s timeouts). */
 int harness_connect(const struct harness_server *s);
 /* harness_http() - sends req as-is and reads one response (head and a body

@@ -13,55 +13,20 @@
 
 #include "itest.h"
 
-static const char *bin(void)
-{
-	return getenv("CDPMOCK_BIN") ? getenv("CDPMOCK_BIN") : "build/cdpmock";
-}
-
-/* Runs cdpmock with args to completion; stdout+stderr into out. */
-static int run(const char *const *args, struct buf *out)
-{
-	int p[2];
-	ck_assert_int_eq(pipe(p), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		const char *argv[32] = {bin()};
-		int n = 1;
-		for (; args[n - 1] && n < 31; n++)
-			argv[n] = args[n - 1];
-		argv[n] = NULL;
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		close(p[1]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	char tmp[4096];
-	ssize_t r;
-	buf_reset(out);
-	while ((r = read(p[0], tmp, sizeof(tmp))) > 0)
-		buf_add(out, tmp, (size_t)r);
-	close(p[0]);
-	int st;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 START_TEST(help_and_version)
 {
 	struct buf out;
 	buf_init(&out, 0);
 	static const char *const h[] = {"--help", NULL};
-	ck_assert_int_eq(run(h, &out), 0);
+	ck_assert_int_eq(harness_run(h, &out), 0);
 	ck_assert_ptr_nonnull(strstr(out.data, "--remote-debugging-port=N"));
 	ck_assert_ptr_nonnull(strstr(out.data, "--scenario FILE"));
 	static const char *const v[] = {"--version", NULL};
-	ck_assert_int_eq(run(v, &out), 0);
+	ck_assert_int_eq(harness_run(v, &out), 0);
 	ck_assert_int_eq(strncmp(out.data, "cdpmock ", 8), 0);
 	static const char *const bad[] = {"--remote-debugging-port=99999", NULL};
-	ck_assert_int_eq(run(bad, &out), 1);
+	ck_assert_int_eq(harness_run(bad, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, "bad port"));
 	buf_clear(&out);
 }
@@ -175,10 +140,10 @@ START_TEST(pipe_transport)
 		const char *wrap = getenv("CDPMOCK_WRAP");
 		if (wrap && *wrap) {
 			char cmd[2048];
-			snprintf(cmd, sizeof(cmd), "exec %s %s --remote-debugging-pipe", wrap, bin());
+			snprintf(cmd, sizeof(cmd), "exec %s %s --remote-debugging-pipe", wrap, harness_bin());
 			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		}
-		execl(bin(), bin(), "--remote-debugging-pipe", "--headless=new", (char *)NULL);
+		execl(harness_bin(), harness_bin(), "--remote-debugging-pipe", "--headless=new", (char *)NULL);
 		_exit(127);
 	}
 	close(to[0]);

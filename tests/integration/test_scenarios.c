@@ -23,48 +23,13 @@ static const char *srcdir(void)
 	return getenv("CDPM_SRCDIR") ? getenv("CDPM_SRCDIR") : ".";
 }
 
-static const char *bin(void)
-{
-	return getenv("CDPMOCK_BIN") ? getenv("CDPMOCK_BIN") : "build/cdpmock";
-}
-
-/* Runs cdpmock with args; stdout and stderr into out; the exit status. */
-static int run(const char *const *args, struct buf *out)
-{
-	int p[2];
-	ck_assert_int_eq(pipe(p), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		const char *argv[64] = {bin()};
-		int n = 1;
-		for (; args[n - 1] && n < 63; n++)
-			argv[n] = args[n - 1];
-		argv[n] = NULL;
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		close(p[1]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	char tmp[4096];
-	ssize_t r;
-	buf_reset(out);
-	while ((r = read(p[0], tmp, sizeof(tmp))) > 0)
-		buf_add(out, tmp, (size_t)r);
-	close(p[0]);
-	int st;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 START_TEST(library_file_passes_check_and_its_own_test)
 {
 	struct buf out;
 	buf_init(&out, 0);
 	const char *args[] = {"--check", files[_i], NULL};
-	int st = run(args, &out);
+	int st = harness_run(args, &out);
 	ck_assert_msg(st == 0 && out.len == 0, "%s: --check: %s", files[_i],
 		      out.data ? out.data : "");
 	buf_reset(&out);
@@ -112,7 +77,7 @@ START_TEST(check_reports_each_error_on_its_own_line)
 			"  \"rules\": [{\"match\": {\"method\": 5}, \"action\": {\"delay\": \"x\"}}]\n"
 			"}\n");
 	const char *args[] = {"--check", path, NULL};
-	ck_assert_int_eq(run(args, &out), 1);
+	ck_assert_int_eq(harness_run(args, &out), 1);
 	buf_printf(&want,
 		   "%s:3:29: .tracing: expected one of the keys \"events\", \"rate\", "
 		   "\"durationMs\", \"categories\", \"chunkBytes\", \"chunkEvents\", "
@@ -129,7 +94,7 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	FILE *f = fopen(path, "w");
 	fputs("{\"description\": \"x\",\n \"seed\": 1,,\n}", f);
 	fclose(f);
-	ck_assert_int_eq(run(args, &out), 1);
+	ck_assert_int_eq(harness_run(args, &out), 1);
 	buf_reset(&want);
 	buf_printf(&want, "%s:2:12: .: expected JSON, found a syntax error (string literal "
 			  "expected)\n", path);
@@ -138,24 +103,24 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	f = fopen(path, "w");
 	fputs("{\"description\": \"x\", \"description\": \"y\"}", f);
 	fclose(f);
-	ck_assert_int_eq(run(args, &out), 1);
+	ck_assert_int_eq(harness_run(args, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, ":1:22: .: expected JSON, found a syntax error "
 					       "(duplicate key)"));
 	/* A good file says nothing; an unreadable one says why. */
 	f = fopen(path, "w");
 	fputs("{\"description\": \"fine\"}", f);
 	fclose(f);
-	ck_assert_int_eq(run(args, &out), 0);
+	ck_assert_int_eq(harness_run(args, &out), 0);
 	ck_assert_uint_eq(out.len, 0);
 	const char *missing[] = {"--check", "/nonexistent/x.json", NULL};
-	ck_assert_int_eq(run(missing, &out), 1);
+	ck_assert_int_eq(harness_run(missing, &out), 1);
 	ck_assert_str_eq(out.data, "/nonexistent/x.json: cannot read: No such file or directory\n");
 	/* --scenario with a bad file refuses to start. */
 	f = fopen(path, "w");
 	fputs("{\"description\": 1}", f);
 	fclose(f);
 	const char *start[] = {"--remote-debugging-port=0", "--scenario", path, NULL};
-	ck_assert_int_eq(run(start, &out), 1);
+	ck_assert_int_eq(harness_run(start, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, ":1:17: .description: expected a string, found 1"));
 	unlink(path);
 	buf_clear(&out);
