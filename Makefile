@@ -27,7 +27,7 @@ P_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 P_CHECK   = $(shell pkg-config --cflags --libs check 2>/dev/null)
 
 LIB_SRC     := $(wildcard lib/*.c)
-SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c server/domains/*.c server/gen/*.c))
+SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c server/*/*.c server/domains/tracing/*.c))
 CLIENT_SRC  := $(filter-out clients/c/cdpcli.c clients/c/adapter.c,$(wildcard clients/c/*.c))
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 INTEG_SRC   := $(wildcard tests/integration/*.c)
@@ -122,11 +122,11 @@ $(BUILD)/tests/integration/main.o: $(BUILD)/gen/isuites.h
 
 # Each server/domains/X.c defines "const struct domain X_domain = {"; the
 # router's table is generated from those lines.
-DOMAIN_SRC := $(wildcard server/domains/*.c)
+DOMAIN_SRC := $(wildcard server/domains/*.c server/domains/*/*.c)
 $(BUILD)/gen/domains.h: $(DOMAIN_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)sed -n 's/^const struct domain \([a-z0-9_]*_domain\) = {$$/DOMAIN(\1)/p' $(sort $(DOMAIN_SRC)) > $@.tmp && mv $@.tmp $@
-$(BUILD)/server/router.o: $(BUILD)/gen/domains.h
+$(BUILD)/server/cdp/router.o: $(BUILD)/gen/domains.h
 
 $(BUILD)/check_unit: $(call obj,$(UNIT_SRC) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"

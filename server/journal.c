@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "cdpm.h"
 #include "clock.h"
-#include "conn.h"
+#include "net/conn.h"
 
 /* One line of the ring; the text follows the struct. */
 struct journal_entry {

@@ -11,12 +11,12 @@
 #include "cdpm.h"
 #include "clock.h"
 #include "journal.h"
-#include "loop.h"
-#include "scenario.h"
-#include "scenload.h"
-#include "script.h"
+#include "net/loop.h"
+#include "scenario/scenario.h"
+#include "scenario/scenload.h"
+#include "script/script.h"
 #include "server.h"
-#include "targets.h"
+#include "cdp/targets.h"
 
 #define CDPMOCK_VERSION "0.1.0"
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "ws.h"
+#include "net/ws.h"
 
 struct server_state server;
 

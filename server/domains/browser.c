@@ -3,11 +3,11 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "conn.h"
-#include "loop.h"
-#include "router.h"
+#include "net/conn.h"
+#include "net/loop.h"
+#include "cdp/router.h"
 #include "server.h"
-#include "targets.h"
+#include "cdp/targets.h"
 
 static int browser_get_version(struct call *c)
 {

@@ -3,7 +3,7 @@
  * streams (io.h).  A stream belongs to exactly one session; every other
  * session, on any connection, gets "Invalid stream handle".  The bytes come
  * lazily from gen/tstream.c, one read at a time. */
-#include "io.h"
+#include "domains/io.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "conn.h"
+#include "net/conn.h"
 #include "gen/tstream.h"
 #include "journal.h"
-#include "loop.h"
-#include "router.h"
-#include "targets.h"
-#include "tracing.h"
+#include "net/loop.h"
+#include "cdp/router.h"
+#include "cdp/targets.h"
+#include "domains/tracing/tracing.h"
 
 /* Reads smaller than this are not read ahead: the overlap only pays for
  * big chunks, and small reads are tests poking at offsets. */

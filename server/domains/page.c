@@ -3,7 +3,7 @@
  * lifecycle, and navigations.  It models one main frame with no network and
  * no DOM: a navigation commits at once and runs its lifecycle to
  * networkIdle (CLIENTS.md 3-4).  Not the target registry (targets.c). */
-#include "page.h"
+#include "domains/page.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -12,14 +12,14 @@
 
 #include "cdpm.h"
 #include "clock.h"
-#include "conn.h"
+#include "net/conn.h"
 #include "journal.h"
-#include "profiler.h"
-#include "router.h"
-#include "runtime.h"
+#include "domains/profiler.h"
+#include "cdp/router.h"
+#include "domains/runtime.h"
 #include "server.h"
-#include "slots.h"
-#include "targets.h"
+#include "cdp/slots.h"
+#include "cdp/targets.h"
 
 /* Per-session Page state (SLOT_PAGE). */
 struct page_session {

@@ -3,7 +3,7 @@
  * console.profile events (profiler.h) and coverage delta updates.  State is
  * per session, as in V8's profiler agent; the id counter is per renderer
  * (page.h).  The data itself comes from gen/profile.c and gen/coverage.c. */
-#include "profiler.h"
+#include "domains/profiler.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +14,11 @@
 #include "gen/coverage.h"
 #include "gen/profile.h"
 #include "journal.h"
-#include "page.h"
-#include "router.h"
-#include "scenario.h"
-#include "slots.h"
-#include "targets.h"
+#include "domains/page.h"
+#include "cdp/router.h"
+#include "scenario/scenario.h"
+#include "cdp/slots.h"
+#include "cdp/targets.h"
 
 /* Open console profiles per session (Chrome has no limit; past this one
  * a console.profile is noted in the journal and ignored). */

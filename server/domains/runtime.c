@@ -3,7 +3,7 @@
  * recognises console.profile / console.profileEnd calls with string-literal
  * titles (CHROMIUM.md 3.3) and literal results.  Everything else an
  * expression does is ignored and the result is undefined. */
-#include "runtime.h"
+#include "domains/runtime.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "page.h"
-#include "profiler.h"
-#include "router.h"
-#include "slots.h"
-#include "targets.h"
+#include "domains/page.h"
+#include "domains/profiler.h"
+#include "cdp/router.h"
+#include "cdp/slots.h"
+#include "cdp/targets.h"
 
 /* Runtime keeps one bit per session, so its slot holds this sentinel
  * instead of an allocation. */

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "page.h"
-#include "router.h"
-#include "targets.h"
+#include "domains/page.h"
+#include "cdp/router.h"
+#include "cdp/targets.h"
 
 static int shell_ok(struct call *c)
 {

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "conn.h"
-#include "router.h"
+#include "net/conn.h"
+#include "cdp/router.h"
 #include "server.h"
-#include "targets.h"
+#include "cdp/targets.h"
 
 static int target_is_attached(const struct target *t)
 {

@@ -790,32 +790,6 @@ static int sr_step(struct sr *r, const json_t *step)
 	return sr_fail(r, "unknown step");
 }
 
-/* A scenario that talks to a domain this tree does not have yet is
- * skipped (the Tracing and IO domains landed separately). */
-static const char *sr_missing_domain(const json_t *steps)
-{
-	static const char *const domains[][2] = {{"Tracing.", "tracing"}, {"IO.", "io"}};
-	const char *src = getenv("CDPM_SRCDIR");
-	for (size_t i = 0; i < json_array_size(steps); i++) {
-		const json_t *s = json_array_get(steps, i);
-		const char *m = json_string_value(json_object_get(s, "send"));
-		if (json_object_get(s, "readStream"))
-			m = "IO.read";
-		if (json_object_get(s, "collectEvents"))
-			m = "Tracing.dataCollected";
-		for (size_t d = 0; m && d < 2; d++) {
-			char path[1024];
-			if (strncmp(m, domains[d][0], strlen(domains[d][0])))
-				continue;
-			snprintf(path, sizeof(path), "%s/server/domains/%s.c", src ? src : ".",
-				 domains[d][1]);
-			if (access(path, F_OK))
-				return domains[d][0];
-		}
-	}
-	return NULL;
-}
-
 static void sr_clear(struct sr *r)
 {
 	for (size_t i = 0; i < r->n_conns; i++) {
@@ -849,10 +823,8 @@ enum scenrun_result scenrun_file(const char *path, const char *const *extra, con
 	}
 	const json_t *check = json_object_get(doc, "check");
 	const json_t *steps = json_object_get(check, "steps");
-	const char *missing = sr_missing_domain(steps);
-	if (missing || (r.slow && json_is_true(json_object_get(check, "heavy")))) {
-		buf_printf(why, "%s: skipped (%s)", path,
-			   missing ? "its domain is not in this tree" : "heavy under CDPM_SLOW");
+	if (r.slow && json_is_true(json_object_get(check, "heavy"))) {
+		buf_printf(why, "%s: skipped (heavy under CDPM_SLOW)", path);
 		json_decref(doc);
 		return SCENRUN_SKIP;
 	}

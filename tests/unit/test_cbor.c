@@ -1,6 +1,6 @@
 /* test_cbor.c - unit tests for server/cbor.c: the CBOR sizes crdtp gives
  * JSON values, the basis of every position in Chrome's error texts. */
-#include "cbor.h"
+#include "cdp/cbor.h"
 #include "cdpm.h"
 
 #include <check.h>

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "envelope.h"
-#include "router.h"
+#include "cdp/envelope.h"
+#include "cdp/router.h"
 
 static const struct {
 	const char *in;

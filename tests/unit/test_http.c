@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http.h"
+#include "net/http.h"
 #include "server.h"
 
 static const struct {

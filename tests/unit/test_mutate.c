@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "conn.h"
-#include "mutate.h"
-#include "scenario.h"
+#include "net/conn.h"
+#include "script/mutate.h"
+#include "scenario/scenario.h"
 
 Suite *mutate_suite(void); /* the generated runner's entry point */
 

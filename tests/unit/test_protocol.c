@@ -3,7 +3,7 @@
  * the vendored descriptor (embedded bytes, reference domains). */
 #include "buf.h"
 #include "cdpm.h"
-#include "protocol.h"
+#include "cdp/protocol.h"
 
 #include <check.h>
 #include <jansson.h>

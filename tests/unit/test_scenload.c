@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "scenario.h"
-#include "scenload.h"
+#include "scenario/scenario.h"
+#include "scenario/scenload.h"
 
 Suite *scenload_suite(void); /* the generated runner's entry point */
 

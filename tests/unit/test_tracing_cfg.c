@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "tracing_cfg.h"
+#include "domains/tracing/tracing_cfg.h"
 
 /* Parses params (JSON text) into cfg; returns the verdict. */
 static enum tracing_cfg_err parse(const char *params, struct tracing_cfg *cfg)

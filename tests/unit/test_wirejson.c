@@ -2,7 +2,7 @@
  * errors and positions, number classification, string decoding, duplicate
  * keys, the position map, and allocation failures. */
 #include "cdpm.h"
-#include "wirejson.h"
+#include "cdp/wirejson.h"
 
 #include <check.h>
 #include <stdio.h>

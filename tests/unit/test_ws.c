@@ -8,9 +8,9 @@
 #include <zlib.h>
 
 #include "cdpm.h"
-#include "conn.h"
+#include "net/conn.h"
 #include "server.h"
-#include "ws.h"
+#include "net/ws.h"
 
 /* Flushes c's outbox through a socketpair and returns what came out. */
 static void outbox(struct conn *c, struct buf *out)

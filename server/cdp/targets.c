@@ -1,0 +1,257 @@
+/* targets.c - targets and sessions (see targets.h). */
+#include "cdp/targets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cdpm.h"
+#include "net/conn.h"
+#include "cdp/router.h"
+#include "scenario/scenario.h"
+#include "server.h"
+
+static struct target *targets_all; /* newest first */
+static struct target *targets_the_browser;
+
+static void targets_hex(char *out, size_t digits, int upper)
+{
+	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	for (size_t i = 0; i < digits; i++)
+		out[i] = hex[rng_below(&server.rng, 16)];
+	out[digits] = '\0';
+}
+
+void session_new_id(char out[33])
+{
+	targets_hex(out, 32, 1);
+}
+
+static struct target *targets_add(enum target_type type, const char *url)
+{
+	struct target *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->type = type;
+	t->url = strdup(url);
+	t->title = strdup("");
+	if (!t->url || !t->title) {
+		free(t->url);
+		free(t->title);
+		free(t);
+		return NULL;
+	}
+	if (type == TARGET_BROWSER) {
+		/* A lowercase 8-4-4-4-12 uuid, as in the DevTools banner. */
+		char h[33];
+		targets_hex(h, 32, 0);
+		snprintf(t->id, sizeof(t->id), "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12,
+			 h + 16, h + 20);
+	} else {
+		targets_hex(t->id, 32, 1);
+	}
+	if (targets_the_browser)
+		memcpy(t->context_id, targets_the_browser->context_id, sizeof(t->context_id));
+	else
+		targets_hex(t->context_id, 32, 1);
+	t->seq = server.next_target_seq++;
+	t->next = targets_all;
+	targets_all = t;
+	return t;
+}
+
+/* The scenario's initial pages.  They are listed as /json/list shows them,
+ * newest first, so they are created from the last one. */
+static int targets_pages(void)
+{
+	const struct scenario *sc = scenario_current();
+	size_t n = sc->pages_set ? sc->n_pages : 1;
+	for (size_t i = n; i-- > 0;) {
+		const char *url = sc->pages_set ? sc->pages[i].url : "about:blank";
+		if (i == 0 && server.opts.url)
+			url = server.opts.url;
+		struct target *t = targets_new_page(url);
+		if (!t)
+			return CDPM_ENOMEM;
+		if (sc->pages_set && sc->pages[i].title) {
+			char *title = strdup(sc->pages[i].title);
+			if (!title)
+				return CDPM_ENOMEM;
+			free(t->title);
+			t->title = title;
+		}
+	}
+	return 0;
+}
+
+int targets_init(void)
+{
+	targets_the_browser = targets_add(TARGET_BROWSER, "");
+	if (!targets_the_browser)
+		return CDPM_ENOMEM;
+	server.rng_pages = server.rng;
+	server.next_page_seq = server.next_target_seq;
+	return targets_pages();
+}
+
+void targets_reseed(uint64_t seed)
+{
+	/* The same draws targets_add() makes for the browser: its uuid, then
+	 * its browserContextId. */
+	char tmp[33];
+	rng_init(&server.rng, seed);
+	targets_hex(tmp, 32, 0);
+	targets_hex(tmp, 32, 1);
+	server.rng_pages = server.rng;
+}
+
+int targets_reset(void)
+{
+	for (struct target *t = targets_all; t; t = t->next)
+		if (t->type != TARGET_BROWSER)
+			t->closed = 1;
+	server.rng = server.rng_pages;
+	server.next_target_seq = server.next_page_seq;
+	return targets_pages();
+}
+
+void targets_fini(void)
+{
+	struct target *t = targets_all, *n;
+	for (; t; t = n) {
+		n = t->next;
+		free(t->url);
+		free(t->title);
+		free(t);
+	}
+	targets_all = NULL;
+	targets_the_browser = NULL;
+}
+
+struct target *targets_browser(void)
+{
+	return targets_the_browser;
+}
+
+struct target *targets_next(struct target *prev)
+{
+	struct target *t = prev ? prev->next : targets_all;
+	while (t && t->closed)
+		t = t->next;
+	return t;
+}
+
+struct target *targets_find(const char *id)
+{
+	for (struct target *t = targets_next(NULL); t; t = targets_next(t))
+		if (!strcmp(t->id, id))
+			return t;
+	return NULL;
+}
+
+struct target *targets_first_page(void)
+{
+	for (struct target *t = targets_next(NULL); t; t = targets_next(t))
+		if (t->type == TARGET_PAGE)
+			return t;
+	return NULL;
+}
+
+struct target *targets_new_page(const char *url)
+{
+	return targets_add(TARGET_PAGE, url ? url : "about:blank");
+}
+
+int targets_display_title(const struct target *t, struct buf *out)
+{
+	if (t->title[0])
+		return buf_adds(out, t->title);
+	/* No <title>: Chrome shows the URL, HTML-escaped. */
+	for (const char *p = t->url; *p; p++) {
+		switch (*p) {
+		case '<': buf_adds(out, "&lt;"); break;
+		case '>': buf_adds(out, "&gt;"); break;
+		case '&': buf_adds(out, "&amp;"); break;
+		case '"': buf_adds(out, "&quot;"); break;
+		case '\'': buf_adds(out, "&#39;"); break;
+		default: buf_addc(out, *p);
+		}
+	}
+	return out->data ? 0 : buf_adds(out, "");
+}
+
+void targets_close(struct target *t)
+{
+	t->closed = 1;
+	for (struct conn *c = conn_list(); c; c = c->next) {
+		if (c->page == t) {
+			conn_drop(c, 0);
+			continue;
+		}
+		struct session *s = c->sessions, *n;
+		for (; s; s = n) {
+			n = s->next;
+			if (s->target != t || !s->id[0])
+				continue;
+			struct buf p;
+			buf_init(&p, 0);
+			buf_printf(&p, "{\"sessionId\":\"%s\",\"targetId\":\"%s\"}", s->id, t->id);
+			session_event_raw(c->sessions, "Target.detachedFromTarget", p.data, p.len);
+			buf_clear(&p);
+			session_free(s);
+		}
+		for (s = c->sessions; s; s = s->next) {
+			if (!s->discover)
+				continue;
+			struct buf p;
+			buf_init(&p, 0);
+			buf_printf(&p, "{\"targetId\":\"%s\"}", t->id);
+			session_event_raw(s, "Target.targetDestroyed", p.data, p.len);
+			buf_clear(&p);
+		}
+	}
+}
+
+struct session *session_new(struct conn *c, struct target *t, int root)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	if (!root)
+		session_new_id(s->id);
+	s->conn = c;
+	s->target = t;
+	/* The root session stays first; children follow in attach order. */
+	struct session **pp = &c->sessions;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = s;
+	return s;
+}
+
+struct session *session_find(struct conn *c, const char *id)
+{
+	if (!id || !*id)
+		return c->sessions;
+	for (struct session *s = c->sessions; s; s = s->next)
+		if (s->id[0] && !strcmp(s->id, id))
+			return s;
+	return NULL;
+}
+
+void session_free(struct session *s)
+{
+	size_t n;
+	const struct domain *const *d = router_domains(&n);
+	for (size_t i = 0; i < n; i++)
+		if (d[i]->session_gone)
+			d[i]->session_gone(s);
+	for (struct session **pp = &s->conn->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	free(s);
+}

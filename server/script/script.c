@@ -1,0 +1,986 @@
+/* script.c - the scenario's rules on the wire (see script.h).
+ *
+ * Incoming: every valid command is counted against each rule's pattern, and
+ * the first rule whose pattern, nth range and use limit all fit acts on it;
+ * other commands go to router_run().  A delayed command is copied and run
+ * later (Chrome answers commands of one target in order, so "stall" makes
+ * later commands of the connection wait behind it; without it they
+ * overtake).  What a rule does to the command's reply is remembered in the
+ * pending-command table and applied when that reply passes script_out().
+ *
+ * Outgoing: each message is classified from its first bytes (reply to id N,
+ * error, or event), which is cheap even for a 10 MiB IO.read reply; only a
+ * rule that looks at params or changes the message parses it.  Held
+ * messages (delay, stall, reorder) count as queued bytes in conn.c, so
+ * producers and reading pause instead of memory growing. */
+#include "script/script.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdpm.h"
+#include "clock.h"
+#include "net/conn.h"
+#include "script/emit.h"
+#include "cdp/envelope.h"
+#include "journal.h"
+#include "net/loop.h"
+#include "script/mutate.h"
+#include "cdp/router.h"
+#include "scenario/scenario.h"
+#include "server.h"
+#include "cdp/targets.h"
+#include "script/timeline.h"
+#include "script/wstate.h"
+
+/* A command awaiting its reply. */
+struct script_pending {
+	int used;
+	int id;
+	char sid[33];
+	char method[64];
+	char arg[33];			  /* IO.close / IO.read handle */
+	const struct scenario_rule *rule; /* an in-rule whose action shapes the reply */
+	int discard;			  /* the built-in reply is dropped */
+};
+
+enum script_hold_kind { HOLD_DELAY = 1, HOLD_STALLQ, HOLD_REORDER };
+
+/* An outgoing message held back. */
+struct script_held {
+	struct script_held *next;
+	struct loop_timer timer;
+	struct conn *c;
+	enum script_hold_kind kind;
+	struct buf b;
+	struct conn_lazy *lazy;
+	char sid[33];
+	struct conn_wire wire;
+	const struct scenario_action *after; /* duplicates, after-emits, effects */
+	int from_in;			     /* after belongs to an in-rule */
+	int unprocessed;		     /* HOLD_STALLQ: rules not applied yet */
+	int stall;			     /* HOLD_DELAY: the line waits behind it */
+	unsigned countdown;		     /* HOLD_REORDER */
+	size_t bytes;
+};
+
+/* An incoming command held back. */
+struct script_defer {
+	struct script_defer *next;
+	struct loop_timer timer;
+	struct conn *c;
+	char *text;
+	size_t len;
+	const struct scenario_rule *rule; /* NULL: queued behind a stall */
+	int stall;
+};
+
+struct script_conn {
+	unsigned number; /* 1 for the first CDP connection since load/reset */
+	struct script_pending pend[SCRIPT_PENDING];
+	size_t pend_next;
+	struct script_held *delayed, *reorder;
+	struct script_held *stall_head, *stall_tail;
+	int stalls;	 /* delayed messages the line waits behind */
+	size_t n_held;
+	struct script_defer *defers;
+	struct script_defer *inq_head, *inq_tail;
+	int in_stalls;
+	size_t n_deferred;
+	int releasing;
+};
+
+struct script_rule_state {
+	uint64_t seen; /* messages that matched the pattern */
+	uint64_t used; /* times the rule acted */
+};
+
+static struct script_rule_state *script_rules;
+static size_t script_n_rules;
+static unsigned script_conns;
+static struct rng script_rng;
+
+static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *lazy,
+			      const char *sid, const struct conn_wire *w, int scripted);
+
+/* ---- setup and reset ---- */
+
+static int script_rules_reset(void)
+{
+	const struct scenario *sc = scenario_current();
+	free(script_rules);
+	script_rules = calloc(sc->n_rules ? sc->n_rules : 1, sizeof(*script_rules));
+	script_n_rules = sc->n_rules;
+	script_conns = 0;
+	/* Delays draw from their own stream so they never shift ids. */
+	rng_init(&script_rng, server.opts.seed ^ UINT64_C(0x5ce7a210d1e5c0de));
+	wstate_reset();
+	return script_rules ? 0 : CDPM_ENOMEM;
+}
+
+int script_start(void)
+{
+	int rc = script_rules_reset();
+	if (!rc)
+		rc = timeline_reset();
+	if (!rc)
+		rc = timeline_load();
+	return rc;
+}
+
+void script_fini(void)
+{
+	timeline_fini();
+	free(script_rules);
+	script_rules = NULL;
+	script_n_rules = 0;
+}
+
+int script_reset(struct conn *except)
+{
+	for (struct conn *c = conn_list(); c; c = c->next) {
+		if (c == except || c->kind != CONN_WS || c->gone)
+			continue;
+		/* Free the sessions now: the targets they point to are replaced. */
+		script_conn_free(c);
+		while (c->sessions)
+			session_free(c->sessions);
+		c->page = NULL;
+		conn_drop(c, 0);
+	}
+	timeline_reset();
+	journal_ring_clear();
+	int rc = targets_reset();
+	if (!rc)
+		rc = script_rules_reset();
+	if (!rc)
+		rc = timeline_load();
+	journal_note(NULL, "scenario %s: reset", scenario_current()->name);
+	return rc;
+}
+
+int script_load(struct scenario *sc, struct conn *except)
+{
+	/* Drop what points into the old scenario before freeing it. */
+	for (struct conn *c = conn_list(); c; c = c->next)
+		if (c != except && c->kind == CONN_WS)
+			script_conn_free(c);
+	timeline_reset();
+	scenario_install(sc);
+	/* As a fresh start with this file would: its seed, else 0, unless
+	 * --seed was given. */
+	uint64_t seed = sc->seed_set ? sc->seed : 0;
+	if (!server.opts.seed_set && seed != server.opts.seed) {
+		server.opts.seed = seed;
+		targets_reseed(seed);
+	}
+	journal_note(NULL, "scenario %s loaded", sc->name);
+	return script_reset(except);
+}
+
+/* ---- per-connection state ---- */
+
+int script_conn_open(struct conn *c)
+{
+	if (c->script)
+		return 0;
+	c->script = calloc(1, sizeof(*c->script));
+	if (!c->script)
+		return CDPM_ENOMEM;
+	c->script->number = ++script_conns;
+	timeline_connect(c);
+	return 0;
+}
+
+unsigned script_conn_number(const struct conn *c)
+{
+	return c->script ? c->script->number : 0;
+}
+
+static void script_held_free(struct script_held *h)
+{
+	loop_timer_cancel(&h->timer);
+	conn_held(h->c, -(long long)h->bytes);
+	buf_clear(&h->b);
+	if (h->lazy && h->lazy->free)
+		h->lazy->free(h->lazy);
+	free(h);
+}
+
+static void script_held_list_free(struct script_held *h)
+{
+	for (struct script_held *n; h; h = n) {
+		n = h->next;
+		script_held_free(h);
+	}
+}
+
+static void script_defer_list_free(struct script_defer *d)
+{
+	for (struct script_defer *n; d; d = n) {
+		n = d->next;
+		loop_timer_cancel(&d->timer);
+		free(d->text);
+		free(d);
+	}
+}
+
+void script_conn_free(struct conn *c)
+{
+	struct script_conn *sc = c->script;
+	if (!sc)
+		return;
+	timeline_conn_gone(c);
+	wstate_conn_gone(c);
+	script_held_list_free(sc->delayed);
+	script_held_list_free(sc->reorder);
+	script_held_list_free(sc->stall_head);
+	script_defer_list_free(sc->defers);
+	script_defer_list_free(sc->inq_head);
+	free(sc);
+	c->script = NULL;
+}
+
+/* ---- the pending-command table ---- */
+
+static struct script_pending *script_pending_find(struct script_conn *sc, int id, const char *sid)
+{
+	struct script_pending *any = NULL;
+	for (size_t i = 0; i < SCRIPT_PENDING; i++) {
+		struct script_pending *p = &sc->pend[i];
+		if (!p->used || p->id != id)
+			continue;
+		if (!strcmp(p->sid, sid ? sid : ""))
+			return p;
+		any = any ? any : p;
+	}
+	return any;
+}
+
+static struct script_pending *script_pending_add(struct script_conn *sc, const struct envelope *e)
+{
+	struct script_pending *p = NULL;
+	for (size_t i = 0; i < SCRIPT_PENDING && !p; i++)
+		if (!sc->pend[(sc->pend_next + i) % SCRIPT_PENDING].used)
+			p = &sc->pend[(sc->pend_next + i) % SCRIPT_PENDING];
+	if (!p) /* full: the oldest is forgotten (its reply goes out untouched) */
+		p = &sc->pend[sc->pend_next % SCRIPT_PENDING];
+	sc->pend_next = (size_t)(p - sc->pend) + 1;
+	memset(p, 0, sizeof(*p));
+	p->used = 1;
+	p->id = e->id;
+	snprintf(p->sid, sizeof(p->sid), "%s", e->session_id ? e->session_id : "");
+	snprintf(p->method, sizeof(p->method), "%s", e->method);
+	const char *h = json_string_value(json_object_get(e->params, "handle"));
+	if (h)
+		snprintf(p->arg, sizeof(p->arg), "%s", h);
+	return p;
+}
+
+/* Reads the head of an outgoing message: {"id":N,"result" / "error", or
+ * {"method":"X". */
+static enum scenario_kind script_classify(const char *t, size_t len, int *id, char *method,
+					  size_t n)
+{
+	method[0] = '\0';
+	if (len > 7 && !memcmp(t, "{\"id\":", 6)) {
+		char *end;
+		long v = strtol(t + 6, &end, 10);
+		*id = (int)v;
+		if ((size_t)(end - t) + 9 < len && !memcmp(end, ",\"error\"", 8))
+			return SCENARIO_KIND_ERROR;
+		return SCENARIO_KIND_REPLY;
+	}
+	if (len > 12 && !memcmp(t, "{\"method\":\"", 11)) {
+		size_t i = 0;
+		for (const char *p = t + 11; p < t + len && *p != '"' && i + 1 < n; p++)
+			method[i++] = *p;
+		method[i] = '\0';
+		return SCENARIO_KIND_EVENT;
+	}
+	return SCENARIO_KIND_ANY;
+}
+
+const char *script_method_of(struct conn *c, const char *text, size_t len, char *out, size_t n)
+{
+	int id = 0;
+	enum scenario_kind k = script_classify(text, len, &id, out, n);
+	if (k == SCENARIO_KIND_EVENT)
+		return out;
+	if ((k == SCENARIO_KIND_REPLY || k == SCENARIO_KIND_ERROR) && c->script) {
+		/* The reply's session is not parsed here; any pending id will do. */
+		for (size_t i = 0; i < SCRIPT_PENDING; i++) {
+			const struct script_pending *p = &c->script->pend[i];
+			if (p->used && p->id == id) {
+				snprintf(out, n, "%s", p->method);
+				return out;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ---- matching ---- */
+
+static int script_glob(const char *pat, const char *s)
+{
+	if (!*pat)
+		return !*s;
+	if (*pat == '*') {
+		for (;; s++) {
+			if (script_glob(pat + 1, s))
+				return 1;
+			if (!*s)
+				return 0;
+		}
+	}
+	return *s && *s == *pat && script_glob(pat + 1, s + 1);
+}
+
+/* pattern is a subset of v: objects by key, arrays element-wise. */
+static int script_subset(const json_t *pat, const json_t *v)
+{
+	if (!v)
+		return 0;
+	if (json_is_number(pat))
+		return json_is_number(v) && json_number_value(pat) == json_number_value(v);
+	if (json_typeof(pat) != json_typeof(v))
+		return 0;
+	if (json_is_object(pat)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach((json_t *)pat, k, x)
+		if (!script_subset(x, json_object_get(v, k)))
+			return 0;
+		return 1;
+	}
+	if (json_is_array(pat)) {
+		if (json_array_size(pat) != json_array_size(v))
+			return 0;
+		for (size_t i = 0; i < json_array_size(pat); i++)
+			if (!script_subset(json_array_get(pat, i), json_array_get(v, i)))
+				return 0;
+		return 1;
+	}
+	if (json_is_string(pat))
+		return !strcmp(json_string_value(pat), json_string_value(v));
+	return 1; /* true, false, null */
+}
+
+static int script_who(enum scenario_who who, const char *id, const struct session *s)
+{
+	switch (who) {
+	case SCENARIO_WHO_ROOT:
+		return s && !s->id[0];
+	case SCENARIO_WHO_CHILD:
+		return s && s->id[0];
+	case SCENARIO_WHO_BROWSER:
+		return s && s->target->type == TARGET_BROWSER;
+	case SCENARIO_WHO_PAGE:
+		return s && s->target->type == TARGET_PAGE;
+	case SCENARIO_WHO_ID:
+		return s && id && (!strcmp(s->id, id) || !strcmp(s->target->id, id));
+	default:
+		return 1;
+	}
+}
+
+static const json_t *script_msg_params(struct script_msg *msg)
+{
+	if (msg->dir == SCENARIO_IN)
+		return msg->params;
+	if (!msg->parsed)
+		msg->parsed = json_loadb(msg->text, msg->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	const json_t *p = json_object_get(msg->parsed, "params");
+	if (!p)
+		p = json_object_get(msg->parsed, "result");
+	if (!p)
+		p = json_object_get(msg->parsed, "error");
+	return p;
+}
+
+void script_msg_clear(struct script_msg *msg)
+{
+	json_decref(msg->parsed);
+	msg->parsed = NULL;
+}
+
+int script_match(const struct scenario_match *m, struct script_msg *msg)
+{
+	if ((int)m->dir != msg->dir || m->byte)
+		return 0;
+	if (m->dir == SCENARIO_OUT && m->kind && (int)m->kind != msg->kind)
+		return 0;
+	if (m->method && (!msg->method || !script_glob(m->method, msg->method)))
+		return 0;
+	if (m->connection && (!msg->c->script || msg->c->script->number != m->connection))
+		return 0;
+	if (m->message && msg->c->rx_messages != m->message)
+		return 0;
+	if (m->session || m->target) {
+		const struct session *s = session_find(msg->c, msg->sid);
+		if (!script_who(m->session, m->session_id, s) ||
+		    !script_who(m->target, m->target_id, s))
+			return 0;
+	}
+	if (m->tracing && wstate_tracing() != m->tracing)
+		return 0;
+	if (m->profiling >= 0 && wstate_profiling(msg->c, msg->sid) != m->profiling)
+		return 0;
+	if (m->open_streams >= 0 && wstate_open_streams(msg->c) != m->open_streams)
+		return 0;
+	if (m->params) {
+		const json_t *p = script_msg_params(msg);
+		json_t *empty = p ? NULL : json_object();
+		int ok = script_subset(m->params, p ? p : empty);
+		json_decref(empty);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* Counts msg against every rule of its direction and returns the first
+ * that acts on it (its use is recorded), or NULL. */
+static const struct scenario_rule *script_find(struct script_msg *msg)
+{
+	const struct scenario *sc = scenario_current();
+	const struct scenario_rule *hit = NULL;
+	for (size_t i = 0; i < sc->n_rules && i < script_n_rules; i++) {
+		const struct scenario_rule *r = &sc->rules[i];
+		struct script_rule_state *st = &script_rules[i];
+		if (!script_match(&r->match, msg))
+			continue;
+		st->seen++;
+		if (hit || (r->times && st->used >= r->times))
+			continue;
+		if (r->match.nth_from && (st->seen < r->match.nth_from || st->seen > r->match.nth_to))
+			continue;
+		st->used++;
+		hit = r;
+	}
+	if (hit) {
+		if (hit->name)
+			journal_note(msg->c, "scenario: rule \"%s\" acts on %s", hit->name,
+				     msg->method ? msg->method : "a message");
+		else
+			journal_note(msg->c, "scenario: rules[%u] acts on %s", hit->index,
+				     msg->method ? msg->method : "a message");
+	}
+	return hit;
+}
+
+int64_t script_delay_us(const struct scenario_dist *d)
+{
+	double us = d->a;
+	if (d->kind == SCENARIO_DIST_UNIFORM) {
+		us = d->a + (d->b - d->a) * rng_double(&script_rng);
+	} else if (d->kind == SCENARIO_DIST_LOGNORMAL) {
+		/* Box-Muller: a standard normal from two uniforms. */
+		double u1 = rng_double(&script_rng), u2 = rng_double(&script_rng);
+		double z = sqrt(-2.0 * log(u1 > 0 ? u1 : 1e-300)) * cos(2 * M_PI * u2);
+		us = d->a * exp(d->b * z);
+	}
+	if (us > 86400e6)
+		us = 86400e6;
+	return us < 0 ? 0 : (int64_t)us;
+}
+
+/* ---- outgoing: the ordered send path ---- */
+
+static void script_emits(const struct scenario_action *a, int after, struct conn *c,
+			 const char *sid)
+{
+	for (size_t i = 0; i < a->n_emits; i++)
+		if (a->emits[i].after == after)
+			emit_message(&a->emits[i], c, sid);
+}
+
+/* What follows a message an action shaped: its duplicates were sent by the
+ * caller; here the after-emits and the connection effects. */
+static void script_after(const struct scenario_action *a, struct conn *c, const char *sid)
+{
+	if (!a)
+		return;
+	script_emits(a, 1, c, sid);
+	emit_effects(a, c);
+}
+
+static struct script_held *script_held_new(struct conn *c, enum script_hold_kind kind,
+					   struct buf *b, struct conn_lazy *lazy, const char *sid,
+					   const struct conn_wire *w)
+{
+	struct script_conn *sc = c->script;
+	if (sc->n_held >= SCRIPT_MAX_HELD)
+		return NULL;
+	struct script_held *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->c = c;
+	h->kind = kind;
+	h->b = *b;
+	buf_init(b, 0);
+	h->lazy = lazy;
+	snprintf(h->sid, sizeof(h->sid), "%s", sid ? sid : "");
+	if (w)
+		h->wire = *w;
+	h->bytes = h->b.len + (lazy ? 65536 : 0);
+	conn_held(c, (long long)h->bytes);
+	sc->n_held++;
+	return h;
+}
+
+/* Takes h off its list's books (not off the list). */
+static void script_held_done(struct script_held *h)
+{
+	h->c->script->n_held--;
+	conn_held(h->c, -(long long)h->bytes);
+	h->bytes = 0;
+}
+
+static void script_unlink(struct script_held **list, struct script_held *h)
+{
+	for (struct script_held **pp = list; *pp; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			return;
+		}
+}
+
+static int script_send_wire(struct conn *c, struct buf *b, struct conn_lazy *lazy,
+			    const char *sid, const struct conn_wire *w)
+{
+	if (!lazy)
+		return conn_send_now(c, b, sid, w);
+	char head[256];
+	size_t hl = lazy->size < sizeof(head) ? (size_t)lazy->size : sizeof(head);
+	lazy->fill(lazy, 0, head, hl);
+	return conn_send_lazy(c, lazy, head, hl, sid);
+}
+
+/* Counts a sent message against held reorders and releases those due. */
+static void script_reorder_tick(struct conn *c)
+{
+	struct script_conn *sc = c->script;
+	struct script_held *due = NULL, **tail = &due;
+	for (struct script_held **pp = &sc->reorder; *pp;) {
+		struct script_held *h = *pp;
+		if (--h->countdown) {
+			pp = &h->next;
+			continue;
+		}
+		*pp = h->next;
+		h->next = NULL;
+		*tail = h;
+		tail = &h->next;
+	}
+	for (struct script_held *h = due, *n; h; h = n) {
+		n = h->next;
+		script_held_done(h);
+		/* Its copies go with it (they do not count as later messages). */
+		for (unsigned i = 0; h->after && i < h->after->duplicate && h->b.data; i++) {
+			struct buf copy;
+			if (!conn_msg_begin(&copy) &&
+			    !buf_add(&copy, h->b.data + CONN_HEADROOM, h->b.len - CONN_HEADROOM))
+				conn_send_now(c, &copy, h->sid, &h->wire);
+			else
+				buf_clear(&copy);
+		}
+		script_send_wire(c, &h->b, h->lazy, h->sid, &h->wire);
+		h->lazy = NULL;
+		script_after(h->after, c, h->sid);
+		script_held_free(h);
+	}
+}
+
+int script_send(struct conn *c, struct buf *b, struct conn_lazy *lazy, const char *sid,
+		const struct conn_wire *w)
+{
+	struct script_conn *sc = c->script;
+	if (!sc)
+		return lazy ? script_send_wire(c, b, lazy, sid, w) : conn_send_now(c, b, sid, w);
+	if (sc->stalls && !sc->releasing) {
+		struct script_held *h = script_held_new(c, HOLD_STALLQ, b, lazy, sid, w);
+		if (h) {
+			if (sc->stall_tail)
+				sc->stall_tail->next = h;
+			else
+				sc->stall_head = h;
+			sc->stall_tail = h;
+			return 0;
+		}
+		journal_note(c, "scenario: too many held messages; sending at once");
+	}
+	int rc = script_send_wire(c, b, lazy, sid, w);
+	if (sc->reorder && !c->gone)
+		script_reorder_tick(c);
+	return rc;
+}
+
+/* Sends what waited behind stalled messages, until the line stalls again. */
+static void script_drain_stalled(struct conn *c)
+{
+	struct script_conn *sc = c->script;
+	while (sc && !sc->stalls && sc->stall_head && !c->gone) {
+		struct script_held *h = sc->stall_head;
+		sc->stall_head = h->next;
+		if (!sc->stall_head)
+			sc->stall_tail = NULL;
+		script_held_done(h);
+		if (h->unprocessed)
+			script_out_process(c, &h->b, NULL, h->sid, NULL, 0);
+		else
+			script_send(c, &h->b, h->lazy, h->sid, &h->wire);
+		h->lazy = NULL;
+		script_held_free(h);
+		sc = c->script;
+	}
+}
+
+static void script_send_copies(struct conn *c, struct buf *b, struct conn_lazy *lazy,
+			       const char *sid, const struct conn_wire *w, unsigned extra)
+{
+	for (unsigned i = 0; i < extra; i++) {
+		struct buf copy;
+		struct conn_lazy *lc = NULL;
+		if (lazy) {
+			if (!(lc = mutate_lazy_copy(lazy)))
+				break;
+		} else if (conn_msg_begin(&copy) ||
+			   buf_add(&copy, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM)) {
+			buf_clear(&copy);
+			break;
+		}
+		if (lc)
+			buf_init(&copy, 0);
+		script_send(c, &copy, lc, sid, w);
+	}
+	script_send(c, b, lazy, sid, w);
+}
+
+static void script_delay_fired(struct loop_timer *t)
+{
+	struct script_held *h = (struct script_held *)((char *)t - offsetof(struct script_held, timer));
+	struct conn *c = h->c;
+	struct script_conn *sc = c->script;
+	script_unlink(&sc->delayed, h);
+	script_held_done(h);
+	if (h->stall)
+		sc->stalls--;
+	/* A stalling message goes out before what queued behind it. */
+	sc->releasing = h->stall;
+	unsigned dup = h->after ? h->after->duplicate : 0;
+	script_send_copies(c, &h->b, h->lazy, h->sid, &h->wire, dup);
+	sc = c->script;
+	if (sc)
+		sc->releasing = 0;
+	h->lazy = NULL;
+	script_after(h->after, c, h->sid);
+	script_held_free(h);
+	script_drain_stalled(c);
+}
+
+/* Applies an action to an outgoing message (b or lazy, taken). */
+static void script_out_act(struct conn *c, struct buf *b, const char *sid,
+			   const struct scenario_action *a, int from_in)
+{
+	struct script_conn *sc = c->script;
+	struct conn_lazy *lazy = NULL;
+	if (!from_in)
+		script_emits(a, 0, c, sid);
+	if (a->drop || (a->hold && !from_in)) {
+		buf_clear(b);
+		script_after(a, c, sid);
+		return;
+	}
+	if ((a->merge || a->replace || a->n_mutations) &&
+	    mutate_message(b, a->merge, a->replace, a->mutations, a->n_mutations, &lazy))
+		journal_note(c, "scenario: a mutation did not apply; sent unchanged");
+	struct conn_wire w = {a->split_sizes, a->n_split_sizes, a->split_chunk, a->split_gap_us, 0};
+	struct script_held *h = NULL;
+	if (!from_in && a->delay.kind)
+		h = script_held_new(c, HOLD_DELAY, b, lazy, sid, &w);
+	else if (a->reorder)
+		h = script_held_new(c, HOLD_REORDER, b, lazy, sid, &w);
+	if (h) {
+		h->after = a;
+		h->from_in = from_in;
+		if (h->kind == HOLD_DELAY) {
+			h->stall = a->stall;
+			sc->stalls += a->stall;
+			h->next = sc->delayed;
+			sc->delayed = h;
+			loop_timer_arm(&h->timer, script_delay_us(&a->delay), script_delay_fired);
+		} else {
+			h->countdown = a->reorder;
+			h->next = sc->reorder;
+			sc->reorder = h;
+		}
+		return;
+	}
+	if ((!from_in && a->delay.kind) || a->reorder)
+		journal_note(c, "scenario: too many held messages; sending at once");
+	script_send_copies(c, b, lazy, sid, &w, a->duplicate);
+	script_after(a, c, sid);
+}
+
+static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *lazy,
+			      const char *sid, const struct conn_wire *w, int scripted)
+{
+	struct script_conn *sc = c->script;
+	char method[64];
+	int id = 0;
+	const char *text = b->data ? b->data + CONN_HEADROOM : "";
+	size_t len = b->data ? b->len - CONN_HEADROOM : 0;
+	enum scenario_kind kind = lazy ? SCENARIO_KIND_ANY
+				       : script_classify(text, len, &id, method, sizeof(method));
+	struct script_pending *p = NULL;
+	if (kind == SCENARIO_KIND_REPLY || kind == SCENARIO_KIND_ERROR) {
+		p = script_pending_find(sc, id, sid);
+		snprintf(method, sizeof(method), "%s", p ? p->method : "");
+	}
+	struct script_msg msg = {c, SCENARIO_OUT, kind, method[0] ? method : NULL, sid, text,
+				 len, NULL, NULL};
+	wstate_out(c, sid, kind, msg.method, p ? p->arg : NULL, text, len);
+	timeline_message(&msg);
+	const struct scenario_action *a = NULL;
+	int from_in = 0;
+	if (p && p->discard) {
+		p->used = 0;
+		buf_clear(b);
+		script_msg_clear(&msg);
+		return 0;
+	}
+	if (p && p->rule) {
+		a = &p->rule->action;
+		from_in = 1;
+	} else if (!scripted && !lazy) {
+		const struct scenario_rule *r = script_find(&msg);
+		a = r ? &r->action : NULL;
+	}
+	script_msg_clear(&msg);
+	int rc = 0;
+	if (!a)
+		rc = script_send(c, b, lazy, sid, w);
+	else
+		script_out_act(c, b, sid, a, from_in);
+	/* Cleared only now, so the journal can still name the reply's method. */
+	if (p && c->script)
+		p->used = 0;
+	return rc;
+}
+
+int script_out(struct conn *c, struct buf *b, const char *session_id)
+{
+	struct script_conn *sc = c->script;
+	if (sc->stalls && !sc->releasing) {
+		/* Rules apply when it is released, in order. */
+		struct script_held *h = script_held_new(c, HOLD_STALLQ, b, NULL, session_id, NULL);
+		if (h) {
+			h->unprocessed = 1;
+			if (sc->stall_tail)
+				sc->stall_tail->next = h;
+			else
+				sc->stall_head = h;
+			sc->stall_tail = h;
+			return 0;
+		}
+	}
+	return script_out_process(c, b, NULL, session_id, NULL, 0);
+}
+
+/* ---- incoming ---- */
+
+static int script_action_shapes_reply(const struct scenario_action *a)
+{
+	for (size_t i = 0; i < a->n_emits; i++)
+		if (a->emits[i].after)
+			return 1;
+	return a->merge || a->replace || a->n_mutations || a->duplicate || a->reorder ||
+	       a->split_chunk || a->n_split_sizes || a->close || a->fin || a->reset || a->raw ||
+	       a->frame;
+}
+
+static void script_in_act(struct conn *c, struct envelope *e, const struct scenario_rule *r)
+{
+	const struct scenario_action *a = &r->action;
+	struct script_pending *p = c->script ? script_pending_find(c->script, e->id, e->session_id)
+					      : NULL;
+	const char *sid = e->session_id;
+	int scripted = a->reply_result || a->reply_error;
+	int effects = a->close || a->fin || a->reset;
+	/* drop runs the command and drops its reply: hold plus builtin. */
+	int no_reply = a->hold || a->drop || (effects && !scripted && !a->builtin);
+	int builtin = !scripted && (!no_reply || a->builtin || a->drop);
+	script_emits(a, 0, c, sid);
+	/* The reply itself already goes at the new rate. */
+	if (a->throttle_bps >= 0)
+		conn_set_throttle(c, a->throttle_bps);
+	if (p && !no_reply && script_action_shapes_reply(a))
+		p->rule = r;
+	if (scripted) {
+		struct session *s = session_find(c, sid);
+		if (a->reply_error) {
+			const json_t *er = a->reply_error;
+			router_reply_error(c, s, 1, e->id,
+					   (int)json_integer_value(json_object_get(er, "code")),
+					   json_string_value(json_object_get(er, "message")),
+					   json_string_value(json_object_get(er, "data")));
+		} else {
+			router_reply_result(c, s, e->id, a->reply_result);
+		}
+	} else if (builtin) {
+		if (no_reply && p)
+			p->discard = 1;
+		router_run(c, e);
+	}
+	if (no_reply) {
+		/* No reply will carry the after-part: do it now. */
+		if (p && !builtin)
+			p->used = 0;
+		script_after(a, c, sid);
+	}
+}
+
+static void script_in_process(struct conn *c, struct envelope *e, const char *text, size_t len);
+
+static void script_defer_fired(struct loop_timer *t)
+{
+	struct script_defer *d = (struct script_defer *)((char *)t - offsetof(struct script_defer, timer));
+	struct conn *c = d->c;
+	struct script_conn *sc = c->script;
+	for (struct script_defer **pp = &sc->defers; *pp; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	sc->n_deferred--;
+	if (d->stall)
+		sc->in_stalls--;
+	struct envelope e;
+	if (!envelope_parse(&e, d->text, d->len))
+		script_in_act(c, &e, d->rule);
+	envelope_clear(&e);
+	free(d->text);
+	free(d);
+	/* Commands that waited behind a stall run now, in order. */
+	while ((sc = c->script) && !sc->in_stalls && sc->inq_head && !c->gone) {
+		struct script_defer *q = sc->inq_head;
+		sc->inq_head = q->next;
+		if (!sc->inq_head)
+			sc->inq_tail = NULL;
+		sc->n_deferred--;
+		if (!envelope_parse(&e, q->text, q->len))
+			script_in_process(c, &e, q->text, q->len);
+		envelope_clear(&e);
+		free(q->text);
+		free(q);
+	}
+}
+
+static struct script_defer *script_defer_new(struct conn *c, const char *text, size_t len)
+{
+	struct script_conn *sc = c->script;
+	if (sc->n_deferred >= SCRIPT_MAX_DEFERRED)
+		return NULL;
+	struct script_defer *d = calloc(1, sizeof(*d));
+	if (!d || !(d->text = malloc(len + 1))) {
+		free(d);
+		return NULL;
+	}
+	memcpy(d->text, text, len);
+	d->text[len] = '\0';
+	d->len = len;
+	d->c = c;
+	sc->n_deferred++;
+	return d;
+}
+
+static void script_in_process(struct conn *c, struct envelope *e, const char *text, size_t len)
+{
+	struct script_conn *sc = c->script;
+	script_pending_add(sc, e);
+	struct script_msg msg = {c, SCENARIO_IN, SCENARIO_KIND_ANY, e->method, e->session_id,
+				 text, len, e->params, NULL};
+	timeline_message(&msg);
+	const struct scenario_rule *r = script_find(&msg);
+	script_msg_clear(&msg);
+	if (!r) {
+		router_run(c, e);
+		return;
+	}
+	if (!r->action.delay.kind) {
+		script_in_act(c, e, r);
+		return;
+	}
+	struct script_defer *d = script_defer_new(c, text, len);
+	if (!d) {
+		journal_note(c, "scenario: too many deferred commands; running at once");
+		script_in_act(c, e, r);
+		return;
+	}
+	d->rule = r;
+	d->stall = r->action.stall;
+	sc->in_stalls += d->stall;
+	d->next = sc->defers;
+	sc->defers = d;
+	loop_timer_arm(&d->timer, script_delay_us(&r->action.delay), script_defer_fired);
+}
+
+void script_in(struct conn *c, struct envelope *e, const char *text, size_t len)
+{
+	struct script_conn *sc = c->script;
+	if (sc->in_stalls) {
+		struct script_defer *d = script_defer_new(c, text, len);
+		if (d) {
+			if (sc->inq_tail)
+				sc->inq_tail->next = d;
+			else
+				sc->inq_head = d;
+			sc->inq_tail = d;
+			return;
+		}
+		journal_note(c, "scenario: too many deferred commands; running at once");
+	}
+	script_in_process(c, e, text, len);
+}
+
+/* ---- byte triggers ---- */
+
+static int script_byte_rule(const struct scenario_rule *r, const struct script_rule_state *st,
+			    const struct conn *c)
+{
+	return r->match.byte && (!r->times || st->used < r->times) &&
+	       (!r->match.connection || c->script->number == r->match.connection);
+}
+
+uint64_t script_next_byte_trigger(struct conn *c)
+{
+	const struct scenario *sc = scenario_current();
+	uint64_t next = 0;
+	for (size_t i = 0; i < sc->n_rules && i < script_n_rules; i++) {
+		const struct scenario_rule *r = &sc->rules[i];
+		if (script_byte_rule(r, &script_rules[i], c) && r->match.byte > c->rx_bytes &&
+		    (!next || r->match.byte < next))
+			next = r->match.byte;
+	}
+	return next;
+}
+
+void script_on_byte(struct conn *c)
+{
+	const struct scenario *sc = scenario_current();
+	for (size_t i = 0; i < sc->n_rules && i < script_n_rules && c->script; i++) {
+		const struct scenario_rule *r = &sc->rules[i];
+		if (!script_byte_rule(r, &script_rules[i], c) || r->match.byte != c->rx_bytes)
+			continue;
+		script_rules[i].used++;
+		journal_note(c, "scenario: rules[%u] fires at byte %llu", r->index,
+			     (unsigned long long)c->rx_bytes);
+		script_emits(&r->action, 0, c, NULL);
+		script_emits(&r->action, 1, c, NULL);
+		emit_effects(&r->action, c);
+	}
+}
