@@ -55,7 +55,7 @@ ifneq ($(CONFORM_SRC),)
 BINS += $(BUILD)/cdpconform
 endif
 
-.PHONY: all run test unit integration node-test valgrind asan bench fuzz conformance \
+.PHONY: all run test layers unit integration node-test valgrind asan bench fuzz conformance \
         install clean deps node-deps
 .DEFAULT_GOAL := all
 
@@ -121,12 +121,12 @@ $(BUILD)/gen/isuites.h: $(INTEG_TESTS) | $(DEPS_STAMP)
 $(BUILD)/tests/integration/main.o: $(BUILD)/gen/isuites.h
 
 # Each server/domains/X.c defines "const struct domain X_domain = {"; the
-# router's table is generated from those lines.
+# domain table (server/domains/domains.c) is generated from those lines.
 DOMAIN_SRC := $(wildcard server/domains/*.c server/domains/*/*.c)
-$(BUILD)/gen/domains.h: $(DOMAIN_SRC) | $(DEPS_STAMP)
+$(BUILD)/gen/domain_list.h: $(DOMAIN_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)sed -n 's/^const struct domain \([a-z0-9_]*_domain\) = {$$/DOMAIN(\1)/p' $(sort $(DOMAIN_SRC)) > $@.tmp && mv $@.tmp $@
-$(BUILD)/server/cdp/router.o: $(BUILD)/gen/domains.h
+$(BUILD)/server/domains/domains.o: $(BUILD)/gen/domain_list.h
 
 $(BUILD)/check_unit: $(call obj,$(UNIT_SRC) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
@@ -154,7 +154,13 @@ clients/node/node_modules/.package-lock.json: clients/node/package-lock.json | $
 node-test: all node-deps
 	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test clients/node/test/*.test.js
 
-test: unit integration node-test
+# The layer check: no #include runs from a lower layer up to a higher one
+# (tools/layers.sh has the stack); its own test shows it catches one.
+layers:
+	$(Q)sh tools/layers.sh
+	$(Q)sh tests/layers/test_layers.sh
+
+test: layers unit integration node-test
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect

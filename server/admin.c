@@ -263,7 +263,7 @@ int admin_request(struct conn *c, const char *method, const char *path, const ch
 		  const char *body, size_t body_len)
 {
 	if (!admin_peer_is_loopback(c->out_fd)) {
-		journal_note(c, "admin API: refused a non-loopback peer");
+		journal_note(conn_id(c), "admin API: refused a non-loopback peer");
 		return admin_error(c, 403, "the admin API only answers loopback peers");
 	}
 	int get = !strcasecmp(method, "GET") || !strcasecmp(method, "HEAD");

@@ -10,7 +10,6 @@
 #include "buf.h"
 #include "cdpm.h"
 #include "clock.h"
-#include "net/conn.h"
 
 /* One line of the ring; the text follows the struct. */
 struct journal_entry {
@@ -57,13 +56,13 @@ static void journal_ring_drop_oldest(void)
 	journal_count--;
 }
 
-static void journal_ring_add(const struct conn *c, const char *dir, const char *method,
+static void journal_ring_add(unsigned conn, const char *dir, const char *method,
 			     const struct buf *line)
 {
 	struct journal_entry *e = malloc(sizeof(*e) + line->len + 1);
 	if (!e)
 		return; /* the ring is best effort; the file journal is complete */
-	e->conn = c ? c->id : 0;
+	e->conn = conn;
 	e->dir = dir[0];
 	snprintf(e->method, sizeof(e->method), "%s", method ? method : "");
 	e->len = line->len;
@@ -90,13 +89,13 @@ int journal_ring_dump(struct buf *out, const char *method, unsigned conn, const 
 	return 0;
 }
 
-static void journal_head_fields(struct buf *b, const struct conn *c, const char *dir,
+static void journal_head_fields(struct buf *b, unsigned conn, const char *dir,
 				const char *session_id)
 {
 	buf_adds(b, "{\"t\":");
 	buf_add_i64(b, clock_now_us());
 	buf_adds(b, ",\"conn\":");
-	buf_add_u64(b, c ? c->id : 0);
+	buf_add_u64(b, conn);
 	buf_adds(b, ",\"dir\":\"");
 	buf_adds(b, dir);
 	buf_addc(b, '"');
@@ -106,23 +105,23 @@ static void journal_head_fields(struct buf *b, const struct conn *c, const char 
 	}
 }
 
-static void journal_emit(const struct conn *c, const char *dir, const char *method, struct buf *b)
+static void journal_emit(unsigned conn, const char *dir, const char *method, struct buf *b)
 {
 	buf_adds(b, "}\n");
 	if (journal_fp) {
 		fwrite(b->data, 1, b->len, journal_fp);
 		fflush(journal_fp);
 	}
-	journal_ring_add(c, dir, method, b);
+	journal_ring_add(conn, dir, method, b);
 	buf_clear(b);
 }
 
-static void journal_line(const struct conn *c, const char *dir, const char *session_id,
+static void journal_line(unsigned conn, const char *dir, const char *session_id,
 			 const char *text, size_t len, int is_json, const char *method)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	journal_head_fields(&b, c, dir, session_id);
+	journal_head_fields(&b, conn, dir, session_id);
 	if (len > JOURNAL_MAX_MSG) {
 		buf_adds(&b, ",\"len\":");
 		buf_add_u64(&b, len);
@@ -135,42 +134,42 @@ static void journal_line(const struct conn *c, const char *dir, const char *sess
 		buf_adds(&b, ",\"text\":");
 		buf_add_json_str(&b, text, len, 1);
 	}
-	journal_emit(c, dir, method, &b);
+	journal_emit(conn, dir, method, &b);
 }
 
-void journal_in(const struct conn *c, const char *text, size_t len, int is_json,
+void journal_in(unsigned conn, const char *text, size_t len, int is_json,
 		const char *session_id, const char *method)
 {
-	journal_line(c, "in", session_id, text, len, is_json, method);
+	journal_line(conn, "in", session_id, text, len, is_json, method);
 }
 
-void journal_out(const struct conn *c, const char *text, size_t len, const char *session_id,
+void journal_out(unsigned conn, const char *text, size_t len, const char *session_id,
 		 const char *method)
 {
 	/* Scenario mutations can make a message that is not JSON any more. */
 	int is_json = len && text[0] == '{' && text[len - 1] == '}';
-	journal_line(c, "out", session_id, text, len, is_json, method);
+	journal_line(conn, "out", session_id, text, len, is_json, method);
 }
 
-void journal_out_big(const struct conn *c, const char *head, size_t head_len, uint64_t total,
+void journal_out_big(unsigned conn, const char *head, size_t head_len, uint64_t total,
 		     const char *session_id)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	journal_head_fields(&b, c, "out", session_id);
+	journal_head_fields(&b, conn, "out", session_id);
 	buf_adds(&b, ",\"len\":");
 	buf_add_u64(&b, total);
 	buf_adds(&b, ",\"head\":");
 	buf_add_json_str(&b, head, head_len < 256 ? head_len : 256, 1);
-	journal_emit(c, "out", NULL, &b);
+	journal_emit(conn, "out", NULL, &b);
 }
 
-void journal_note(const struct conn *c, const char *fmt, ...)
+void journal_note(unsigned conn, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	journal_line(c, "note", NULL, msg, strlen(msg), 0, NULL);
+	journal_line(conn, "note", NULL, msg, strlen(msg), 0, NULL);
 }

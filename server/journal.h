@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 struct buf;
-struct conn;
 
 #define JOURNAL_MAX_MSG ((size_t)64 * 1024)
 /* The ring keeps the newest lines within both caps. */
@@ -23,20 +22,22 @@ struct conn;
 int journal_open(const char *path);
 /* journal_close() - closes the file and empties the ring. */
 void journal_close(void);
+/* Every line names its connection by number (struct conn's id; 0: none). */
+
 /* journal_in() - a message from the client; is_json says it parsed; method
  * (may be NULL) is its "method", for the ring's filter. */
-void journal_in(const struct conn *c, const char *text, size_t len, int is_json,
+void journal_in(unsigned conn, const char *text, size_t len, int is_json,
 		const char *session_id, const char *method);
 /* journal_out() - a message to the client; method: an event's name, or the
  * command a reply answers (NULL when unknown). */
-void journal_out(const struct conn *c, const char *text, size_t len, const char *session_id,
+void journal_out(unsigned conn, const char *text, size_t len, const char *session_id,
 		 const char *method);
 /* journal_out_big() - a message of total bytes whose first head_len bytes
  * are head (a lazily generated one). */
-void journal_out_big(const struct conn *c, const char *head, size_t head_len, uint64_t total,
+void journal_out_big(unsigned conn, const char *head, size_t head_len, uint64_t total,
 		     const char *session_id);
 /* journal_note() - a remark (ignored flag, dropped connection, ...). */
-void journal_note(const struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void journal_note(unsigned conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* journal_ring_dump() - appends the ring's lines (oldest first) to out:
  * only those whose method equals method (NULL: all), of connection conn (0:

@@ -1,22 +1,30 @@
 /* main.c - the cdpmock command line.  It takes Chrome's own flags (so that
  * puppeteer and playwright can launch it as if it were Chrome) plus a few of
- * its own, starts the loop and prints Chrome's DevTools banner. */
+ * its own, wires the layers together (the connection hooks, the router's
+ * domains and dispatch), starts the loop and prints Chrome's DevTools
+ * banner. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "admin.h"
 #include "buf.h"
+#include "cdp/discovery.h"
+#include "cdp/router.h"
+#include "cdp/targets.h"
 #include "cdpm.h"
 #include "clock.h"
+#include "domains/domains.h"
 #include "journal.h"
+#include "net/conn.h"
+#include "net/http.h"
 #include "net/loop.h"
 #include "scenario/scenario.h"
 #include "scenario/scenload.h"
 #include "script/script.h"
 #include "server.h"
-#include "cdp/targets.h"
 
 #define CDPMOCK_VERSION "0.1.0"
 
@@ -187,6 +195,38 @@ static int main_scenario(void)
 	return rc;
 }
 
+/* ---- how a connection travels up the layers ---- */
+
+/* HTTP: the admin API under /mock/, everything else is discovery. */
+static int main_request(struct conn *c, const struct http_req *r)
+{
+	if (!strncmp(r->path, "/mock/", 6) || !strcmp(r->path, "/mock"))
+		return admin_request(c, r->method, r->path, r->query, r->body, r->body_len);
+	return discovery_request(c, r);
+}
+
+/* Only the admin API takes real bodies (scenario files). */
+static size_t main_body_cap(const struct http_req *r)
+{
+	return !strncmp(r->target, "/mock/", 6) ? ADMIN_MAX_BODY : HTTP_MAX_HEAD;
+}
+
+/* A CDP connection: its root session, then the scenario's rules. */
+static int main_open(struct conn *c)
+{
+	int rc = session_open_root(c);
+	return rc ? rc : script_conn_open(c);
+}
+
+static const struct conn_hooks main_hooks = {
+	.request = main_request,
+	.upgrade = discovery_upgrade,
+	.body_cap = main_body_cap,
+	.open = main_open,
+	.message = router_on_message,
+	.close = session_close_all,
+};
+
 /* Chrome writes "PORT\n/devtools/browser/UUID" to DevToolsActivePort. */
 static void main_active_port(void)
 {
@@ -210,7 +250,7 @@ static int main_start(struct main_args *m)
 		return CDPM_EIO;
 	}
 	if (m->ignored.len)
-		journal_note(NULL, "ignored Chrome flags: %s", m->ignored.data);
+		journal_note(0, "ignored Chrome flags: %s", m->ignored.data);
 	clock_set_mode(server.opts.virtual_clock ? CLOCK_MODE_VIRTUAL : CLOCK_MODE_REAL);
 	if (server.opts.scenario && main_scenario())
 		return CDPM_ESCENARIO;
@@ -218,21 +258,28 @@ static int main_start(struct main_args *m)
 		server.opts.seed = scenario_current()->seed;
 	rng_init(&server.rng, server.opts.seed);
 	server.opts.url = m->url;
-	if (targets_init())
+	const struct scenario *sc = scenario_current();
+	if (targets_init(sc->pages_set ? sc->pages : NULL, sc->pages_set ? sc->n_pages : 0))
 		return CDPM_ENOMEM;
+	size_t n_domains;
+	const struct domain *const *domains = domains_table(&n_domains);
+	router_init(domains, n_domains, script_in);
 	if (loop_init()) {
 		fprintf(stderr, "cdpmock: cannot create the event loop\n");
 		return CDPM_EIO;
 	}
 	if (script_start())
 		return CDPM_ENOMEM;
-	if (server.opts.pipe && loop_adopt_pipe(3, 4)) {
-		fprintf(stderr, "cdpmock: --remote-debugging-pipe needs fds 3 and 4\n");
-		return CDPM_EIO;
+	if (server.opts.pipe) {
+		/* The pipe is a browser connection: its root session is the browser. */
+		struct conn *c;
+		if (loop_adopt_pipe(3, 4, &main_hooks, &c)) {
+			fprintf(stderr, "cdpmock: --remote-debugging-pipe needs fds 3 and 4\n");
+			return CDPM_EIO;
+		}
+		return conn_opened(c);
 	}
-	if (server.opts.pipe)
-		return 0;
-	if (loop_listen(server.opts.address, server.opts.port, &server.bound_port)) {
+	if (loop_listen(server.opts.address, server.opts.port, &main_hooks, &server.bound_port)) {
 		fprintf(stderr, "cdpmock: cannot listen on %s:%d: %s\n", server.opts.address,
 			server.opts.port, strerror(errno));
 		return CDPM_EIO;

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "net/ws.h"
 
 struct server_state server;
 
@@ -23,7 +22,7 @@ void server_defaults(void)
 	memset(&server, 0, sizeof(server));
 	server.opts.address = "127.0.0.1";
 	server.opts.port = 9222;
-	server.opts.max_message = WS_DEFAULT_MAX_MESSAGE;
+	server.opts.max_message = SERVER_MAX_MESSAGE;
 	server.id = server_chrome156;
 	rng_init(&server.rng, 0);
 	server.next_conn_id = 1;

@@ -9,6 +9,10 @@
 
 #include "rng.h"
 
+/* Default inbound message cap (--max-message-size): what clients commonly
+ * allow (the ws package's maxPayload). */
+#define SERVER_MAX_MESSAGE ((size_t)256 * 1024 * 1024)
+
 struct server_identity {
 	const char *product;         /* "Chrome/156.0.8078.79" */
 	const char *revision;        /* "@a21ce95c..." */

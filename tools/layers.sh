@@ -30,7 +30,7 @@ function rank(p,    n) {
 function exists(p,    r) { r = (getline line < p); if (r >= 0) close(p); return r >= 0 }
 # The generated headers belong to the layer whose sources they are made from.
 function gen_rank(h) {
-	if (h == "domains.h") return 6
+	if (h == "domain_list.h") return 6
 	if (h == "protocol_table.h") return 4
 	return -1
 }

@@ -9,7 +9,6 @@
 #include "cdpm.h"
 #include "net/conn.h"
 #include "cdp/router.h"
-#include "scenario/scenario.h"
 #include "server.h"
 
 static struct target *targets_all; /* newest first */
@@ -61,21 +60,20 @@ static struct target *targets_add(enum target_type type, const char *url)
 	return t;
 }
 
-/* The scenario's initial pages.  They are listed as /json/list shows them,
- * newest first, so they are created from the last one. */
-static int targets_pages(void)
+/* The initial pages.  They are listed as /json/list shows them, newest
+ * first, so they are created from the last one. */
+static int targets_pages(const struct target_page *pages, size_t n_pages)
 {
-	const struct scenario *sc = scenario_current();
-	size_t n = sc->pages_set ? sc->n_pages : 1;
+	size_t n = pages ? n_pages : 1;
 	for (size_t i = n; i-- > 0;) {
-		const char *url = sc->pages_set ? sc->pages[i].url : "about:blank";
+		const char *url = pages ? pages[i].url : "about:blank";
 		if (i == 0 && server.opts.url)
 			url = server.opts.url;
 		struct target *t = targets_new_page(url);
 		if (!t)
 			return CDPM_ENOMEM;
-		if (sc->pages_set && sc->pages[i].title) {
-			char *title = strdup(sc->pages[i].title);
+		if (pages && pages[i].title) {
+			char *title = strdup(pages[i].title);
 			if (!title)
 				return CDPM_ENOMEM;
 			free(t->title);
@@ -85,14 +83,14 @@ static int targets_pages(void)
 	return 0;
 }
 
-int targets_init(void)
+int targets_init(const struct target_page *pages, size_t n)
 {
 	targets_the_browser = targets_add(TARGET_BROWSER, "");
 	if (!targets_the_browser)
 		return CDPM_ENOMEM;
 	server.rng_pages = server.rng;
 	server.next_page_seq = server.next_target_seq;
-	return targets_pages();
+	return targets_pages(pages, n);
 }
 
 void targets_reseed(uint64_t seed)
@@ -106,14 +104,14 @@ void targets_reseed(uint64_t seed)
 	server.rng_pages = server.rng;
 }
 
-int targets_reset(void)
+int targets_reset(const struct target_page *pages, size_t n)
 {
 	for (struct target *t = targets_all; t; t = t->next)
 		if (t->type != TARGET_BROWSER)
 			t->closed = 1;
 	server.rng = server.rng_pages;
 	server.next_target_seq = server.next_page_seq;
-	return targets_pages();
+	return targets_pages(pages, n);
 }
 
 void targets_fini(void)
@@ -184,6 +182,8 @@ int targets_display_title(const struct target *t, struct buf *out)
 void targets_close(struct target *t)
 {
 	t->closed = 1;
+	size_t nd;
+	const struct domain *const *d = router_domains(&nd);
 	for (struct conn *c = conn_list(); c; c = c->next) {
 		if (c->page == t) {
 			conn_drop(c, 0);
@@ -197,7 +197,7 @@ void targets_close(struct target *t)
 			struct buf p;
 			buf_init(&p, 0);
 			buf_printf(&p, "{\"sessionId\":\"%s\",\"targetId\":\"%s\"}", s->id, t->id);
-			session_event_raw(c->sessions, "Target.detachedFromTarget", p.data, p.len);
+			call_event_raw(c->sessions, "Target.detachedFromTarget", p.data, p.len);
 			buf_clear(&p);
 			session_free(s);
 		}
@@ -207,10 +207,27 @@ void targets_close(struct target *t)
 			struct buf p;
 			buf_init(&p, 0);
 			buf_printf(&p, "{\"targetId\":\"%s\"}", t->id);
-			session_event_raw(s, "Target.targetDestroyed", p.data, p.len);
+			call_event_raw(s, "Target.targetDestroyed", p.data, p.len);
 			buf_clear(&p);
 		}
 	}
+	/* Domains drop what they kept for the page (after its sessions). */
+	for (size_t i = 0; i < nd; i++)
+		if (d[i]->target_gone)
+			d[i]->target_gone(t->id);
+}
+
+int session_open_root(struct conn *c)
+{
+	/* A page socket's root session is the page; every other connection
+	 * (the browser socket, the pipe) is the browser's. */
+	return session_new(c, c->page ? c->page : targets_browser(), 1) ? 0 : CDPM_ENOMEM;
+}
+
+void session_close_all(struct conn *c)
+{
+	while (c->sessions)
+		session_free(c->sessions);
 }
 
 struct session *session_new(struct conn *c, struct target *t, int root)

@@ -13,6 +13,12 @@ struct conn;
 
 enum target_type { TARGET_BROWSER = 1, TARGET_PAGE = 2, TARGET_TAB = 4 };
 
+/* A page to create at start and on reset (a scenario's "targets"). */
+struct target_page {
+	const char *url;
+	const char *title;       /* NULL: none (Chrome shows the URL) */
+};
+
 struct target {
 	char id[40];            /* browser: lowercase uuid; page: 32 uppercase hex */
 	enum target_type type;
@@ -36,15 +42,15 @@ struct session {
 	int discover;           /* Target.setDiscoverTargets on this session */
 };
 
-/* targets_init() - creates the browser target and the scenario's pages (one
- * about:blank page by default; server.opts.url replaces the first URL) from
- * the rng (ids are reproducible with --seed).  0 or CDPM_ENOMEM. */
-int targets_init(void);
-/* targets_reset() - closes every page and creates the scenario's pages again
- * with the ids a fresh start would give them; the browser target stays.
+/* targets_init() - creates the browser target and pages[0..n) (pages NULL:
+ * one about:blank page; server.opts.url replaces the first URL) from the rng
+ * (ids are reproducible with --seed).  pages is copied.  0 or CDPM_ENOMEM. */
+int targets_init(const struct target_page *pages, size_t n);
+/* targets_reset() - closes every page and creates pages[0..n) again with
+ * the ids a fresh start would give them; the browser target stays.
  * Connections must have been dropped first (their sessions freed).  0 or
  * CDPM_ENOMEM. */
-int targets_reset(void);
+int targets_reset(const struct target_page *pages, size_t n);
 /* targets_reseed() - a new seed for the pages targets_reset() creates (the
  * browser target keeps its id): the rng is positioned where a fresh start
  * with that seed would have it after creating the browser target. */
@@ -69,6 +75,12 @@ void targets_close(struct target *t);
  * HTML-escaped), written into out. */
 struct buf;
 int targets_display_title(const struct target *t, struct buf *out);
+
+/* session_open_root() - c speaks CDP now: gives it its root session, on the
+ * page its path named (c->page) or else the browser.  0 or CDPM_ENOMEM. */
+int session_open_root(struct conn *c);
+/* session_close_all() - frees every session of c (it is going). */
+void session_close_all(struct conn *c);
 
 /* session_new() - attaches a new session to t on connection c; root sessions
  * get the empty id.  The connection owns it.  NULL on ENOMEM. */

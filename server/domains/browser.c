@@ -48,6 +48,9 @@ static const struct method browser_methods[] = {
 };
 
 const struct domain browser_domain = {
-	"Browser", TARGET_BROWSER | TARGET_PAGE, browser_methods,
-	CDPM_ARRAY_LEN(browser_methods), NULL,
+	.name = "Browser",
+	.targets = TARGET_BROWSER | TARGET_PAGE,
+	.methods = browser_methods,
+	.n_methods = CDPM_ARRAY_LEN(browser_methods),
+	.session_gone = NULL,
 };

@@ -365,7 +365,7 @@ static int io_read(struct call *c)
 		if (!rc)
 			rc = io_add_tail(&b, eof, k.io.never_eof);
 		if (rc) {
-			journal_note(c->conn, "IO.read %s: %s", handle, cdpm_strerror(rc));
+			journal_note(conn_id(c->conn), "IO.read %s: %s", handle, cdpm_strerror(rc));
 			buf_clear(&b);
 			return rc;
 		}
@@ -398,5 +398,9 @@ static const struct method io_methods[] = {
 };
 
 const struct domain io_domain = {
-    "IO", TARGET_BROWSER | TARGET_PAGE, io_methods, CDPM_ARRAY_LEN(io_methods), io_session_gone,
+	.name = "IO",
+	.targets = TARGET_BROWSER | TARGET_PAGE,
+	.methods = io_methods,
+	.n_methods = CDPM_ARRAY_LEN(io_methods),
+	.session_gone = io_session_gone,
 };

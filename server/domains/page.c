@@ -316,7 +316,7 @@ static void page_broadcast(struct page_target *pt, int (*want)(const struct sess
 	struct target *t = pt->target;
 	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s))
 		if (want(s))
-			session_event_raw(s, method, params->data, params->len);
+			call_event_raw(s, method, params->data, params->len);
 }
 
 static const char *const page_point_names[PAGE_POINTS] = {
@@ -489,7 +489,7 @@ static int page_set_lifecycle(struct call *c)
 		buf_init(&p, 0);
 		for (int i = PAGE_COMMIT; i < PAGE_POINTS; i++) {
 			page_lifecycle_params(&p, pt, i);
-			session_event_raw(c->session, "Page.lifecycleEvent", p.data, p.len);
+			call_event_raw(c->session, "Page.lifecycleEvent", p.data, p.len);
 		}
 		buf_clear(&p);
 	}
@@ -507,7 +507,7 @@ static int page_add_script(struct call *c)
 		for (size_t i = 0; i < ps->nworlds && !known; i++)
 			known = !strcmp(ps->worlds[i], world);
 		if (!known && ps->nworlds == PAGE_MAX_WORLDS) {
-			journal_note(c->conn,
+			journal_note(conn_id(c->conn),
 				     "Page.addScriptToEvaluateOnNewDocument: more than %d "
 				     "worlds; '%s' will not be created on navigation",
 				     PAGE_MAX_WORLDS, world);
@@ -591,5 +591,9 @@ static const struct method page_methods[] = {
 };
 
 const struct domain page_domain = {
-    "Page", TARGET_PAGE, page_methods, CDPM_ARRAY_LEN(page_methods), page_session_gone,
+	.name = "Page",
+	.targets = TARGET_PAGE,
+	.methods = page_methods,
+	.n_methods = CDPM_ARRAY_LEN(page_methods),
+	.session_gone = page_session_gone,
 };

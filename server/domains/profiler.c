@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "net/conn.h"
 #include "clock.h"
 #include "gen/coverage.h"
 #include "gen/profile.h"
@@ -169,7 +170,7 @@ int profiler_console_start(struct target *t, const char *title, const struct pro
 		if (ps->session->target != t || !ps->enabled)
 			continue;
 		if (ps->nconsoles == PROFILER_MAX_CONSOLE) {
-			journal_note(ps->session->conn,
+			journal_note(conn_id(ps->session->conn),
 				     "console.profile('%s'): %d profiles already "
 				     "open; ignored",
 				     title, PROFILER_MAX_CONSOLE);
@@ -195,7 +196,7 @@ int profiler_console_start(struct target *t, const char *title, const struct pro
 		buf_add_json_str(&p, title, strlen(title), 1);
 		buf_addc(&p, '}');
 		if (p.data)
-			session_event_raw(ps->session, "Profiler.consoleProfileStarted", p.data,
+			call_event_raw(ps->session, "Profiler.consoleProfileStarted", p.data,
 					  p.len);
 	}
 	buf_clear(&p);
@@ -243,10 +244,10 @@ static int profiler_console_finish(struct profiler_session *ps, struct page_targ
 		rc = buf_addc(&p, '}');
 	}
 	if (!rc)
-		rc = session_event_raw(ps->session, "Profiler.consoleProfileFinished", p.data,
+		rc = call_event_raw(ps->session, "Profiler.consoleProfileFinished", p.data,
 				       p.len);
 	else
-		journal_note(ps->session->conn, "consoleProfileFinished '%s' not sent: %s",
+		journal_note(conn_id(ps->session->conn), "consoleProfileFinished '%s' not sent: %s",
 			     k->title, cdpm_strerror(rc));
 	buf_clear(&p);
 	return rc;
@@ -318,7 +319,7 @@ int profiler_coverage_update(struct target *t, const char *occasion)
 		if (!r)
 			r = buf_addc(&p, '}');
 		if (!r)
-			r = session_event_raw(ps->session, "Profiler.preciseCoverageDeltaUpdate",
+			r = call_event_raw(ps->session, "Profiler.preciseCoverageDeltaUpdate",
 					      p.data, p.len);
 		if (r && !rc)
 			rc = r;
@@ -553,9 +554,9 @@ static const struct method profiler_methods[] = {
 };
 
 const struct domain profiler_domain = {
-    "Profiler",
-    TARGET_PAGE,
-    profiler_methods,
-    CDPM_ARRAY_LEN(profiler_methods),
-    profiler_session_gone,
+	.name = "Profiler",
+	.targets = TARGET_PAGE,
+	.methods = profiler_methods,
+	.n_methods = CDPM_ARRAY_LEN(profiler_methods),
+	.session_gone = profiler_session_gone,
 };

@@ -49,7 +49,7 @@ static void runtime_broadcast(struct page_target *pt, const char *method, const 
 	struct target *t = pt->target;
 	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s))
 		if (runtime_enabled(s))
-			session_event_raw(s, method, p->data, p->len);
+			call_event_raw(s, method, p->data, p->len);
 }
 
 int runtime_context_new(struct page_target *pt, const char *name, int is_default,
@@ -118,7 +118,7 @@ static int runtime_enable(struct call *c)
 		c->session->dom[SLOT_RUNTIME] = &runtime_on;
 		for (size_t i = 0; i < pt->nctx; i++) {
 			runtime_context_params(&p, pt, &pt->ctx[i]);
-			session_event_raw(c->session, "Runtime.executionContextCreated", p.data,
+			call_event_raw(c->session, "Runtime.executionContextCreated", p.data,
 					  p.len);
 		}
 		buf_clear(&p);
@@ -495,5 +495,9 @@ static const struct method runtime_methods[] = {
 };
 
 const struct domain runtime_domain = {
-    "Runtime", TARGET_PAGE, runtime_methods, CDPM_ARRAY_LEN(runtime_methods), runtime_session_gone,
+	.name = "Runtime",
+	.targets = TARGET_PAGE,
+	.methods = runtime_methods,
+	.n_methods = CDPM_ARRAY_LEN(runtime_methods),
+	.session_gone = runtime_session_gone,
 };

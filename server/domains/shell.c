@@ -73,29 +73,57 @@ static const struct method shell_debugger[] = {
 /* clang-format on */
 
 const struct domain network_domain = {
-    "Network", TARGET_PAGE, shell_network, CDPM_ARRAY_LEN(shell_network), NULL,
+	.name = "Network",
+	.targets = TARGET_PAGE,
+	.methods = shell_network,
+	.n_methods = CDPM_ARRAY_LEN(shell_network),
+	.session_gone = NULL,
 };
 
 const struct domain log_domain = {
-    "Log", TARGET_PAGE, shell_log, CDPM_ARRAY_LEN(shell_log), NULL,
+	.name = "Log",
+	.targets = TARGET_PAGE,
+	.methods = shell_log,
+	.n_methods = CDPM_ARRAY_LEN(shell_log),
+	.session_gone = NULL,
 };
 
 const struct domain performance_domain = {
-    "Performance", TARGET_PAGE, shell_enable_disable, CDPM_ARRAY_LEN(shell_enable_disable), NULL,
+	.name = "Performance",
+	.targets = TARGET_PAGE,
+	.methods = shell_enable_disable,
+	.n_methods = CDPM_ARRAY_LEN(shell_enable_disable),
+	.session_gone = NULL,
 };
 
 const struct domain inspector_domain = {
-    "Inspector", TARGET_PAGE, shell_enable_disable, CDPM_ARRAY_LEN(shell_enable_disable), NULL,
+	.name = "Inspector",
+	.targets = TARGET_PAGE,
+	.methods = shell_enable_disable,
+	.n_methods = CDPM_ARRAY_LEN(shell_enable_disable),
+	.session_gone = NULL,
 };
 
 const struct domain audits_domain = {
-    "Audits", TARGET_PAGE, shell_enable_disable, CDPM_ARRAY_LEN(shell_enable_disable), NULL,
+	.name = "Audits",
+	.targets = TARGET_PAGE,
+	.methods = shell_enable_disable,
+	.n_methods = CDPM_ARRAY_LEN(shell_enable_disable),
+	.session_gone = NULL,
 };
 
 const struct domain emulation_domain = {
-    "Emulation", TARGET_PAGE, shell_emulation, CDPM_ARRAY_LEN(shell_emulation), NULL,
+	.name = "Emulation",
+	.targets = TARGET_PAGE,
+	.methods = shell_emulation,
+	.n_methods = CDPM_ARRAY_LEN(shell_emulation),
+	.session_gone = NULL,
 };
 
 const struct domain debugger_domain = {
-    "Debugger", TARGET_PAGE, shell_debugger, CDPM_ARRAY_LEN(shell_debugger), NULL,
+	.name = "Debugger",
+	.targets = TARGET_PAGE,
+	.methods = shell_debugger,
+	.n_methods = CDPM_ARRAY_LEN(shell_debugger),
+	.session_gone = NULL,
 };

@@ -41,7 +41,7 @@ static int target_send_attached(struct session *parent, struct session *child, i
 {
 	json_t *p = json_pack("{s:s,s:o,s:b}", "sessionId", child->id, "targetInfo",
 			      target_info(child->target), "waitingForDebugger", waiting);
-	return p ? session_event(parent, "Target.attachedToTarget", p) : CDPM_ENOMEM;
+	return p ? call_event(parent, "Target.attachedToTarget", p) : CDPM_ENOMEM;
 }
 
 static struct target *target_param(struct call *c, const char *key)
@@ -86,7 +86,7 @@ static int target_detach(struct call *c)
 	if (!s)
 		return call_error(c, CDP_INVALID_PARAMS, "No session with given id", NULL);
 	json_t *p = json_pack("{s:s,s:s}", "sessionId", s->id, "targetId", s->target->id);
-	session_event(c->session, "Target.detachedFromTarget", p);
+	call_event(c->session, "Target.detachedFromTarget", p);
 	int self = s == c->session;
 	session_free(s);
 	if (self)
@@ -106,7 +106,7 @@ static int target_set_discover(struct call *c)
 	if (on && !c->session->discover) {
 		/* Chrome lists the browser target too, oldest last. */
 		for (struct target *t = targets_next(NULL); t; t = targets_next(t))
-			session_event(c->session, "Target.targetCreated",
+			call_event(c->session, "Target.targetCreated",
 				      json_pack("{s:o}", "targetInfo", target_info(t)));
 	}
 	c->session->discover = on;
@@ -162,7 +162,7 @@ static int target_create(struct call *c)
 	for (struct conn *k = conn_list(); k; k = k->next) {
 		for (struct session *s = k->sessions; s; s = s->next) {
 			if (s->discover)
-				session_event(s, "Target.targetCreated",
+				call_event(s, "Target.targetCreated",
 					      json_pack("{s:o}", "targetInfo", target_info(t)));
 			if (s->auto_attach && s->target->type == TARGET_BROWSER) {
 				struct session *child = session_new(k, t, 0);
@@ -206,6 +206,9 @@ static const struct method target_methods[] = {
 };
 
 const struct domain target_domain = {
-	"Target", TARGET_BROWSER | TARGET_PAGE, target_methods,
-	CDPM_ARRAY_LEN(target_methods), NULL,
+	.name = "Target",
+	.targets = TARGET_BROWSER | TARGET_PAGE,
+	.methods = target_methods,
+	.n_methods = CDPM_ARRAY_LEN(target_methods),
+	.session_gone = NULL,
 };

@@ -18,10 +18,7 @@
 #include "net/http.h"
 #include "journal.h"
 #include "net/loop.h"
-#include "cdp/router.h"
-#include "script/script.h"
 #include "server.h"
-#include "cdp/targets.h"
 
 /* Bytes of a lazy message materialised at a time. */
 #define CONN_LAZY_WINDOW ((size_t)256 * 1024)
@@ -45,7 +42,7 @@ struct conn *conn_list(void)
 	return conn_all;
 }
 
-struct conn *conn_new(enum conn_kind kind, struct lws *wsi)
+struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_hooks *hooks)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -53,6 +50,7 @@ struct conn *conn_new(enum conn_kind kind, struct lws *wsi)
 	c->id = server.next_conn_id++;
 	c->kind = kind;
 	c->wsi = c->out_wsi = wsi;
+	c->hooks = hooks;
 	c->out_fd = wsi ? lws_get_socket_fd(wsi) : -1;
 	buf_init(&c->in, server.opts.max_message + 65536);
 	ws_init(&c->ws, server.opts.max_message);
@@ -85,10 +83,11 @@ void conn_free(struct conn *c)
 	if (!c)
 		return;
 	c->gone = 1;
-	script_conn_free(c);
+	if (c->tap && c->tap->gone)
+		c->tap->gone(c);
 	loop_timer_cancel(&c->wtimer);
-	while (c->sessions)
-		session_free(c->sessions);
+	if (c->hooks && c->hooks->close)
+		c->hooks->close(c);
 	c->producer = NULL;
 	conn_outbox_clear(c);
 	ws_clear(&c->ws);
@@ -100,6 +99,22 @@ void conn_free(struct conn *c)
 		}
 	}
 	free(c);
+}
+
+void conn_set_tap(struct conn *c, const struct conn_tap *tap)
+{
+	c->tap = tap;
+}
+
+void conn_deliver(struct conn *c, const char *text, size_t len)
+{
+	if (c->hooks && c->hooks->message)
+		c->hooks->message(c, text, len);
+}
+
+int conn_opened(struct conn *c)
+{
+	return c->hooks && c->hooks->open ? c->hooks->open(c) : 0;
 }
 
 int conn_msg_begin(struct buf *b)
@@ -172,7 +187,7 @@ static int conn_enqueue_split(struct conn *c, char *base, size_t off, size_t end
 	return rc;
 }
 
-int conn_send_now(struct conn *c, struct buf *b, const char *session_id,
+int conn_send_now(struct conn *c, struct buf *b, const char *session_id, const char *method,
 		  const struct conn_wire *w)
 {
 	int rc = 0;
@@ -181,10 +196,7 @@ int conn_send_now(struct conn *c, struct buf *b, const char *session_id,
 		buf_clear(b);
 		return CDPM_ECLOSED;
 	}
-	char method[64];
-	journal_out(c, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM, session_id,
-		    script_method_of(c, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM, method,
-				     sizeof(method)));
+	journal_out(conn_id(c), b->data + CONN_HEADROOM, b->len - CONN_HEADROOM, session_id, method);
 	if (c->kind == CONN_WS) {
 		int rsv1 = c->ws.deflate;
 		if (rsv1 && (rc = ws_compress(&c->ws, b, CONN_HEADROOM)))
@@ -206,18 +218,18 @@ fail:
 	return rc;
 }
 
-int conn_send(struct conn *c, struct buf *b, const char *session_id)
+int conn_send(struct conn *c, struct buf *b, const char *session_id, const char *method)
 {
 	if (c->gone || c->close_after_flush) {
 		buf_clear(b);
 		return CDPM_ECLOSED;
 	}
-	if (c->script) {
-		int rc = script_out(c, b, session_id);
-		if (rc != SCRIPT_PASS)
+	if (c->tap && c->tap->out) {
+		int rc = c->tap->out(c, b, session_id, method);
+		if (rc != CONN_PASS)
 			return rc;
 	}
-	return conn_send_now(c, b, session_id, NULL);
+	return conn_send_now(c, b, session_id, method, NULL);
 }
 
 int conn_send_lazy(struct conn *c, struct conn_lazy *l, const char *head, size_t head_len,
@@ -228,7 +240,7 @@ int conn_send_lazy(struct conn *c, struct conn_lazy *l, const char *head, size_t
 			l->free(l);
 		return CDPM_ECLOSED;
 	}
-	journal_out_big(c, head, head_len, l->size, session_id);
+	journal_out_big(conn_id(c), head, head_len, l->size, session_id);
 	char *win = malloc(CONN_LAZY_WINDOW + 16);
 	size_t hdr = 0;
 	if (win && c->kind == CONN_WS) {
@@ -267,19 +279,6 @@ static int conn_lazy_refill(struct conn_msg *m)
 	m->off = 0;
 	m->end = n;
 	return 1;
-}
-
-int conn_send_text(struct conn *c, const char *text, size_t len, const char *session_id)
-{
-	struct buf b;
-	int rc = conn_msg_begin(&b);
-	if (!rc)
-		rc = buf_add(&b, text, len);
-	if (rc) {
-		buf_clear(&b);
-		return rc;
-	}
-	return conn_send(c, &b, session_id);
 }
 
 int conn_send_bytes(struct conn *c, const void *p, size_t len)
@@ -555,14 +554,14 @@ static int conn_pipe_feed(struct conn *c, const unsigned char *up, size_t n)
 	const char *p = (const char *)up;
 	int rc = buf_add(&c->in, p, n);
 	if (rc) {
-		journal_note(c, "pipe message over the %zu-byte cap; closing", c->in.cap);
+		journal_note(conn_id(c), "pipe message over the %zu-byte cap; closing", c->in.cap);
 		return rc;
 	}
 	size_t start = 0;
 	for (size_t i = 0; i < c->in.len; i++) {
 		if (c->in.data[i] != '\0')
 			continue;
-		router_on_message(c, c->in.data + start, i - start);
+		conn_deliver(c, c->in.data + start, i - start);
 		start = i + 1;
 	}
 	if (start) {
@@ -578,7 +577,7 @@ static int conn_feed_counted(struct conn *c, const unsigned char *p, size_t len,
 			     int (*feed)(struct conn *, const unsigned char *, size_t))
 {
 	while (len && !c->gone && !c->close_after_flush) {
-		uint64_t next = c->script ? script_next_byte_trigger(c) : 0;
+		uint64_t next = c->tap && c->tap->next_byte ? c->tap->next_byte(c) : 0;
 		size_t take = len;
 		if (next > c->rx_bytes && next - c->rx_bytes < len)
 			take = (size_t)(next - c->rx_bytes);
@@ -588,8 +587,8 @@ static int conn_feed_counted(struct conn *c, const unsigned char *p, size_t len,
 		len -= take;
 		if (rc)
 			return rc;
-		if (next && c->rx_bytes == next)
-			script_on_byte(c);
+		if (next && c->rx_bytes == next && c->tap && c->tap->on_byte)
+			c->tap->on_byte(c);
 	}
 	return 0;
 }
@@ -605,7 +604,7 @@ static int conn_ws_rx(struct conn *c, const void *data, size_t len)
 	if (rc == CDPM_ETOOBIG) {
 		/* RFC 6455 1009: message too big.  Tell the peer, then close. */
 		static const unsigned char too_big[2] = {0x03, 0xF1};
-		journal_note(c, "inbound message larger than the %zu-byte cap; closing with 1009",
+		journal_note(conn_id(c), "inbound message larger than the %zu-byte cap; closing with 1009",
 			     c->ws.max_message);
 		conn_send_frame(c, WS_OP_CLOSE, too_big, 2);
 		c->ws.close_sent = 1;
@@ -613,7 +612,7 @@ static int conn_ws_rx(struct conn *c, const void *data, size_t len)
 		return 0;
 	}
 	if (rc == CDPM_EPROTO)
-		journal_note(c, "WebSocket protocol violation; dropping TCP as Chrome does");
+		journal_note(conn_id(c), "WebSocket protocol violation; dropping TCP as Chrome does");
 	return rc;
 }
 

@@ -2,7 +2,10 @@
  * the bytes received and not yet used, and the outbox of frames waiting for
  * the socket to become writable.  It owns backpressure: nothing is written
  * until the peer can take it, and producers are pulled only when the outbox
- * runs low.  CDP semantics live in router.c and the domains. */
+ * runs low.  It never names the layers above: whole messages go up
+ * through the conn_hooks the connection was made with, and every outgoing
+ * message passes the one conn_tap the script layer installs.  CDP
+ * semantics live in cdp/ and the domains. */
 #ifndef CDPM_CONN_H
 #define CDPM_CONN_H
 
@@ -16,6 +19,8 @@
 struct lws;
 struct session;
 struct target;
+struct conn;
+struct http_req;
 
 /* Every outgoing message is built in a buf that starts with CONN_HEADROOM
  * spare bytes, so the frame header can be written in front of the payload
@@ -43,6 +48,46 @@ struct conn_producer {
 
 struct conn_msg;
 struct script_conn;
+
+/* What the layer above does with a connection: one set, given when the
+ * connection is made (loop_listen, loop_adopt_pipe), never changed.  Every
+ * hook may be NULL.  Hooks run from the loop's callbacks; a hook may send,
+ * close (conn_close_after_flush, conn_drop) or free other connections, but
+ * not free c itself. */
+struct conn_hooks {
+	/* An HTTP request that passed the Host check and is not an upgrade:
+	 * answer it with http_respond().  0, or negative to drop the socket. */
+	int (*request)(struct conn *c, const struct http_req *r);
+	/* A WebSocket upgrade that passed the Origin check: 0 accepts its path
+	 * (the hook notes on c what the path names), 1 means the hook already
+	 * answered with an error, negative drops the socket. */
+	int (*upgrade)(struct conn *c, const struct http_req *r);
+	/* The largest body r may carry (NULL: none beyond HTTP_MAX_HEAD). */
+	size_t (*body_cap)(const struct http_req *r);
+	/* c speaks CDP now (the WebSocket opened, or the pipe was adopted). */
+	int (*open)(struct conn *c);
+	/* One complete text message from the peer (WebSocket or pipe). */
+	void (*message)(struct conn *c, const char *text, size_t len);
+	/* c is being freed: release what the layers above hung on it. */
+	void (*close)(struct conn *c);
+};
+
+/* The filter every outgoing message passes (installed by the script layer
+ * with conn_set_tap; NULL members are skipped). */
+struct conn_tap {
+	/* A message about to be framed: take b and return 0 (or an error), or
+	 * return CONN_PASS to let conn_send() frame it untouched. */
+	int (*out)(struct conn *c, struct buf *b, const char *session_id, const char *method);
+	/* The next count of received bytes at which the layer above wants to
+	 * hear about it (0: none), and the call when it is reached. */
+	uint64_t (*next_byte)(struct conn *c);
+	void (*on_byte)(struct conn *c);
+	/* c is being freed (runs before conn_hooks.close). */
+	void (*gone)(struct conn *c);
+};
+
+/* conn_tap.out returns this when conn_send() should frame b itself. */
+#define CONN_PASS 1
 
 /* A message generated on demand while it is written (a scenario's 255 MiB
  * frame): memory stays at one window per connection however big it is.
@@ -80,7 +125,9 @@ struct conn {
 	struct session *sessions; /* root session first */
 	struct target *page;      /* set for /devtools/page/<id> sockets */
 	struct conn *next;        /* in the list of live connections */
-	/* scenario support */
+	const struct conn_hooks *hooks;
+	const struct conn_tap *tap;
+	/* Owned by the layers above; net/ never looks inside. */
 	struct script_conn *script; /* rules' per-connection state (script.c) */
 	size_t held;              /* bytes the script holds back (count as queued) */
 	uint64_t rx_bytes;        /* bytes received since the WebSocket opened */
@@ -92,11 +139,20 @@ struct conn {
 	struct loop_timer wtimer;
 };
 
-/* conn_new() - a connection for an accepted socket (kind HTTP) or a pipe. */
-struct conn *conn_new(enum conn_kind kind, struct lws *wsi);
-/* conn_free() - releases the connection and everything it queued; detaches
- * its sessions (closing their streams and traces).  NULL is fine. */
+/* conn_new() - a connection for an accepted socket (kind HTTP) or a pipe,
+ * served by hooks (borrowed: they must outlive it; NULL: none). */
+struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_hooks *hooks);
+/* conn_free() - releases the connection and everything it queued, after
+ * the tap's gone and the hooks' close (which detach its sessions).  NULL is
+ * fine. */
 void conn_free(struct conn *c);
+/* conn_set_tap() - installs the outgoing filter (NULL: none). */
+void conn_set_tap(struct conn *c, const struct conn_tap *tap);
+/* conn_deliver() - hands one complete received message up (hooks.message);
+ * for ws.c and the pipe. */
+void conn_deliver(struct conn *c, const char *text, size_t len);
+/* conn_opened() - the transport is ready for CDP (hooks.open). */
+int conn_opened(struct conn *c);
 
 /* conn_on_rx() - bytes arrived; parses and dispatches them.  Returns 0, or
  * a negative value when the transport must be dropped at once. */
@@ -107,14 +163,14 @@ int conn_on_writable(struct conn *c);
 /* conn_msg_begin() - prepares b to build one message (reserves headroom). */
 int conn_msg_begin(struct buf *b);
 /* conn_send() - queues the message built in b (from conn_msg_begin) as one
- * text frame and takes its storage; b is left empty.  The scenario's rules
- * for outgoing messages see it first (script_out) and may change, hold,
- * split or drop it; then the journal sees it.  session_id names the
- * session for the journal ("" or NULL for none). */
-int conn_send(struct conn *c, struct buf *b, const char *session_id);
-/* conn_send_now() - conn_send() without the scenario's rules, with wire
- * options (w may be NULL): for script.c, which already applied them. */
-int conn_send_now(struct conn *c, struct buf *b, const char *session_id,
+ * text frame and takes its storage; b is left empty.  The tap sees it
+ * first and may change, hold, split or drop it; then the journal sees it.
+ * session_id names the session ("" or NULL for none) and method the event,
+ * or the command a reply answers (NULL when unknown), for the journal. */
+int conn_send(struct conn *c, struct buf *b, const char *session_id, const char *method);
+/* conn_send_now() - conn_send() past the tap, with wire options (w may be
+ * NULL): for the tap itself, which already applied its rules. */
+int conn_send_now(struct conn *c, struct buf *b, const char *session_id, const char *method,
 		  const struct conn_wire *w);
 /* conn_send_lazy() - queues one text message of l->size bytes produced by l
  * as it is written (taken, freed by conn.c, also on failure).  head (the
@@ -123,8 +179,6 @@ int conn_send_now(struct conn *c, struct buf *b, const char *session_id,
  * it per message).  Bypasses the scenario's rules. */
 int conn_send_lazy(struct conn *c, struct conn_lazy *l, const char *head, size_t head_len,
 		   const char *session_id);
-/* conn_send_text() - copies text into a new message and queues it. */
-int conn_send_text(struct conn *c, const char *text, size_t len, const char *session_id);
 /* conn_send_bytes() - queues raw bytes with no framing (HTTP responses,
  * scenario raw writes). */
 int conn_send_bytes(struct conn *c, const void *p, size_t len);
@@ -154,6 +208,12 @@ void conn_held(struct conn *c, long long delta);
 
 /* conn_set_producer() - attaches p (one at a time); NULL detaches. */
 void conn_set_producer(struct conn *c, struct conn_producer *p);
+
+/* conn_id() - c's number for the journal, 0 for none. */
+static inline unsigned conn_id(const struct conn *c)
+{
+	return c ? c->id : 0;
+}
 
 /* The list of live connections (for the admin API and shutdown). */
 struct conn *conn_list(void);

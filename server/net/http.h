@@ -1,6 +1,9 @@
-/* http.h - the DevTools HTTP endpoint: discovery (/json/...), the Host and
- * Origin checks, and the WebSocket upgrade, byte for byte as Chromium 156
- * answers (CHROMIUM.md 1).  Framing after the upgrade is ws.c's job. */
+/* http.h - the DevTools HTTP endpoint's transport: HTTP/1.1 requests
+ * (keep-alive, pipelining, Content-Length bodies), Chrome's Host and Origin
+ * checks, and the WebSocket upgrade handshake, byte for byte as Chromium
+ * 156 answers (CHROMIUM.md 1).  What a path means (discovery, the admin
+ * API, which target a /devtools/ path names) is decided by the
+ * connection's hooks (conn.h).  Framing after the upgrade is ws.c's job. */
 #ifndef CDPM_HTTP_H
 #define CDPM_HTTP_H
 
@@ -12,6 +15,20 @@ struct conn;
 
 /* Longest request head we accept before dropping the connection. */
 #define HTTP_MAX_HEAD ((size_t)64 * 1024)
+#define HTTP_MAX_HEADERS 64
+
+/* One parsed request, valid while a hook runs. */
+struct http_req {
+	char method[32];
+	char *path;       /* without query or fragment */
+	char *query;      /* after '?', or NULL */
+	char *target;     /* the request target as sent */
+	const char *body; /* Content-Length bytes after the head */
+	size_t body_len;
+	size_t n_hdr;
+	char *hdr_name[HTTP_MAX_HEADERS];
+	char *hdr_value[HTTP_MAX_HEADERS];
+};
 
 /* http_feed() - answers every complete request in c->in, in order (keep-alive
  * and pipelining).  After a successful upgrade it returns at once with the
@@ -20,9 +37,16 @@ struct conn;
  * HTTP/1.0 requests and for malformed ones). */
 int http_feed(struct conn *c);
 
-/* http_reply() - writes one response (status line, Content-Length,
- * Content-Type, body) the way the DevTools endpoint formats them; for the
- * admin API. */
+/* http_header() - the value of header name (any case), or NULL.  Borrowed
+ * from r. */
+const char *http_header(const struct http_req *r, const char *name);
+
+/* http_respond() - writes one response the way the DevTools endpoint
+ * formats them: status line, extra (header lines placed before
+ * Content-Length; may be NULL), Content-Length, Content-Type, body. */
+int http_respond(struct conn *c, int status, const char *extra, const char *ctype,
+		 const char *body, size_t len);
+/* http_reply() - http_respond() with no extra headers (the admin API). */
 int http_reply(struct conn *c, int status, const char *ctype, const char *body, size_t len);
 
 /* http_host_ok() - Chrome's Host check: absent, an IP literal, localhost or
@@ -30,9 +54,5 @@ int http_reply(struct conn *c, int status, const char *ctype, const char *body, 
 int http_host_ok(const char *host);
 /* http_origin_ok() - Chrome's Origin check for upgrades (NULL: absent). */
 int http_origin_ok(const char *origin);
-
-/* http_json_str() - appends s as a JSON string the way Chrome's JSONWriter
- * does for discovery bodies ('<' becomes \u003C). */
-int http_json_str(struct buf *b, const char *s);
 
 #endif

@@ -18,8 +18,6 @@
 #include "cdpm.h"
 #include "clock.h"
 #include "net/conn.h"
-#include "script/script.h"
-#include "cdp/targets.h"
 
 /* What an adopted file descriptor is, kept as the wsi's opaque data. */
 enum loop_fd_kind { LOOP_LISTENER = 1, LOOP_PIPE_IN, LOOP_PIPE_OUT };
@@ -35,6 +33,7 @@ static volatile sig_atomic_t loop_stopping;
 static struct loop_fd loop_listener = {LOOP_LISTENER, -1, NULL};
 static struct loop_fd loop_pipe_in = {LOOP_PIPE_IN, -1, NULL};
 static struct loop_fd loop_pipe_out = {LOOP_PIPE_OUT, -1, NULL};
+static const struct conn_hooks *loop_hooks; /* for accepted sockets */
 
 static void loop_accept(void)
 {
@@ -106,7 +105,7 @@ static int loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_RAW_ADOPT:
-		c = conn_new(CONN_HTTP, wsi);
+		c = conn_new(CONN_HTTP, wsi, loop_hooks);
 		if (!c)
 			return -1;
 		lws_set_opaque_user_data(wsi, c);
@@ -175,8 +174,9 @@ static struct lws *loop_adopt_fd(struct loop_fd *lf)
 	return wsi;
 }
 
-int loop_listen(const char *addr, int port, int *bound_port)
+int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int *bound_port)
 {
+	loop_hooks = hooks;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -207,7 +207,7 @@ int loop_listen(const char *addr, int port, int *bound_port)
 	return 0;
 }
 
-int loop_adopt_pipe(int in_fd, int out_fd)
+int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struct conn **out)
 {
 	fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
 	fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) | O_NONBLOCK);
@@ -219,16 +219,14 @@ int loop_adopt_pipe(int in_fd, int out_fd)
 		return CDPM_EIO;
 	/* We only ever write fd 4: never wake up for it being "readable". */
 	lws_rx_flow_control(wr, 0);
-	struct conn *c = conn_new(CONN_PIPE, rd);
+	struct conn *c = conn_new(CONN_PIPE, rd, hooks);
 	if (!c)
 		return CDPM_ENOMEM;
 	c->out_wsi = wr;
 	c->out_fd = out_fd;
 	loop_pipe_in.conn = loop_pipe_out.conn = c;
-	/* The pipe is a browser connection: its root session is the browser. */
-	if (!session_new(c, targets_browser(), 1))
-		return CDPM_ENOMEM;
-	return script_conn_open(c);
+	*out = c;
+	return 0;
 }
 
 void loop_run(void)

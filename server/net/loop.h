@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct conn;
+struct conn_hooks;
 
 /* A one-shot timer.  Embed it; it must stay valid until it fires or is
  * cancelled.  In virtual-clock mode the clock jumps to the due time when the
@@ -22,10 +23,13 @@ struct loop_timer {
 /* loop_init() - creates the lws context.  0 or CDPM_EIO. */
 int loop_init(void);
 /* loop_listen() - binds addr:port (port 0: the kernel picks), starts listening
- * and reports the bound port.  0 or CDPM_EIO (errno set). */
-int loop_listen(const char *addr, int port, int *bound_port);
-/* loop_adopt_pipe() - serves CDP over in_fd/out_fd (--remote-debugging-pipe). */
-int loop_adopt_pipe(int in_fd, int out_fd);
+ * and reports the bound port; accepted sockets are served by hooks
+ * (borrowed, for the loop's life).  0 or CDPM_EIO (errno set). */
+int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int *bound_port);
+/* loop_adopt_pipe() - a connection for CDP over in_fd/out_fd
+ * (--remote-debugging-pipe), served by hooks; *out gets it.  The caller
+ * opens it (conn_opened) once it is ready.  0 or CDPM_E*. */
+int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struct conn **out);
 /* loop_run() - services events until loop_stop() or a signal. */
 void loop_run(void);
 /* loop_stop() - asks loop_run() to return; async-signal-safe. */

@@ -10,7 +10,6 @@
 
 #include "cdpm.h"
 #include "net/conn.h"
-#include "cdp/router.h"
 
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -318,7 +317,7 @@ static int ws_frame_done(struct conn *c)
 	w->in_message = 0;
 	if (w->message_compressed && (rc = ws_inflate(w)))
 		return rc;
-	router_on_message(c, w->message.data ? w->message.data : "", w->message.len);
+	conn_deliver(c, w->message.data ? w->message.data : "", w->message.len);
 	buf_reset(&w->message);
 	return 0;
 }

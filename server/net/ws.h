@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "server.h"
 
 struct conn;
 
@@ -23,8 +24,8 @@ enum {
 	WS_OP_PONG = 10,
 };
 
-/* Default inbound message cap: what clients commonly allow (ws maxPayload). */
-#define WS_DEFAULT_MAX_MESSAGE ((size_t)256 * 1024 * 1024)
+/* Default inbound message cap (server.h). */
+#define WS_DEFAULT_MAX_MESSAGE SERVER_MAX_MESSAGE
 
 struct ws {
 	int deflate;               /* permessage-deflate negotiated */

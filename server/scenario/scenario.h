@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "cdp/targets.h"
 
 /* ---- model knobs ---- */
 
@@ -71,10 +72,6 @@ struct scenario_browser {
 		*webkit_version;
 };
 
-struct scenario_page {
-	const char *url;
-	const char *title;       /* NULL: none (Chrome shows the URL) */
-};
 
 /* ---- rules ---- */
 
@@ -241,7 +238,7 @@ struct scenario {
 	struct scenario_tracing tracing;
 	struct scenario_io io;
 	struct scenario_browser browser;
-	const struct scenario_page *pages;
+	const struct target_page *pages; /* cdp/targets.h */
 	size_t n_pages;
 	int pages_set;           /* "targets" given: exactly these pages */
 	const struct scenario_rule *rules;

@@ -211,7 +211,7 @@ static void sl_targets(struct sl *L, const json_t *o, const json_t *parent)
 		return;
 	}
 	size_t n = json_array_size(pages);
-	struct scenario_page *p = scenload_alloc(L, (n ? n : 1) * sizeof(*p));
+	struct target_page *p = scenload_alloc(L, (n ? n : 1) * sizeof(*p));
 	for (size_t i = 0; p && i < n; i++) {
 		const json_t *e = json_array_get(pages, i);
 		size_t mi = jcheck_push_index(&L->j, i);

@@ -95,13 +95,13 @@ static int emit_build(struct emit_ctx *x, struct session *s, struct buf *b)
 {
 	const struct scenario_emit *em = x->em;
 	if (x->method)
-		return router_event_build(b, s, x->method, x->params, x->len);
+		return call_event_build(b, s, x->method, x->params, x->len);
 	if (em->method) {
 		struct buf p;
 		buf_init(&p, 0);
 		int rc = em->params ? mutate_dump(&p, em->params) : buf_adds(&p, "{}");
 		if (!rc)
-			rc = router_event_build(b, s, em->method, p.data, p.len);
+			rc = call_event_build(b, s, em->method, p.data, p.len);
 		buf_clear(&p);
 		return rc;
 	}
@@ -132,7 +132,7 @@ static void emit_one(struct session *s, void *arg)
 		return;
 	if (em && em->n_mutations && mutate_message(&b, NULL, NULL, em->mutations,
 						    em->n_mutations, &lazy)) {
-		journal_note(c, "scenario: a mutation did not apply; sent unchanged");
+		journal_note(conn_id(c), "scenario: a mutation did not apply; sent unchanged");
 	}
 	struct conn_wire w = {.binary = em && em->binary};
 	if (script_send(c, &b, lazy, s->id, &w) == 0)
@@ -167,13 +167,13 @@ void emit_effects(const struct scenario_action *a, struct conn *c)
 		conn_send_frame_ex(c, f->opcode, f->fin, f->rsv, f->masked, f->payload, f->len);
 	}
 	if (a->close) {
-		journal_note(c, "scenario: closing with code %d", a->close_code);
+		journal_note(conn_id(c), "scenario: closing with code %d", a->close_code);
 		conn_close_code(c, a->close_code, a->close_reason);
 	} else if (a->fin) {
-		journal_note(c, "scenario: closing TCP without a close frame");
+		journal_note(conn_id(c), "scenario: closing TCP without a close frame");
 		conn_close_after_flush(c);
 	} else if (a->reset) {
-		journal_note(c, "scenario: resetting TCP");
+		journal_note(conn_id(c), "scenario: resetting TCP");
 		conn_drop(c, 1);
 	}
 }

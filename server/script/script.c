@@ -145,19 +145,19 @@ int script_reset(struct conn *except)
 			continue;
 		/* Free the sessions now: the targets they point to are replaced. */
 		script_conn_free(c);
-		while (c->sessions)
-			session_free(c->sessions);
+		session_close_all(c);
 		c->page = NULL;
 		conn_drop(c, 0);
 	}
 	timeline_reset();
 	journal_ring_clear();
-	int rc = targets_reset();
+	const struct scenario *sc = scenario_current();
+	int rc = targets_reset(sc->pages_set ? sc->pages : NULL, sc->pages_set ? sc->n_pages : 0);
 	if (!rc)
 		rc = script_rules_reset();
 	if (!rc)
 		rc = timeline_load();
-	journal_note(NULL, "scenario %s: reset", scenario_current()->name);
+	journal_note(0, "scenario %s: reset", sc->name);
 	return rc;
 }
 
@@ -176,11 +176,30 @@ int script_load(struct scenario *sc, struct conn *except)
 		server.opts.seed = seed;
 		targets_reseed(seed);
 	}
-	journal_note(NULL, "scenario %s loaded", sc->name);
+	journal_note(0, "scenario %s loaded", sc->name);
 	return script_reset(except);
 }
 
 /* ---- per-connection state ---- */
+
+static int script_tap_out(struct conn *c, struct buf *b, const char *sid, const char *method)
+{
+	(void)method; /* replies are classified from their bytes and the pending table */
+	return c->script ? script_out(c, b, sid) : CONN_PASS;
+}
+
+static uint64_t script_tap_next_byte(struct conn *c)
+{
+	return c->script ? script_next_byte_trigger(c) : 0;
+}
+
+/* The filter every outgoing message of a CDP connection passes. */
+static const struct conn_tap script_tap = {
+	.out = script_tap_out,
+	.next_byte = script_tap_next_byte,
+	.on_byte = script_on_byte,
+	.gone = script_conn_free,
+};
 
 int script_conn_open(struct conn *c)
 {
@@ -190,6 +209,7 @@ int script_conn_open(struct conn *c)
 	if (!c->script)
 		return CDPM_ENOMEM;
 	c->script->number = ++script_conns;
+	conn_set_tap(c, &script_tap);
 	timeline_connect(c);
 	return 0;
 }
@@ -303,7 +323,10 @@ static enum scenario_kind script_classify(const char *t, size_t len, int *id, ch
 	return SCENARIO_KIND_ANY;
 }
 
-const char *script_method_of(struct conn *c, const char *text, size_t len, char *out, size_t n)
+/* For the journal: an event's method, or the method of the command a
+ * reply answers, copied into out; NULL when unknown. */
+static const char *script_method_of(struct conn *c, const char *text, size_t len, char *out,
+				    size_t n)
 {
 	int id = 0;
 	enum scenario_kind k = script_classify(text, len, &id, out, n);
@@ -463,10 +486,10 @@ static const struct scenario_rule *script_find(struct script_msg *msg)
 	}
 	if (hit) {
 		if (hit->name)
-			journal_note(msg->c, "scenario: rule \"%s\" acts on %s", hit->name,
+			journal_note(conn_id(msg->c), "scenario: rule \"%s\" acts on %s", hit->name,
 				     msg->method ? msg->method : "a message");
 		else
-			journal_note(msg->c, "scenario: rules[%u] acts on %s", hit->index,
+			journal_note(conn_id(msg->c), "scenario: rules[%u] acts on %s", hit->index,
 				     msg->method ? msg->method : "a message");
 	}
 	return hit;
@@ -549,11 +572,23 @@ static void script_unlink(struct script_held **list, struct script_held *h)
 		}
 }
 
+/* Past the rules: the message goes on the wire as it is now, named in the
+ * journal by what it is now (a mutation may have changed it). */
+static int script_send_now(struct conn *c, struct buf *b, const char *sid,
+			   const struct conn_wire *w)
+{
+	char method[64];
+	return conn_send_now(c, b, sid,
+			     script_method_of(c, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM,
+					      method, sizeof(method)),
+			     w);
+}
+
 static int script_send_wire(struct conn *c, struct buf *b, struct conn_lazy *lazy,
 			    const char *sid, const struct conn_wire *w)
 {
 	if (!lazy)
-		return conn_send_now(c, b, sid, w);
+		return script_send_now(c, b, sid, w);
 	char head[256];
 	size_t hl = lazy->size < sizeof(head) ? (size_t)lazy->size : sizeof(head);
 	lazy->fill(lazy, 0, head, hl);
@@ -584,7 +619,7 @@ static void script_reorder_tick(struct conn *c)
 			struct buf copy;
 			if (!conn_msg_begin(&copy) &&
 			    !buf_add(&copy, h->b.data + CONN_HEADROOM, h->b.len - CONN_HEADROOM))
-				conn_send_now(c, &copy, h->sid, &h->wire);
+				script_send_now(c, &copy, h->sid, &h->wire);
 			else
 				buf_clear(&copy);
 		}
@@ -600,7 +635,7 @@ int script_send(struct conn *c, struct buf *b, struct conn_lazy *lazy, const cha
 {
 	struct script_conn *sc = c->script;
 	if (!sc)
-		return lazy ? script_send_wire(c, b, lazy, sid, w) : conn_send_now(c, b, sid, w);
+		return script_send_wire(c, b, lazy, sid, w);
 	if (sc->stalls && !sc->releasing) {
 		struct script_held *h = script_held_new(c, HOLD_STALLQ, b, lazy, sid, w);
 		if (h) {
@@ -611,7 +646,7 @@ int script_send(struct conn *c, struct buf *b, struct conn_lazy *lazy, const cha
 			sc->stall_tail = h;
 			return 0;
 		}
-		journal_note(c, "scenario: too many held messages; sending at once");
+		journal_note(conn_id(c), "scenario: too many held messages; sending at once");
 	}
 	int rc = script_send_wire(c, b, lazy, sid, w);
 	if (sc->reorder && !c->gone)
@@ -697,7 +732,7 @@ static void script_out_act(struct conn *c, struct buf *b, const char *sid,
 	}
 	if ((a->merge || a->replace || a->n_mutations) &&
 	    mutate_message(b, a->merge, a->replace, a->mutations, a->n_mutations, &lazy))
-		journal_note(c, "scenario: a mutation did not apply; sent unchanged");
+		journal_note(conn_id(c), "scenario: a mutation did not apply; sent unchanged");
 	struct conn_wire w = {a->split_sizes, a->n_split_sizes, a->split_chunk, a->split_gap_us, 0};
 	struct script_held *h = NULL;
 	if (!from_in && a->delay.kind)
@@ -721,7 +756,7 @@ static void script_out_act(struct conn *c, struct buf *b, const char *sid,
 		return;
 	}
 	if ((!from_in && a->delay.kind) || a->reorder)
-		journal_note(c, "scenario: too many held messages; sending at once");
+		journal_note(conn_id(c), "scenario: too many held messages; sending at once");
 	script_send_copies(c, b, lazy, sid, &w, a->duplicate);
 	script_after(a, c, sid);
 }
@@ -824,12 +859,12 @@ static void script_in_act(struct conn *c, struct envelope *e, const struct scena
 		struct session *s = session_find(c, sid);
 		if (a->reply_error) {
 			const json_t *er = a->reply_error;
-			router_reply_error(c, s, 1, e->id,
-					   (int)json_integer_value(json_object_get(er, "code")),
-					   json_string_value(json_object_get(er, "message")),
-					   json_string_value(json_object_get(er, "data")));
+			call_send_error(c, s, e->method, 1, e->id,
+					(int)json_integer_value(json_object_get(er, "code")),
+					json_string_value(json_object_get(er, "message")),
+					json_string_value(json_object_get(er, "data")));
 		} else {
-			router_reply_result(c, s, e->id, a->reply_result);
+			call_send_result(c, s, e->method, e->id, a->reply_result);
 		}
 	} else if (builtin) {
 		if (no_reply && p)
@@ -917,7 +952,7 @@ static void script_in_process(struct conn *c, struct envelope *e, const char *te
 	}
 	struct script_defer *d = script_defer_new(c, text, len);
 	if (!d) {
-		journal_note(c, "scenario: too many deferred commands; running at once");
+		journal_note(conn_id(c), "scenario: too many deferred commands; running at once");
 		script_in_act(c, e, r);
 		return;
 	}
@@ -932,6 +967,10 @@ static void script_in_process(struct conn *c, struct envelope *e, const char *te
 void script_in(struct conn *c, struct envelope *e, const char *text, size_t len)
 {
 	struct script_conn *sc = c->script;
+	if (!sc) {
+		router_run(c, e);
+		return;
+	}
 	if (sc->in_stalls) {
 		struct script_defer *d = script_defer_new(c, text, len);
 		if (d) {
@@ -942,7 +981,7 @@ void script_in(struct conn *c, struct envelope *e, const char *text, size_t len)
 			sc->inq_tail = d;
 			return;
 		}
-		journal_note(c, "scenario: too many deferred commands; running at once");
+		journal_note(conn_id(c), "scenario: too many deferred commands; running at once");
 	}
 	script_in_process(c, e, text, len);
 }
@@ -977,7 +1016,7 @@ void script_on_byte(struct conn *c)
 		if (!script_byte_rule(r, &script_rules[i], c) || r->match.byte != c->rx_bytes)
 			continue;
 		script_rules[i].used++;
-		journal_note(c, "scenario: rules[%u] fires at byte %llu", r->index,
+		journal_note(conn_id(c), "scenario: rules[%u] fires at byte %llu", r->index,
 			     (unsigned long long)c->rx_bytes);
 		script_emits(&r->action, 0, c, NULL);
 		script_emits(&r->action, 1, c, NULL);

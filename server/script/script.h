@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "net/conn.h"
 
 struct conn;
 struct conn_lazy;
@@ -26,9 +27,6 @@ struct scenario_action;
 struct scenario_emit;
 struct scenario_dest;
 struct session;
-
-/* script_out() returns this when conn_send() should frame b itself. */
-#define SCRIPT_PASS 1
 
 /* Bounds per connection: beyond them a message goes out at once (noted in
  * the journal) instead of being held. */
@@ -49,7 +47,8 @@ int script_reset(struct conn *except);
 int script_load(struct scenario *sc, struct conn *except);
 
 /* script_conn_open() - a CDP connection (WebSocket or pipe) is ready: gives
- * it rule state and starts "connect" timelines.  0 or CDPM_ENOMEM. */
+ * it rule state, installs the rules' filter on its outgoing messages
+ * (conn_set_tap) and starts "connect" timelines.  0 or CDPM_ENOMEM. */
 int script_conn_open(struct conn *c);
 /* script_conn_number() - c's rank among the CDP connections opened since
  * the scenario was loaded or reset (1, 2, ...), 0 when it has no state. */
@@ -58,16 +57,14 @@ unsigned script_conn_number(const struct conn *c);
  * held messages and deferred commands.  NULL state is fine. */
 void script_conn_free(struct conn *c);
 
-/* script_in() - a valid command (router.c): applies the first matching
- * rule, or runs the command with router_run(). */
+/* script_in() - a valid command (the router's dispatch hook, installed by
+ * script_start): applies the first matching rule, or runs the command with
+ * router_run(). */
 void script_in(struct conn *c, struct envelope *e, const char *text, size_t len);
 /* script_out() - a message about to be framed (conn.c): takes b and
- * returns 0 (or an error), or returns SCRIPT_PASS to let conn_send() frame
+ * returns 0 (or an error), or returns CONN_PASS to let conn_send() frame
  * it untouched. */
 int script_out(struct conn *c, struct buf *b, const char *session_id);
-/* script_method_of() - for the journal: an event's method, or the method of
- * the command a reply answers, copied into out; NULL when unknown. */
-const char *script_method_of(struct conn *c, const char *text, size_t len, char *out, size_t n);
 
 /* script_next_byte_trigger() - the next rx byte count at which a byte rule
  * fires on c (0: none). */

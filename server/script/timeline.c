@@ -173,7 +173,7 @@ static void timeline_begin(const struct scenario_timeline *tl, struct conn *c, c
 	if (tl->times && *started >= tl->times)
 		return;
 	if (timeline_n_runs >= TIMELINE_MAX_RUNNING) {
-		journal_note(c, "scenario: too many running timelines; timelines[%u] not started",
+		journal_note(conn_id(c), "scenario: too many running timelines; timelines[%u] not started",
 			     tl->index);
 		return;
 	}
@@ -188,7 +188,7 @@ static void timeline_begin(const struct scenario_timeline *tl, struct conn *c, c
 	r->t0 = clock_now_us();
 	r->next = timeline_runs;
 	timeline_runs = r;
-	journal_note(c, "scenario: timelines[%u] starts", tl->index);
+	journal_note(conn_id(c), "scenario: timelines[%u] starts", tl->index);
 	timeline_arm(r);
 }
 

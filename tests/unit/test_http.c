@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cdp/discovery.h"
 #include "net/http.h"
 #include "server.h"
 
@@ -50,7 +51,7 @@ START_TEST(json_strings_escape_like_base)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	http_json_str(&b, "data:text/html,<b>hi</b>\"\\\n\x01\xe2\x80\xa8\xc3\xa9");
+	discovery_json_str(&b, "data:text/html,<b>hi</b>\"\\\n\x01\xe2\x80\xa8\xc3\xa9");
 	ck_assert_str_eq(b.data, "\"data:text/html,\\u003Cb>hi\\u003C/b>\\\"\\\\\\n\\u0001\\u2028"
 				 "\xc3\xa9\"");
 	buf_clear(&b);

@@ -53,7 +53,7 @@ static void frame(struct buf *f, int fin, int rsv, int op, int masked, const voi
 static struct conn *ws_conn(void)
 {
 	server_defaults();
-	struct conn *c = conn_new(CONN_WS, NULL);
+	struct conn *c = conn_new(CONN_WS, NULL, NULL);
 	ck_assert_ptr_nonnull(c);
 	return c;
 }

@@ -151,18 +151,6 @@ static int tracing_add_double(struct buf *b, double v)
 	return b->data ? 0 : CDPM_ENOMEM;
 }
 
-/* Ends a message built by hand for session s: `,"sessionId":"S"}`, the
- * same tail router.c writes, so a dataCollected chunk is not copied. */
-static int tracing_close_msg(struct buf *b, const struct session *s)
-{
-	if (s->id[0]) {
-		buf_adds(b, ",\"sessionId\":\"");
-		buf_adds(b, s->id);
-		buf_addc(b, '"');
-	}
-	return buf_addc(b, '}');
-}
-
 /* ---- the trace's life ---- */
 
 /* Forgets the trace, whatever its phase: nothing more is sent. */
@@ -308,7 +296,7 @@ static void tracing_usage_tick(struct loop_timer *tm)
 	buf_adds(&b, ",\"eventCount\":0,\"value\":");
 	tracing_add_double(&b, pf);
 	if (!buf_addc(&b, '}'))
-		session_event_raw(t->owner, "Tracing.bufferUsage", b.data, b.len);
+		call_event_raw(t->owner, "Tracing.bufferUsage", b.data, b.len);
 	buf_clear(&b);
 	/* Each tick is one period after the last (Chrome: +508, +1009, +1510 ms). */
 	loop_timer_arm(&t->usage, t->cfg.usage_period_us, tracing_usage_tick);
@@ -327,7 +315,7 @@ static void tracing_send_complete(struct tracing_trace *t, const char *stream)
 			   stream, t->cfg.format == TSTREAM_PROTO ? "proto" : "json",
 			   t->cfg.compression == TSTREAM_GZIP ? "gzip" : "none");
 	if (!buf_addc(&b, '}'))
-		session_event_raw(t->owner, "Tracing.tracingComplete", b.data, b.len);
+		call_event_raw(t->owner, "Tracing.tracingComplete", b.data, b.len);
 	buf_clear(&b);
 }
 
@@ -357,9 +345,9 @@ static int tracing_pull(struct conn_producer *p, struct conn *c)
 		rc = trace_gen_next(t->g, &b, k->chunk_bytes, k->chunk_events, &n);
 	if (!rc && n) {
 		buf_adds(&b, "]}");
-		rc = tracing_close_msg(&b, t->owner);
+		rc = call_close_msg(&b, t->owner);
 		t->burst += b.len;
-		if (!rc && conn_send(c, &b, t->owner->id))
+		if (!rc && conn_send(c, &b, t->owner->id, "Tracing.dataCollected"))
 			return -1;
 		if (!rc && t->burst >= TRACING_BURST_BYTES) {
 			/* A client that reads as fast as we write would keep the
@@ -375,7 +363,7 @@ static int tracing_pull(struct conn_producer *p, struct conn *c)
 	buf_clear(&b);
 	if (rc) {
 		/* The rest of the trace is lost; the client still hears the end. */
-		journal_note(c, "Tracing.dataCollected: %s; ending the trace", cdpm_strerror(rc));
+		journal_note(conn_id(c), "Tracing.dataCollected: %s; ending the trace", cdpm_strerror(rc));
 		t->data_loss = 1;
 	}
 	conn_set_producer(c, NULL);
@@ -400,7 +388,7 @@ static void tracing_deliver_stream(struct tracing_trace *t, const struct trace_p
 	}
 	if (rc) {
 		/* A defined failure: no stream, and the loss is reported. */
-		journal_note(t->owner->conn, "ReturnAsStream: no stream (%s)", cdpm_strerror(rc));
+		journal_note(conn_id(t->owner->conn), "ReturnAsStream: no stream (%s)", cdpm_strerror(rc));
 		t->data_loss = 1;
 	}
 	tracing_send_complete(t, rc ? NULL : handle);
@@ -423,7 +411,7 @@ static void tracing_deliver(struct tracing_trace *t)
 	}
 	t->g = trace_gen_new(&p);
 	if (!t->g) {
-		journal_note(t->owner->conn, "Tracing.end: cannot generate the trace");
+		journal_note(conn_id(t->owner->conn), "Tracing.end: cannot generate the trace");
 		t->data_loss = 1;
 		tracing_send_complete(t, NULL);
 		tracing_reset(t);
@@ -517,7 +505,7 @@ static int tracing_end(struct call *c)
 	if (t->knobs.tracing.never_complete) {
 		/* Held until the owner goes away, like a Chrome that never
 		 * finishes flushing: later starts say "already been started". */
-		journal_note(c->conn, "Tracing.end: tracingComplete held (tracing.never_complete)");
+		journal_note(conn_id(c->conn), "Tracing.end: tracingComplete held (tracing.never_complete)");
 		return rc;
 	}
 	if (t->knobs.tracing.complete_delay_us > 0)
@@ -589,7 +577,7 @@ static int tracing_extras_full(const struct call *c)
 {
 	if (tracing_now.n_syncs + tracing_now.n_dumps < TRACE_MAX_EXTRAS)
 		return 0;
-	journal_note(c->conn, "%s: %u clock syncs and memory dumps already; not recorded",
+	journal_note(conn_id(c->conn), "%s: %u clock syncs and memory dumps already; not recorded",
 		     c->method, TRACE_MAX_EXTRAS);
 	return 1;
 }
@@ -675,9 +663,9 @@ static const struct method tracing_methods[] = {
 };
 
 const struct domain tracing_domain = {
-    "Tracing",
-    TARGET_BROWSER | TARGET_PAGE,
-    tracing_methods,
-    CDPM_ARRAY_LEN(tracing_methods),
-    tracing_session_gone,
+	.name = "Tracing",
+	.targets = TARGET_BROWSER | TARGET_PAGE,
+	.methods = tracing_methods,
+	.n_methods = CDPM_ARRAY_LEN(tracing_methods),
+	.session_gone = tracing_session_gone,
 };
