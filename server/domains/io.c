@@ -84,6 +84,14 @@ size_t io_stream_count(void)
 	return io_nstreams;
 }
 
+size_t io_streams_of(const struct conn *c)
+{
+	size_t n = 0;
+	for (const struct io_stream *st = io_streams; st; st = st->next)
+		n += st->owner->conn == c;
+	return n;
+}
+
 /* The stream named handle that session s may use, or NULL.  Handles are
  * compared as strings, as Chrome's map does ("01" is not "1"). */
 static struct io_stream **io_find(const struct session *s, const char *handle)

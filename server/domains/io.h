@@ -37,5 +37,8 @@ int io_add_base64(struct buf *b, const void *p, size_t n);
 
 /* io_stream_count() - streams open now (for tests and the journal). */
 size_t io_stream_count(void);
+/* io_streams_of() - streams open now on the sessions of connection c. */
+struct conn;
+size_t io_streams_of(const struct conn *c);
 
 #endif

@@ -55,6 +55,12 @@ struct profiler_session {
  * so that the first session to use the Profiler gets the lower id. */
 static struct profiler_session *profiler_all;
 
+int profiler_running(const struct session *s)
+{
+	const struct profiler_session *ps = s->dom[SLOT_PROFILER];
+	return ps && ps->profiling;
+}
+
 static struct profiler_session *profiler_get(struct session *s)
 {
 	struct profiler_session *ps = s->dom[SLOT_PROFILER];

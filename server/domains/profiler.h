@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+struct session;
 struct target;
 
 /* Where a console.profile call sits, as the events print it: Chrome's
@@ -25,6 +26,9 @@ struct profiler_size {
 	int64_t duration_us; /* > 0: the profile covers this long, not the clock */
 	int empty;	     /* root only and "samples":[] */
 };
+
+/* profiler_running() - 1 while session s has a Profiler.start recording. */
+int profiler_running(const struct session *s);
 
 /* profiler_console_start() - console.profile(title) on page t: every
  * session attached to t with Profiler enabled starts a console profile with

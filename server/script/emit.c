@@ -11,7 +11,7 @@
 #include "scenario/scenario.h"
 #include "script/script.h"
 #include "cdp/targets.h"
-#include "script/wstate.h"
+#include "domains/tracing/tracing.h"
 
 static int emit_target_matches(const struct scenario_dest *d, const struct target *t)
 {
@@ -56,7 +56,7 @@ int emit_sessions(const struct scenario_dest *dest, struct conn *c, const char *
 	struct session *s;
 	switch (dest->to) {
 	case SCENARIO_TO_TRACING:
-		if ((s = wstate_tracing_session())) {
+		if ((s = tracing_owner())) {
 			fn(s, arg);
 			return 1;
 		}

@@ -33,7 +33,9 @@
 #include "server.h"
 #include "cdp/targets.h"
 #include "script/timeline.h"
-#include "script/wstate.h"
+#include "domains/io.h"
+#include "domains/profiler.h"
+#include "domains/tracing/tracing.h"
 
 /* A command awaiting its reply. */
 struct script_pending {
@@ -41,7 +43,6 @@ struct script_pending {
 	int id;
 	char sid[33];
 	char method[64];
-	char arg[33];			  /* IO.close / IO.read handle */
 	const struct scenario_rule *rule; /* an in-rule whose action shapes the reply */
 	int discard;			  /* the built-in reply is dropped */
 };
@@ -116,7 +117,6 @@ static int script_rules_reset(void)
 	script_conns = 0;
 	/* Delays draw from their own stream so they never shift ids. */
 	rng_init(&script_rng, server.opts.seed ^ UINT64_C(0x5ce7a210d1e5c0de));
-	wstate_reset();
 	return script_rules ? 0 : CDPM_ENOMEM;
 }
 
@@ -253,7 +253,6 @@ void script_conn_free(struct conn *c)
 	if (!sc)
 		return;
 	timeline_conn_gone(c);
-	wstate_conn_gone(c);
 	script_held_list_free(sc->delayed);
 	script_held_list_free(sc->reorder);
 	script_held_list_free(sc->stall_head);
@@ -293,9 +292,6 @@ static struct script_pending *script_pending_add(struct script_conn *sc, const s
 	p->id = e->id;
 	snprintf(p->sid, sizeof(p->sid), "%s", e->session_id ? e->session_id : "");
 	snprintf(p->method, sizeof(p->method), "%s", e->method);
-	const char *h = json_string_value(json_object_get(e->params, "handle"));
-	if (h)
-		snprintf(p->arg, sizeof(p->arg), "%s", h);
 	return p;
 }
 
@@ -346,6 +342,28 @@ static const char *script_method_of(struct conn *c, const char *text, size_t len
 }
 
 /* ---- matching ---- */
+
+/* A rule's "state": what the domains hold now (they are the one source of
+ * truth; the reply that reports a change has already been decided when it
+ * passes here). */
+static int script_state_fits(const struct scenario_match *m, const struct script_msg *msg)
+{
+	static const enum scenario_tstate ts[] = {
+		[TRACING_STATE_IDLE] = SCENARIO_TS_IDLE,
+		[TRACING_STATE_RECORDING] = SCENARIO_TS_RECORDING,
+		[TRACING_STATE_ENDING] = SCENARIO_TS_ENDING,
+	};
+	if (m->tracing && ts[tracing_state()] != m->tracing)
+		return 0;
+	if (m->profiling >= 0) {
+		const struct session *s = session_find(msg->c, msg->sid);
+		if ((s && profiler_running(s)) != m->profiling)
+			return 0;
+	}
+	if (m->open_streams >= 0 && (io_streams_of(msg->c) > 0) != m->open_streams)
+		return 0;
+	return 1;
+}
 
 static int script_glob(const char *pat, const char *s)
 {
@@ -448,11 +466,7 @@ int script_match(const struct scenario_match *m, struct script_msg *msg)
 		    !script_who(m->target, m->target_id, s))
 			return 0;
 	}
-	if (m->tracing && wstate_tracing() != m->tracing)
-		return 0;
-	if (m->profiling >= 0 && wstate_profiling(msg->c, msg->sid) != m->profiling)
-		return 0;
-	if (m->open_streams >= 0 && wstate_open_streams(msg->c) != m->open_streams)
+	if (!script_state_fits(m, msg))
 		return 0;
 	if (m->params) {
 		const json_t *p = script_msg_params(msg);
@@ -778,7 +792,6 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 	}
 	struct script_msg msg = {c, SCENARIO_OUT, kind, method[0] ? method : NULL, sid, text,
 				 len, NULL, NULL};
-	wstate_out(c, sid, kind, msg.method, p ? p->arg : NULL, text, len);
 	timeline_message(&msg);
 	const struct scenario_action *a = NULL;
 	int from_in = 0;

@@ -17,7 +17,6 @@
 #include "scenario/scenario.h"
 #include "script/script.h"
 #include "cdp/targets.h"
-#include "script/wstate.h"
 
 struct timeline_run {
 	struct loop_timer timer;
