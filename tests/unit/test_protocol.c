@@ -349,7 +349,7 @@ static const char *const pd_domains[] = { "Profiler", "Tracing", "IO" };
 START_TEST(reference_domains_equal_chrome_156)
 {
 	json_auto_t *ours = pd_load("third_party/devtools-protocol/protocol.json");
-	json_auto_t *ref = pd_load("../shared/cdp/protocol-domains.json");
+	json_auto_t *ref = pd_load("tests/fixtures/protocol-domains.json");
 	json_t *a = pd_domain(ours, pd_domains[_i]);
 	json_t *b = pd_domain(ref, pd_domains[_i]);
 
