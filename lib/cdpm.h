@@ -25,4 +25,8 @@ const char *cdpm_strerror(int err);
 
 #define CDPM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* container_of() - the struct of type that holds member at ptr (a timer or
+ * list link embedded in a bigger object).  The one definition. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
 #endif

@@ -309,7 +309,7 @@ typedef int (*cond_fn)(struct cdpc *c, const void *arg);
  * poll through lws's event pipe in every case. */
 static void sul_wake(lws_sorted_usec_list_t *sul)
 {
-	struct cdpc *c = (struct cdpc *)(void *)((char *)sul - offsetof(struct cdpc, sul));
+	struct cdpc *c = container_of(sul, struct cdpc, sul);
 	lws_cancel_service(c->ctx);
 }
 

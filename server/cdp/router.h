@@ -14,6 +14,7 @@
 struct conn;
 struct envelope;
 struct session;
+struct target;
 
 /* A handler returns 0 after call_reply*(), or the value of call_error(). */
 typedef int (*method_fn)(struct call *c);
@@ -29,7 +30,9 @@ struct domain {
 	const struct method *methods;
 	size_t n_methods;
 	void (*session_gone)(struct session *s); /* may be NULL */
-	void (*target_gone)(const char *target_id); /* a page closed; may be NULL */
+	/* A page closed (or the browser exits) after its sessions went: free
+	 * what the domain kept for it.  May be NULL. */
+	void (*target_gone)(struct target *t);
 };
 
 /* The hook a checked command goes to: it runs it with router_run() or

@@ -83,6 +83,17 @@ static int targets_pages(const struct target_page *pages, size_t n_pages)
 	return 0;
 }
 
+/* A page is gone: the domains drop what they kept for it (its sessions
+ * are gone already). */
+static void targets_gone(struct target *t)
+{
+	size_t nd;
+	const struct domain *const *d = router_domains(&nd);
+	for (size_t i = 0; i < nd; i++)
+		if (d[i]->target_gone)
+			d[i]->target_gone(t);
+}
+
 int targets_init(const struct target_page *pages, size_t n)
 {
 	targets_the_browser = targets_add(TARGET_BROWSER, "");
@@ -106,9 +117,20 @@ void targets_reseed(uint64_t seed)
 
 int targets_reset(const struct target_page *pages, size_t n)
 {
-	for (struct target *t = targets_all; t; t = t->next)
-		if (t->type != TARGET_BROWSER)
-			t->closed = 1;
+	for (struct target *t = targets_all; t; t = t->next) {
+		if (t->type == TARGET_BROWSER || t->closed)
+			continue;
+		t->closed = 1;
+		/* Sessions still attached (a pipe's flat sessions) go silently:
+		 * the scenario starts over. */
+		for (struct conn *c = conn_list(); c; c = c->next)
+			for (struct session *s = c->sessions, *nx; s; s = nx) {
+				nx = s->next;
+				if (s->target == t && s->id[0])
+					session_free(s);
+			}
+		targets_gone(t);
+	}
 	server.rng = server.rng_pages;
 	server.next_target_seq = server.next_page_seq;
 	return targets_pages(pages, n);
@@ -117,7 +139,10 @@ int targets_reset(const struct target_page *pages, size_t n)
 void targets_fini(void)
 {
 	struct target *t = targets_all, *n;
-	for (; t; t = n) {
+	for (t = targets_all; t; t = t->next)
+		if (t->type != TARGET_BROWSER && !t->closed)
+			targets_gone(t);
+	for (t = targets_all; t; t = n) {
 		n = t->next;
 		free(t->url);
 		free(t->title);
@@ -182,10 +207,11 @@ int targets_display_title(const struct target *t, struct buf *out)
 void targets_close(struct target *t)
 {
 	t->closed = 1;
-	size_t nd;
-	const struct domain *const *d = router_domains(&nd);
 	for (struct conn *c = conn_list(); c; c = c->next) {
 		if (c->page == t) {
+			/* Its sessions go now, not when the socket is reaped, so
+			 * nothing of the page outlives targets_gone() below. */
+			session_close_all(c);
 			conn_drop(c, 0);
 			continue;
 		}
@@ -211,10 +237,7 @@ void targets_close(struct target *t)
 			buf_clear(&p);
 		}
 	}
-	/* Domains drop what they kept for the page (after its sessions). */
-	for (size_t i = 0; i < nd; i++)
-		if (d[i]->target_gone)
-			d[i]->target_gone(t->id);
+	targets_gone(t);
 }
 
 int session_open_root(struct conn *c)

@@ -259,8 +259,7 @@ static int io_ahead_step(struct io_stream *st)
 
 static void io_ahead_fire(struct loop_timer *t)
 {
-	struct io_stream *st =
-	    (struct io_stream *)((char *)t - offsetof(struct io_stream, ahead_timer));
+	struct io_stream *st = container_of(t, struct io_stream, ahead_timer);
 	if (io_ahead_step(st))
 		io_ahead_drop(st);
 	else if (st->ahead_state == IO_AHEAD_BUILDING)

@@ -30,20 +30,21 @@ struct page_session {
 	size_t nworlds;
 };
 
-/* Every page target touched so far.  Targets are never freed before exit
- * (targets_fini), and nothing tells a domain when that happens, so these
- * live until exit too and are released by an atexit handler. */
+/* Every live page target touched so far; each is freed when its target
+ * goes (page_target_gone, the domain's target_gone hook). */
 static struct page_target *page_targets;
 
-static void page_targets_free(void)
+static void page_target_gone(struct target *t)
 {
-	struct page_target *pt = page_targets, *n;
-	for (; pt; pt = n) {
-		n = pt->next;
+	for (struct page_target **pp = &page_targets; *pp; pp = &(*pp)->next) {
+		struct page_target *pt = *pp;
+		if (pt->target != t)
+			continue;
+		*pp = pt->next;
 		scripts_free(pt->scripts);
 		free(pt);
+		return;
 	}
-	page_targets = NULL;
 }
 
 static void page_hex_id(struct rng *r, char out[33])
@@ -63,13 +64,12 @@ static void page_mark_loaded(struct page_target *pt)
 
 struct page_target *page_target_get(struct target *t)
 {
-	static int registered;
 	struct page_target *pt;
+	if (t->closed)
+		return NULL;
 	for (pt = page_targets; pt; pt = pt->next)
 		if (pt->target == t)
 			return pt;
-	if (!registered && atexit(page_targets_free) == 0)
-		registered = 1;
 	pt = calloc(1, sizeof(*pt));
 	if (!pt)
 		return NULL;
@@ -596,4 +596,5 @@ const struct domain page_domain = {
 	.methods = page_methods,
 	.n_methods = CDPM_ARRAY_LEN(page_methods),
 	.session_gone = page_session_gone,
+	.target_gone = page_target_gone,
 };

@@ -59,7 +59,8 @@ struct page_target {
 
 /* page_target_get() - the renderer state of page target t, created on first
  * use (the current document counts as loaded then).  Owned by page.c and
- * kept until exit.  NULL on ENOMEM. */
+ * kept until the target goes (the domain's target_gone hook).  NULL on
+ * ENOMEM, or when t is closed. */
 struct page_target *page_target_get(struct target *t);
 
 /* page_each_session() - iterates the sessions attached to t, in connection

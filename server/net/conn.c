@@ -348,7 +348,7 @@ int conn_close_code(struct conn *c, int code, const char *reason)
 
 static void conn_wtimer_fired(struct loop_timer *t)
 {
-	struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, wtimer));
+	struct conn *c = container_of(t, struct conn, wtimer);
 	c->write_paused = 0;
 	loop_want_write(c->out_wsi);
 }

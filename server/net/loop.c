@@ -255,7 +255,7 @@ void loop_fini(void)
 
 static void loop_timer_fire(lws_sorted_usec_list_t *sul)
 {
-	struct loop_timer *t = (struct loop_timer *)sul;
+	struct loop_timer *t = container_of(sul, struct loop_timer, sul);
 	t->armed = 0;
 	if (clock_mode() == CLOCK_MODE_VIRTUAL)
 		clock_advance_us(t->due_us - clock_now_us());

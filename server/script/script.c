@@ -711,7 +711,7 @@ static void script_send_copies(struct conn *c, struct buf *b, struct conn_lazy *
 
 static void script_delay_fired(struct loop_timer *t)
 {
-	struct script_held *h = (struct script_held *)((char *)t - offsetof(struct script_held, timer));
+	struct script_held *h = container_of(t, struct script_held, timer);
 	struct conn *c = h->c;
 	struct script_conn *sc = c->script;
 	script_unlink(&sc->delayed, h);
@@ -896,7 +896,7 @@ static void script_in_process(struct conn *c, struct envelope *e, const char *te
 
 static void script_defer_fired(struct loop_timer *t)
 {
-	struct script_defer *d = (struct script_defer *)((char *)t - offsetof(struct script_defer, timer));
+	struct script_defer *d = container_of(t, struct script_defer, timer);
 	struct conn *c = d->c;
 	struct script_conn *sc = c->script;
 	for (struct script_defer **pp = &sc->defers; *pp; pp = &(*pp)->next)

@@ -15,13 +15,15 @@ B_CFLAGS := -O3 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 \
 GEN_OBJ  := $(filter-out %/main.o,$(wildcard $(BUILD)/server/gen/*.o)) $(BUILD)/server/clock.o
 
 .PHONY: run
-run: $(BB)/bench_startup $(BB)/bench_trace $(BB)/bench_sender $(BB)/bench_tracegen
+run: $(BB)/bench_startup $(BB)/bench_trace $(BB)/bench_sender $(BB)/bench_tracegen $(BB)/bench_profile
 	@echo "== cdpmock startup"
 	@$(BB)/bench_startup $(BUILD)/cdpmock
 	@echo "== trace delivery ($(BENCH_MB) MB traces)"
 	@$(BB)/bench_trace --server $(BUILD)/cdpmock --sender $(BB)/bench_sender --mb $(BENCH_MB)
 	@echo "== trace generator, one core (256 MB)"
 	@$(BB)/bench_tracegen 256
+	@echo "== profile generator, one core"
+	@$(BB)/bench_profile
 
 $(BB):
 	@mkdir -p $@
@@ -37,3 +39,6 @@ $(BB)/bench_sender: tests/bench/bench_sender.c | $(BB)
 
 $(BB)/bench_tracegen: tests/bench/bench_tracegen.c $(GEN_OBJ) $(BUILD)/libcdpm.a | $(BB)
 	$(CC) $(B_CFLAGS) -o $@ tests/bench/bench_tracegen.c $(GEN_OBJ) $(BUILD)/libcdpm.a -lz -lm
+
+$(BB)/bench_profile: tests/bench/bench_profile.c $(GEN_OBJ) $(BUILD)/libcdpm.a | $(BB)
+	$(CC) $(B_CFLAGS) -o $@ tests/bench/bench_profile.c $(GEN_OBJ) $(BUILD)/libcdpm.a -lz -lm

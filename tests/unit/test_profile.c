@@ -6,19 +6,12 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "cdpm.h"
 #include "gen/profile.h"
 #include "gen/scripts.h"
 #include "require.h"
-
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
 
 Suite *profile_suite(void); /* the generated runner's entry point */
 
@@ -489,22 +482,18 @@ START_TEST(the_idle_knob_sets_the_idle_share)
 }
 END_TEST
 
-START_TEST(a_hundred_thousand_samples_take_well_under_100ms)
+/* How long this takes is a benchmark's question (tests/bench/bench_profile.c,
+ * `make bench`), not a test's: a loaded machine would make it flaky. */
+START_TEST(a_hundred_thousand_samples_reach_the_node_target)
 {
 	struct profile_shape sh = {.seed = 11,
 				   .start_us = 504000000,
 				   .end_us = 614000000,
 				   .node_count = 5000,
 				   .max_depth = 30};
-	struct timespec t0, t1;
 	struct buf b;
 	buf_init(&b, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	REQUIRE_EQ(profile_write(&sh, &b), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	if (!RUNNING_ON_VALGRIND)
-		REQUIRE_MSG(ms < 60, "took %.1f ms", ms);
 	json_error_t err;
 	json_auto_t *p = json_loadb(b.data, b.len, 0, &err);
 	REQUIRE_EQ(json_array_size(json_object_get(p, "samples")), 100000);
@@ -532,7 +521,7 @@ Suite *profile_suite(void)
 	tcase_add_test(tc, a_start_stop_at_once_gives_program_and_idle);
 	tcase_add_test(tc, bad_shapes_fail_and_leave_the_buffer_alone);
 	tcase_add_test(tc, the_idle_knob_sets_the_idle_share);
-	tcase_add_test(tc, a_hundred_thousand_samples_take_well_under_100ms);
+	tcase_add_test(tc, a_hundred_thousand_samples_reach_the_node_target);
 	suite_add_tcase(s, tc);
 	return s;
 }
