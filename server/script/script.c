@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "wildcard.h"
 #include "clock.h"
 #include "net/conn.h"
 #include "script/emit.h"
@@ -324,21 +325,6 @@ const char *script_method_of(struct conn *c, const char *text, size_t len, char 
 
 /* ---- matching ---- */
 
-static int script_glob(const char *pat, const char *s)
-{
-	if (!*pat)
-		return !*s;
-	if (*pat == '*') {
-		for (;; s++) {
-			if (script_glob(pat + 1, s))
-				return 1;
-			if (!*s)
-				return 0;
-		}
-	}
-	return *s && *s == *pat && script_glob(pat + 1, s + 1);
-}
-
 /* pattern is a subset of v: objects by key, arrays element-wise. */
 static int script_subset(const json_t *pat, const json_t *v)
 {
@@ -413,7 +399,7 @@ int script_match(const struct scenario_match *m, struct script_msg *msg)
 		return 0;
 	if (m->dir == SCENARIO_OUT && m->kind && (int)m->kind != msg->kind)
 		return 0;
-	if (m->method && (!msg->method || !script_glob(m->method, msg->method)))
+	if (m->method && (!msg->method || !wildcard_match(m->method, msg->method)))
 		return 0;
 	if (m->connection && (!msg->c->script || msg->c->script->number != m->connection))
 		return 0;

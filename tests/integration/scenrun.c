@@ -17,6 +17,7 @@
 #include "cdpclient.h"
 #include "cdpm.h"
 #include "harness.h"
+#include "wildcard.h"
 
 #define SR_MAX_CONNS 8
 #define SR_MAX_VARS 32
@@ -296,28 +297,13 @@ static void sr_unread(struct sr_conn *k, struct sr_msg *m)
 		k->q_tail = m;
 }
 
-static int sr_glob(const char *pat, const char *s)
-{
-	if (!*pat)
-		return !*s;
-	if (*pat == '*') {
-		for (;; s++) {
-			if (sr_glob(pat + 1, s))
-				return 1;
-			if (!*s)
-				return 0;
-		}
-	}
-	return *s == *pat && sr_glob(pat + 1, s + 1);
-}
-
 static int sr_skipped(const json_t *step, const struct sr_msg *m)
 {
 	const json_t *skip = json_object_get(step, "skip");
 	const char *method = m->j ? json_string_value(json_object_get(m->j, "method")) : NULL;
 	for (size_t i = 0; i < json_array_size(skip); i++) {
 		const char *g = json_string_value(json_array_get(skip, i));
-		if (!strcmp(g, "*") || (method && sr_glob(g, method)))
+		if (!strcmp(g, "*") || (method && wildcard_match(g, method)))
 			return 1;
 	}
 	return 0;
