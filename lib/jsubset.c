@@ -1,5 +1,6 @@
 /* jsubset.c - subset matching of JSON values (see jsubset.h). */
 #include "jsubset.h"
+#include "numfmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,16 @@ static int jsubset_array(struct jsubset_walk *w, const json_t *pat, const json_t
 	return 1;
 }
 
-/* The pattern as the explanation shows it. */
+/* The pattern as the explanation shows it (a real as the wire has it:
+ * jansson would print 0.1 as 0.10000000000000001). */
 static void jsubset_expected(struct jsubset_walk *w, const json_t *pat)
 {
+	if (json_is_real(pat)) {
+		char num[NUMFMT_MAX];
+		numfmt_double(num, json_real_value(pat));
+		buf_printf(w->o->why, "%s: expected %s", w->path, num);
+		return;
+	}
 	char *ps = json_dumps(pat, JSON_ENCODE_ANY | JSON_COMPACT);
 	buf_printf(w->o->why, "%s: expected %s", w->path, ps ? ps : "?");
 	free(ps);

@@ -33,6 +33,7 @@ static const struct {
     {"{\"a\":null}", "{\"a\":false}", 0, ".params.a: expected null"},
     {"[]", "[]", 1, ""},
     {"\"$any\"", "3", 0, ".params: expected \"$any\""},
+    {"{\"a\":0.1}", "{\"a\":0.2}", 0, ".params.a: expected 0.1"},
 };
 
 START_TEST(a_pattern_is_a_subset_of_the_value_or_is_explained)
