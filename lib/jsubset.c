@@ -102,7 +102,8 @@ static int jsubset_walk(struct jsubset_walk *w, const json_t *pat, const json_t 
 		if (json_is_array(v) && json_array_size(v) == json_array_size(pat))
 			return jsubset_array(w, pat, v);
 		if (why)
-			buf_printf(why, "%s: expected an array of %zu", w->path, json_array_size(pat));
+			buf_printf(why, "%s: expected an array of %zu", w->path,
+				   json_array_size(pat));
 		return 0;
 	}
 	/* By value: the wire's 1 and a scenario's 1.0 are the same number. */
