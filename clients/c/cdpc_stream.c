@@ -2,59 +2,11 @@
  * cdpc_stream.h).  The data never sits in memory beyond one read: each
  * chunk (10 MiB at most from Chrome) is written out as it comes. */
 #include "cdpc_stream.h"
+#include "b64.h"
 #include "cdpm.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int b64_value(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-/* Decodes standard padded base64 (what Chrome's IO.read sends) into out,
- * which has room for n / 4 * 3 bytes; *outlen gets the length. */
-static int b64_decode(const char *in, size_t n, unsigned char *out, size_t *outlen)
-{
-	size_t o = 0;
-
-	if (n % 4)
-		return CDPM_EPROTO;
-	for (size_t i = 0; i < n; i += 4) {
-		int v[4], pad = 0;
-		for (int k = 0; k < 4; k++) {
-			unsigned char ch = (unsigned char)in[i + k];
-			/* '=' only at the end: "xx==" or "xxx=". */
-			if (ch == '=' && i + 4 == n && k >= 2 && (k == 3 || in[i + 3] == '=')) {
-				v[k] = 0;
-				pad++;
-				continue;
-			}
-			v[k] = b64_value(ch);
-			if (v[k] < 0 || pad)
-				return CDPM_EPROTO;
-		}
-		unsigned long w = (unsigned long)v[0] << 18 | (unsigned long)v[1] << 12 |
-				  (unsigned long)v[2] << 6 | (unsigned long)v[3];
-		out[o++] = (unsigned char)(w >> 16);
-		if (pad < 2)
-			out[o++] = (unsigned char)(w >> 8);
-		if (pad < 1)
-			out[o++] = (unsigned char)w;
-	}
-	*outlen = o;
-	return 0;
-}
 
 /* Writes one chunk of data, decoding it first when b64. */
 static int write_chunk(FILE *out, const char *data, size_t n, int b64, size_t *written,
@@ -65,11 +17,12 @@ static int write_chunk(FILE *out, const char *data, size_t n, int b64, size_t *w
 	int rc = 0;
 
 	if (b64) {
-		bin = malloc(n / 4 * 3 + 1);
+		bin = malloc(b64_decoded_max(n) + 1);
 		if (!bin)
 			return CDPM_ENOMEM;
-		rc = b64_decode(data, n, bin, &len);
-		if (rc) {
+		/* Chrome's IO.read sends standard padded base64. */
+		if (b64_decode(data, n, B64_STRICT, bin, &len)) {
+			rc = CDPM_EPROTO;
 			if (err)
 				buf_adds(err, "IO.read: data is not valid base64");
 			goto out;

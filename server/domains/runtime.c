@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "numfmt.h"
 #include "domains/page.h"
 #include "domains/profiler.h"
 #include "cdp/router.h"
@@ -401,22 +402,6 @@ static void runtime_scan(struct runtime_scan *sc)
 	}
 }
 
-/* The JS Number::toString of v for the "description". */
-static void runtime_number(struct buf *b, double v)
-{
-	char s[40];
-	if (v == floor(v) && fabs(v) < 1e21) {
-		snprintf(s, sizeof(s), "%.0f", v);
-	} else {
-		for (int prec = 1; prec <= 17; prec++) {
-			snprintf(s, sizeof(s), "%.*g", prec, v);
-			if (strtod(s, NULL) == v)
-				break;
-		}
-	}
-	buf_adds(b, s);
-}
-
 /* {"result":RemoteObject} for an expression that is one literal (number,
  * string, true, false, null); anything else is undefined, since nothing
  * runs. */
@@ -434,10 +419,12 @@ static void runtime_result(struct buf *b, const char *e, size_t n)
 	char *num_end = NULL;
 	double v = n && (isdigit((unsigned char)*e) || *e == '-') ? strtod(e, &num_end) : 0;
 	if (num_end == e + n && isfinite(v) && !(v == 0 && signbit(v))) {
+		/* The value as crdtp writes a double, the description as
+		 * Number::toString: the same text. */
 		buf_adds(b, "{\"result\":{\"type\":\"number\",\"value\":");
-		runtime_number(b, v);
+		numfmt_add(b, v);
 		buf_adds(b, ",\"description\":\"");
-		runtime_number(b, v);
+		numfmt_add(b, v);
 		buf_adds(b, "\"}}");
 	} else if (n && strchr("'\"`", *e) && runtime_string(&sc, &s) && sc.p == sc.end) {
 		buf_adds(b, "{\"result\":{\"type\":\"string\",\"value\":");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cdp/wirejson.h"
+#include "numfmt.h"
 
 void jcheck_init(struct jcheck *j, const char *file, const char *text, size_t len,
 		 const struct wirejson_posmap *map, struct buf *errors)
@@ -73,7 +74,7 @@ void jcheck_describe(const json_t *v, struct buf *out)
 		buf_add_i64(out, (int64_t)json_integer_value(v));
 		break;
 	case JSON_REAL:
-		buf_printf(out, "%.17g", json_real_value(v));
+		numfmt_add(out, json_real_value(v));
 		break;
 	case JSON_TRUE:
 		buf_adds(out, "true");
@@ -256,8 +257,12 @@ int jcheck_int(struct jcheck *j, const json_t *obj, const char *key, int64_t min
 int jcheck_is_number(struct jcheck *j, const json_t *v, const json_t *parent, const char *key,
 		     double min, double max, double *out)
 {
-	if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max)
-		return jcheck_failf(j, v, parent, key, "a number from %g to %g", min, max);
+	if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max) {
+		char lo[NUMFMT_MAX], hi[NUMFMT_MAX];
+		numfmt_double(lo, min);
+		numfmt_double(hi, max);
+		return jcheck_failf(j, v, parent, key, "a number from %s to %s", lo, hi);
+	}
 	*out = json_number_value(v);
 	return 1;
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "b64.h"
 #include "cdpm.h"
 #include "scenario/jcheck.h"
 #include "scenario/scenario.h"
@@ -22,19 +23,9 @@ static int sa_hexval(int ch)
 	return -1;
 }
 
-static int sa_b64val(int ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	return ch == '+' || ch == '-' ? 62 : ch == '/' || ch == '_' ? 63 : -1;
-}
-
-/* Decodes hex (spaces allowed) or base64 (padding optional) into out;
- * returns the length, or -1 when s is not valid. */
+/* Decodes hex (spaces allowed) or base64 (B64_LOOSE: padding optional,
+ * URL-safe digits too) into out; returns the length, or -1 when s is not
+ * valid. */
 static long sa_decode(const char *s, int hex, unsigned char *out)
 {
 	long n = 0;
@@ -55,19 +46,10 @@ static long sa_decode(const char *s, int hex, unsigned char *out)
 		}
 		return hi < 0 ? n : -1;
 	}
-	unsigned acc = 0, bits = 0;
-	for (; *s && *s != '='; s++) {
-		int v = sa_b64val((unsigned char)*s);
-		if (v < 0)
-			return -1;
-		acc = acc << 6 | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return n;
+	size_t len;
+	if (b64_decode(s, strlen(s), B64_LOOSE, out, &len))
+		return -1;
+	return (long)len;
 }
 
 /* Bytes: a string (its UTF-8), {"hex": ...} or {"base64": ...}. */

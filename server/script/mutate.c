@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "numfmt.h"
 #include "net/conn.h"
 #include "scenario/scenario.h"
 
@@ -100,24 +101,6 @@ struct conn_lazy *mutate_lazy_copy(const struct conn_lazy *l)
 
 /* ---- dumping ---- */
 
-static int mutate_real(struct buf *b, double d)
-{
-	char s[40];
-	if (!isfinite(d))
-		return buf_adds(b, "null");
-	/* The shortest of %.15g..%.17g that reads back to d. */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, d);
-		if (strtod(s, NULL) == d)
-			break;
-	}
-	/* Keep it a real when it has no '.', 'e' or "inf" (jansson reads 3 as int). */
-	int rc = buf_adds(b, s);
-	if (!rc && !strpbrk(s, ".eEn"))
-		rc = buf_adds(b, ".0");
-	return rc;
-}
-
 int mutate_dump(struct buf *b, const json_t *v)
 {
 	int rc = 0;
@@ -153,7 +136,7 @@ int mutate_dump(struct buf *b, const json_t *v)
 	case JSON_INTEGER:
 		return buf_add_i64(b, (int64_t)json_integer_value(v));
 	case JSON_REAL:
-		return mutate_real(b, json_real_value(v));
+		return numfmt_add(b, json_real_value(v));
 	case JSON_TRUE:
 		return buf_adds(b, "true");
 	case JSON_FALSE:
@@ -254,7 +237,7 @@ static json_t *mutate_other_type(const json_t *v)
 		snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
 		return json_string(tmp);
 	case JSON_REAL:
-		snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(v));
+		numfmt_double(tmp, json_real_value(v));
 		return json_string(tmp);
 	case JSON_TRUE:
 		return json_string("true");

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "jsubset.h"
+#include "wildcard.h"
 #include "clock.h"
 #include "net/conn.h"
 #include "script/emit.h"
@@ -365,51 +367,6 @@ static int script_state_fits(const struct scenario_match *m, const struct script
 	return 1;
 }
 
-static int script_glob(const char *pat, const char *s)
-{
-	if (!*pat)
-		return !*s;
-	if (*pat == '*') {
-		for (;; s++) {
-			if (script_glob(pat + 1, s))
-				return 1;
-			if (!*s)
-				return 0;
-		}
-	}
-	return *s && *s == *pat && script_glob(pat + 1, s + 1);
-}
-
-/* pattern is a subset of v: objects by key, arrays element-wise. */
-static int script_subset(const json_t *pat, const json_t *v)
-{
-	if (!v)
-		return 0;
-	if (json_is_number(pat))
-		return json_is_number(v) && json_number_value(pat) == json_number_value(v);
-	if (json_typeof(pat) != json_typeof(v))
-		return 0;
-	if (json_is_object(pat)) {
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)pat, k, x)
-		if (!script_subset(x, json_object_get(v, k)))
-			return 0;
-		return 1;
-	}
-	if (json_is_array(pat)) {
-		if (json_array_size(pat) != json_array_size(v))
-			return 0;
-		for (size_t i = 0; i < json_array_size(pat); i++)
-			if (!script_subset(json_array_get(pat, i), json_array_get(v, i)))
-				return 0;
-		return 1;
-	}
-	if (json_is_string(pat))
-		return !strcmp(json_string_value(pat), json_string_value(v));
-	return 1; /* true, false, null */
-}
-
 static int script_who(enum scenario_who who, const char *id, const struct session *s)
 {
 	switch (who) {
@@ -454,7 +411,7 @@ int script_match(const struct scenario_match *m, struct script_msg *msg)
 		return 0;
 	if (m->dir == SCENARIO_OUT && m->kind && (int)m->kind != msg->kind)
 		return 0;
-	if (m->method && (!msg->method || !script_glob(m->method, msg->method)))
+	if (m->method && (!msg->method || !wildcard_match(m->method, msg->method)))
 		return 0;
 	if (m->connection && (!msg->c->script || msg->c->script->number != m->connection))
 		return 0;
@@ -471,7 +428,7 @@ int script_match(const struct scenario_match *m, struct script_msg *msg)
 	if (m->params) {
 		const json_t *p = script_msg_params(msg);
 		json_t *empty = p ? NULL : json_object();
-		int ok = script_subset(m->params, p ? p : empty);
+		int ok = jsubset_match(m->params, p ? p : empty);
 		json_decref(empty);
 		if (!ok)
 			return 0;

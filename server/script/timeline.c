@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "numfmt.h"
 #include "clock.h"
 #include "net/conn.h"
 #include "script/emit.h"
@@ -105,10 +106,12 @@ static struct target *timeline_page(const struct timeline_run *r, const struct s
 
 static void timeline_buffer_usage(struct timeline_run *r, const struct scenario_step *st)
 {
-	char p[160];
-	/* CHROMIUM.md 4.2: key order percentFull, eventCount, value. */
-	int n = snprintf(p, sizeof(p), "{\"percentFull\":%.17g,\"eventCount\":%llu,\"value\":%.17g}",
-			 st->percent_full, (unsigned long long)st->event_count, st->percent_full);
+	char p[160], pf[NUMFMT_MAX];
+	/* CHROMIUM.md 4.2: key order percentFull, eventCount, value; the
+	 * double as Chrome writes it (0.1, not 0.10000000000000001). */
+	numfmt_double(pf, st->percent_full);
+	int n = snprintf(p, sizeof(p), "{\"percentFull\":%s,\"eventCount\":%llu,\"value\":%s}",
+			 pf, (unsigned long long)st->event_count, pf);
 	emit_event(&st->dest, r->c, r->sid, "Tracing.bufferUsage", p, (size_t)n);
 }
 

@@ -17,6 +17,8 @@
 #include "cdpclient.h"
 #include "cdpm.h"
 #include "harness.h"
+#include "jsubset.h"
+#include "wildcard.h"
 
 #define SR_MAX_CONNS 8
 #define SR_MAX_VARS 32
@@ -156,91 +158,65 @@ static int sr_type_ok(const char *t, const json_t *v)
 	return -1;
 }
 
+struct sr_pat {
+	struct sr *r;
+	struct sr_conn *k;
+};
+
+/* The special strings of a pattern ("$any", "$save:NAME", "${NAME}", ...);
+ * anything else is left to the subset rule. */
+static int sr_pattern(void *ctx, const json_t *pat, const json_t *v, const char *path,
+		      struct buf *why)
+{
+	struct sr_pat *p = ctx;
+	if (!json_is_string(pat) || json_string_value(pat)[0] != '$')
+		return JSUBSET_PASS;
+	const char *s = json_string_value(pat);
+	int t = sr_type_ok(s, v);
+	if (!strcmp(s, "$absent")) {
+		if (v)
+			buf_printf(why, "%s: expected no value", path);
+		return v ? JSUBSET_NO : JSUBSET_YES;
+	}
+	if (!v) {
+		buf_printf(why, "%s: missing", path);
+		return JSUBSET_NO;
+	}
+	if (!strcmp(s, "$any"))
+		return JSUBSET_YES;
+	if (t >= 0) {
+		if (!t)
+			buf_printf(why, "%s: expected %s", path, s + 1);
+		return t ? JSUBSET_YES : JSUBSET_NO;
+	}
+	if (!strncmp(s, "$save:", 6)) {
+		sr_set_var(p->r, s + 6, (json_t *)v);
+		return JSUBSET_YES;
+	}
+	if (!strcmp(s, "$id")) {
+		if (json_is_integer(v) && json_integer_value(v) == p->k->last_id)
+			return JSUBSET_YES;
+		buf_printf(why, "%s: expected the last id %d", path, p->k->last_id);
+		return JSUBSET_NO;
+	}
+	json_t *want = sr_subst_string(p->r, p->k, s);
+	if (!want)
+		return JSUBSET_PASS;
+	int ok = json_equal(want, v);
+	if (!ok)
+		buf_printf(why, "%s: expected %s", path, s);
+	json_decref(want);
+	return ok ? JSUBSET_YES : JSUBSET_NO;
+}
+
 /* pattern matches v (a subset match; see the format's "Checks"); on a
  * mismatch the reason goes to why. */
 static int sr_match(struct sr *r, struct sr_conn *k, const json_t *pat, const json_t *v,
 		    const char *path, struct buf *why)
 {
-	if (json_is_string(pat) && json_string_value(pat)[0] == '$') {
-		const char *s = json_string_value(pat);
-		int t = sr_type_ok(s, v);
-		if (!strcmp(s, "$absent")) {
-			if (v)
-				buf_printf(why, "%s: expected no value", path);
-			return !v;
-		}
-		if (!v) {
-			buf_printf(why, "%s: missing", path);
-			return 0;
-		}
-		if (!strcmp(s, "$any"))
-			return 1;
-		if (t >= 0) {
-			if (!t)
-				buf_printf(why, "%s: expected %s", path, s + 1);
-			return t;
-		}
-		if (!strncmp(s, "$save:", 6)) {
-			sr_set_var(r, s + 6, (json_t *)v);
-			return 1;
-		}
-		if (!strcmp(s, "$id")) {
-			if (json_is_integer(v) && json_integer_value(v) == k->last_id)
-				return 1;
-			buf_printf(why, "%s: expected the last id %d", path, k->last_id);
-			return 0;
-		}
-		json_t *want = sr_subst_string(r, k, s);
-		if (want) {
-			int ok = json_equal(want, v);
-			if (!ok)
-				buf_printf(why, "%s: expected %s", path, s);
-			json_decref(want);
-			return ok;
-		}
-	}
-	if (!v) {
-		buf_printf(why, "%s: missing", path);
-		return 0;
-	}
-	if (json_is_object(pat)) {
-		if (!json_is_object(v)) {
-			buf_printf(why, "%s: expected an object", path);
-			return 0;
-		}
-		const char *key;
-		json_t *m;
-		json_object_foreach((json_t *)pat, key, m)
-		{
-			char sub[512];
-			snprintf(sub, sizeof(sub), "%s.%s", path, key);
-			if (!sr_match(r, k, m, json_object_get(v, key), sub, why))
-				return 0;
-		}
-		return 1;
-	}
-	if (json_is_array(pat)) {
-		if (!json_is_array(v) || json_array_size(v) != json_array_size(pat)) {
-			buf_printf(why, "%s: expected an array of %zu", path, json_array_size(pat));
-			return 0;
-		}
-		for (size_t i = 0; i < json_array_size(pat); i++) {
-			char sub[512];
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			if (!sr_match(r, k, json_array_get(pat, i), json_array_get(v, i), sub, why))
-				return 0;
-		}
-		return 1;
-	}
-	if (json_is_number(pat) && json_is_number(v) &&
-	    json_number_value(pat) == json_number_value(v))
-		return 1;
-	if (json_equal((json_t *)pat, (json_t *)v))
-		return 1;
-	char *ps = json_dumps(pat, JSON_ENCODE_ANY | JSON_COMPACT);
-	buf_printf(why, "%s: expected %s", path, ps ? ps : "?");
-	free(ps);
-	return 0;
+	struct sr_pat p = {r, k};
+	struct jsubset_opts o = {sr_pattern, &p, why, path};
+	return jsubset_match_ex(pat, v, &o);
 }
 
 /* ---- reading ---- */
@@ -296,28 +272,13 @@ static void sr_unread(struct sr_conn *k, struct sr_msg *m)
 		k->q_tail = m;
 }
 
-static int sr_glob(const char *pat, const char *s)
-{
-	if (!*pat)
-		return !*s;
-	if (*pat == '*') {
-		for (;; s++) {
-			if (sr_glob(pat + 1, s))
-				return 1;
-			if (!*s)
-				return 0;
-		}
-	}
-	return *s == *pat && sr_glob(pat + 1, s + 1);
-}
-
 static int sr_skipped(const json_t *step, const struct sr_msg *m)
 {
 	const json_t *skip = json_object_get(step, "skip");
 	const char *method = m->j ? json_string_value(json_object_get(m->j, "method")) : NULL;
 	for (size_t i = 0; i < json_array_size(skip); i++) {
 		const char *g = json_string_value(json_array_get(skip, i));
-		if (!strcmp(g, "*") || (method && sr_glob(g, method)))
+		if (!strcmp(g, "*") || (method && wildcard_match(g, method)))
 			return 1;
 	}
 	return 0;

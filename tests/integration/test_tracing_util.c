@@ -1,6 +1,7 @@
 /* test_tracing_util.c - helpers for the Tracing and IO suites (see
  * test_tracing_util.h).  It defines no suite. */
 #include "test_tracing_util.h"
+#include "b64.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,37 +212,7 @@ void tt_trace_clear(struct tt_trace *tr)
 	buf_clear(&tr->complete);
 }
 
-static int tt_b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 int tt_b64_decode(const char *s, size_t n, struct buf *out)
 {
-	if (n % 4)
-		return -1;
-	for (size_t i = 0; i < n; i += 4) {
-		int v[4];
-		int pad = 0;
-		for (int j = 0; j < 4; j++) {
-			if (s[i + j] == '=' && i + 4 == n && j >= 2) {
-				v[j] = 0;
-				pad++;
-				continue;
-			}
-			if (pad || (v[j] = tt_b64_val((unsigned char)s[i + j])) < 0)
-				return -1;
-		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-			     (uint32_t)v[3];
-		char o[3] = {(char)(w >> 16), (char)(w >> 8), (char)w};
-		buf_add(out, o, (size_t)(3 - pad));
-	}
-	return 0;
+	return b64_decode_buf(out, s, n, B64_STRICT) ? -1 : 0;
 }

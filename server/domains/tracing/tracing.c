@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "numfmt.h"
 #include "clock.h"
 #include "net/conn.h"
 #include "gen/trace.h"
@@ -94,61 +95,6 @@ enum tracing_state tracing_state(void)
 struct session *tracing_owner(void)
 {
 	return tracing_now.phase == TRACING_IDLE ? NULL : tracing_now.owner;
-}
-
-/* ---- formatting ---- */
-
-/* Appends v the way Chrome's protocol JSON writes a double: the shortest
- * decimal that reads back to v, in ECMAScript Number.toString notation
- * (0.001189918490126729, 1, 1e-7). */
-static int tracing_add_double(struct buf *b, double v)
-{
-	char tmp[40], digits[24];
-	int prec, exp10, k = 0;
-
-	if (!isfinite(v))
-		return buf_adds(b, "null");
-	if (v == 0)
-		return buf_addc(b, '0');
-	if (v < 0) {
-		buf_addc(b, '-');
-		v = -v;
-	}
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	const char *e = strchr(tmp, 'e');
-	for (const char *p = tmp; p < e; p++)
-		if (*p != '.')
-			digits[k++] = *p;
-	while (k > 1 && digits[k - 1] == '0')
-		k--;
-	exp10 = atoi(e + 1);
-	int n = exp10 + 1; /* the decimal point sits after n digits */
-	if (k <= n && n <= 21) {
-		buf_add(b, digits, (size_t)k);
-		for (int i = k; i < n; i++)
-			buf_addc(b, '0');
-	} else if (n > 0 && n <= 21) {
-		buf_add(b, digits, (size_t)n);
-		buf_addc(b, '.');
-		buf_add(b, digits + n, (size_t)(k - n));
-	} else if (n > -6 && n <= 0) {
-		buf_adds(b, "0.");
-		for (int i = n; i < 0; i++)
-			buf_addc(b, '0');
-		buf_add(b, digits, (size_t)k);
-	} else {
-		buf_addc(b, digits[0]);
-		if (k > 1) {
-			buf_addc(b, '.');
-			buf_add(b, digits + 1, (size_t)(k - 1));
-		}
-		buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-	}
-	return b->data ? 0 : CDPM_ENOMEM;
 }
 
 /* ---- the trace's life ---- */
@@ -292,9 +238,9 @@ static void tracing_usage_tick(struct loop_timer *tm)
 	struct buf b;
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"percentFull\":");
-	tracing_add_double(&b, pf);
+	numfmt_add(&b, pf);
 	buf_adds(&b, ",\"eventCount\":0,\"value\":");
-	tracing_add_double(&b, pf);
+	numfmt_add(&b, pf);
 	if (!buf_addc(&b, '}'))
 		call_event_raw(t->owner, "Tracing.bufferUsage", b.data, b.len);
 	buf_clear(&b);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "cdpm.h"
 #include "gen/tracecat.h"
 
@@ -215,42 +216,6 @@ static int cfg_trace_config(struct tracing_cfg *cfg, const json_t *tc)
 
 /* ---- perfettoConfig ---- */
 
-static int cfg_b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decodes base64 (the descriptor check already made it strict base64). */
-static int cfg_b64_decode(const char *s, size_t len, struct buf *out)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len && s[i] != '='; i++) {
-		int v = cfg_b64_val((unsigned char)s[i]);
-		if (v < 0)
-			return CDPM_EINVAL;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			int rc = buf_addc(out, (char)(acc >> bits));
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
-}
-
 /* A protobuf field as protozero's decoder sees it. */
 struct cfg_pb {
 	const unsigned char *p, *end;
@@ -434,7 +399,8 @@ static int cfg_perfetto(struct tracing_cfg *cfg, const char *b64, size_t len, in
 	int rc, more;
 
 	buf_init(&raw, TRACING_CFG_MAX_PERFETTO);
-	rc = cfg_b64_decode(b64, len, &raw);
+	/* The descriptor check already made it strict base64. */
+	rc = b64_decode_buf(&raw, b64, len, B64_STRICT);
 	if (rc == CDPM_ENOMEM)
 		goto out;
 	if (rc) {
