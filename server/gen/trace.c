@@ -317,7 +317,11 @@ int trace_gen_next_sep(struct trace_gen *g, struct buf *out, size_t max_bytes, s
 		n++;
 	}
 	*n_events = n;
-	/* Running into out's cap after whole events just ends this batch. */
+	/* Running into out's cap after whole events just ends this batch: the
+	 * failed trial append is undone, error and all.  With no event at
+	 * all, the error stays in out for its owner's buf_finish(). */
+	if (rc && n)
+		buf_rewind(out, out->len);
 	return n ? 0 : rc;
 }
 
