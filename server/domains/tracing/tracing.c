@@ -100,16 +100,20 @@ struct session *tracing_owner(void)
 
 /* Appends v the way Chrome's protocol JSON writes a double: the shortest
  * decimal that reads back to v, in ECMAScript Number.toString notation
- * (0.001189918490126729, 1, 1e-7). */
-static int tracing_add_double(struct buf *b, double v)
+ * (0.001189918490126729, 1, 1e-7).  Check buf_finish(b) afterwards. */
+static void tracing_add_double(struct buf *b, double v)
 {
 	char tmp[40], digits[24];
 	int prec, exp10, k = 0;
 
-	if (!isfinite(v))
-		return buf_adds(b, "null");
-	if (v == 0)
-		return buf_addc(b, '0');
+	if (!isfinite(v)) {
+		buf_adds(b, "null");
+		return;
+	}
+	if (v == 0) {
+		buf_addc(b, '0');
+		return;
+	}
 	if (v < 0) {
 		buf_addc(b, '-');
 		v = -v;
@@ -148,19 +152,18 @@ static int tracing_add_double(struct buf *b, double v)
 		}
 		buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
 	}
-	return b->data ? 0 : CDPM_ENOMEM;
 }
 
 /* Ends a message built by hand for session s: `,"sessionId":"S"}`, the
  * same tail router.c writes, so a dataCollected chunk is not copied. */
-static int tracing_close_msg(struct buf *b, const struct session *s)
+static void tracing_close_msg(struct buf *b, const struct session *s)
 {
 	if (s->id[0]) {
 		buf_adds(b, ",\"sessionId\":\"");
 		buf_adds(b, s->id);
 		buf_addc(b, '"');
 	}
-	return buf_addc(b, '}');
+	buf_addc(b, '}');
 }
 
 /* ---- the trace's life ---- */
@@ -307,7 +310,11 @@ static void tracing_usage_tick(struct loop_timer *tm)
 	tracing_add_double(&b, pf);
 	buf_adds(&b, ",\"eventCount\":0,\"value\":");
 	tracing_add_double(&b, pf);
-	if (!buf_addc(&b, '}'))
+	buf_addc(&b, '}');
+	int rc = buf_finish(&b);
+	if (rc)
+		journal_note(t->owner->conn, "Tracing.bufferUsage not sent: %s", cdpm_strerror(rc));
+	else
 		session_event_raw(t->owner, "Tracing.bufferUsage", b.data, b.len);
 	buf_clear(&b);
 	/* Each tick is one period after the last (Chrome: +508, +1009, +1510 ms). */
@@ -326,7 +333,12 @@ static void tracing_send_complete(struct tracing_trace *t, const char *stream)
 			   ",\"stream\":\"%s\",\"traceFormat\":\"%s\",\"streamCompression\":\"%s\"",
 			   stream, t->cfg.format == TSTREAM_PROTO ? "proto" : "json",
 			   t->cfg.compression == TSTREAM_GZIP ? "gzip" : "none");
-	if (!buf_addc(&b, '}'))
+	buf_addc(&b, '}');
+	int rc = buf_finish(&b);
+	if (rc)
+		journal_note(t->owner->conn, "Tracing.tracingComplete not sent: %s",
+			     cdpm_strerror(rc));
+	else
 		session_event_raw(t->owner, "Tracing.tracingComplete", b.data, b.len);
 	buf_clear(&b);
 }
@@ -348,16 +360,15 @@ static int tracing_pull(struct conn_producer *p, struct conn *c)
 	struct buf b;
 	size_t n = 0;
 	(void)p;
-	int rc = conn_msg_begin(&b);
-	if (!rc)
-		rc = buf_reserve(&b, k->chunk_bytes + 256);
-	if (!rc)
-		rc = buf_adds(&b, "{\"method\":\"Tracing.dataCollected\",\"params\":{\"value\":[");
-	if (!rc)
-		rc = trace_gen_next(t->g, &b, k->chunk_bytes, k->chunk_events, &n);
+	conn_msg_begin(&b);
+	buf_reserve(&b, k->chunk_bytes + 256);
+	buf_adds(&b, "{\"method\":\"Tracing.dataCollected\",\"params\":{\"value\":[");
+	/* On a failed buffer this takes no event and returns the failure. */
+	int rc = trace_gen_next(t->g, &b, k->chunk_bytes, k->chunk_events, &n);
 	if (!rc && n) {
 		buf_adds(&b, "]}");
-		rc = tracing_close_msg(&b, t->owner);
+		tracing_close_msg(&b, t->owner);
+		rc = buf_finish(&b);
 		t->burst += b.len;
 		if (!rc && conn_send(c, &b, t->owner->id))
 			return -1;
@@ -530,13 +541,12 @@ static int tracing_end(struct call *c)
 static int tracing_get_categories(struct call *c)
 {
 	struct buf b;
-	int rc = call_reply_begin(c, &b);
-	if (!rc)
-		rc = buf_adds(&b, "{\"categories\":[");
-	for (size_t i = 0; !rc && i < tracing_cats_n; i++)
-		rc = buf_printf(&b, "%s\"%s\"", i ? "," : "", tracing_cats[i]);
-	if (!rc)
-		rc = buf_adds(&b, "]}");
+	call_reply_begin(c, &b);
+	buf_adds(&b, "{\"categories\":[");
+	for (size_t i = 0; i < tracing_cats_n; i++)
+		buf_printf(&b, "%s\"%s\"", i ? "," : "", tracing_cats[i]);
+	buf_adds(&b, "]}");
+	int rc = buf_finish(&b);
 	if (rc) {
 		buf_clear(&b);
 		return rc;
@@ -561,21 +571,27 @@ static void tracing_pb_bytes(struct buf *b, unsigned tag, const void *p, size_t 
 static int tracing_get_descriptor(struct call *c)
 {
 	struct buf pb, cat, b;
+	int rc = 0;
 	buf_init(&pb, 0);
 	buf_init(&cat, 0);
-	for (size_t i = 0; i < tracing_cats_n; i++) {
+	for (size_t i = 0; i < tracing_cats_n && !rc; i++) {
 		const char *name = tracing_cats[i];
 		buf_reset(&cat);
 		tracing_pb_bytes(&cat, 1, name, strlen(name));
 		if (!strncmp(name, "disabled-by-default-", 20))
 			tracing_pb_bytes(&cat, 3, "slow", 4);
-		tracing_pb_bytes(&pb, 1, cat.data, cat.len);
+		rc = buf_finish(&cat);
+		if (!rc)
+			tracing_pb_bytes(&pb, 1, cat.data, cat.len);
 	}
-	int rc = pb.data ? call_reply_begin(c, &b) : CDPM_ENOMEM;
+	if (!rc)
+		rc = buf_finish(&pb);
 	if (!rc) {
+		call_reply_begin(c, &b);
 		buf_adds(&b, "{\"descriptor\":\"");
 		io_add_base64(&b, pb.data, pb.len);
-		rc = buf_adds(&b, "\"}");
+		buf_adds(&b, "\"}");
+		rc = buf_finish(&b);
 		if (rc)
 			buf_clear(&b);
 	}
