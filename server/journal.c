@@ -113,8 +113,8 @@ static void journal_emit(const struct conn *c, const char *dir, const char *meth
 		 * that needs no memory; the ring (best effort) skips it. */
 		if (journal_fp) {
 			fprintf(journal_fp,
-				"{\"t\":%lld,\"conn\":%u,\"dir\":\"note\",\"text\":\"a %s line "
-				"was lost: %s\"}\n",
+				"{\"t\":%lld,\"conn\":%u,\"dir\":\"note\",\"text\":\"the "
+				"journal lost an '%s' line: %s\"}\n",
 				(long long)clock_now_us(), c ? c->id : 0, dir, cdpm_strerror(rc));
 			fflush(journal_fp);
 		}

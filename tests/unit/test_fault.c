@@ -315,7 +315,7 @@ START_TEST(the_journal_loses_a_line_it_cannot_build_and_says_so)
 		ck_assert_msg(v != NULL, "N = %ld: not JSON: %s", n, file);
 		ck_assert_str_eq(json_string_value(json_object_get(v, "dir")), "note");
 		ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(v, "text")),
-					     "line was lost: out of memory"));
+					     "journal lost an 'in' line: out of memory"));
 		json_decref(v);
 		free(ring);
 		free(file);
