@@ -1,4 +1,4 @@
-/* buf.c - growable capped byte buffer (see buf.h). */
+/* buf.c - growable capped byte buffer with a sticky error (see buf.h). */
 #include "buf.h"
 #include "cdpm.h"
 
@@ -7,12 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void *(*buf_realloc)(void *, size_t) = realloc;
+
+void buf_set_alloc_hook(void *(*fn)(void *ptr, size_t size))
+{
+	buf_realloc = fn ? fn : realloc;
+}
+
+/* Remembers the first failure; the content is already as it was. */
+static int buf_fail(struct buf *b, int rc)
+{
+	b->err = rc;
+	return rc;
+}
+
 void buf_init(struct buf *b, size_t cap)
 {
 	b->data = NULL;
 	b->len = 0;
 	b->alloc = 0;
 	b->cap = cap ? cap : BUF_DEFAULT_CAP;
+	b->err = 0;
 }
 
 void buf_clear(struct buf *b)
@@ -21,28 +36,52 @@ void buf_clear(struct buf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->alloc = 0;
+	b->err = 0;
 }
 
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->err = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
+int buf_finish(const struct buf *b)
+{
+	return b->err;
+}
+
+void buf_set_error(struct buf *b, int err)
+{
+	if (!b->err)
+		b->err = err;
+}
+
+void buf_rewind(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+	b->err = 0;
+}
+
 int buf_reserve(struct buf *b, size_t n)
 {
+	if (b->err)
+		return b->err;
 	if (n > b->cap || b->len > b->cap - n)
-		return CDPM_ETOOBIG;
+		return buf_fail(b, CDPM_ETOOBIG);
 	size_t need = b->len + n + 1;
 	if (need <= b->alloc)
 		return 0;
 	size_t a = b->alloc ? b->alloc : 256;
 	while (a < need)
 		a *= 2;
-	char *p = realloc(b->data, a);
+	char *p = buf_realloc(b->data, a);
 	if (!p)
-		return CDPM_ENOMEM;
+		return buf_fail(b, CDPM_ENOMEM);
 	b->data = p;
 	b->alloc = a;
 	return 0;
@@ -74,11 +113,13 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	char small[256];
+	if (b->err)
+		return b->err;
 	va_start(ap, fmt);
 	int n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return CDPM_EINVAL;
+		return buf_fail(b, CDPM_EINVAL);
 	if ((size_t)n < sizeof(small))
 		return buf_add(b, small, (size_t)n);
 	int rc = buf_reserve(b, (size_t)n);
@@ -91,23 +132,31 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
+/* Writes v's digits ending at end; returns where they start. */
+static char *u64_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 int buf_add_u64(struct buf *b, uint64_t v)
 {
 	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	char *p = u64_digits(tmp + sizeof(tmp), v);
 	return buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int buf_add_i64(struct buf *b, int64_t v)
 {
-	if (v >= 0)
-		return buf_add_u64(b, (uint64_t)v);
-	int rc = buf_addc(b, '-');
-	return rc ? rc : buf_add_u64(b, (uint64_t)0 - (uint64_t)v);
+	/* One append for sign and digits: a failure keeps no lone '-'. */
+	char tmp[24];
+	char *p = u64_digits(tmp + sizeof(tmp), v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* Decodes one UTF-8 sequence at s[0..n); returns its length, or 1 with
@@ -156,6 +205,7 @@ static int add_u16_escape(struct buf *b, unsigned v)
 int buf_add_json_str(struct buf *b, const char *s, size_t n, int ascii_only)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t start = b->len;
 	int rc = buf_reserve(b, n + 2);
 	if (rc)
 		return rc;
@@ -199,7 +249,14 @@ int buf_add_json_str(struct buf *b, const char *s, size_t n, int ascii_only)
 			i += len;
 		}
 	}
-	return rc ? rc : buf_addc(b, '"');
+	if (!rc)
+		rc = buf_addc(b, '"');
+	if (rc && b->data) {
+		/* All or nothing: drop the half-escaped string, keep the error. */
+		b->len = start;
+		b->data[start] = '\0';
+	}
+	return rc;
 }
 
 char *buf_take(struct buf *b, size_t *len)
@@ -210,5 +267,6 @@ char *buf_take(struct buf *b, size_t *len)
 	b->data = NULL;
 	b->len = 0;
 	b->alloc = 0;
+	b->err = 0;
 	return p;
 }

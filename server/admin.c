@@ -48,8 +48,13 @@ int admin_peer_is_loopback(int fd)
 	return 0;
 }
 
+/* Every admin JSON reply goes out here: a body that failed to build is
+ * refused whole (the caller's error), never sent in part. */
 static int admin_reply_json(struct conn *c, int status, const struct buf *b)
 {
+	int rc = buf_finish(b);
+	if (rc)
+		return rc;
 	return http_reply(c, status, admin_json, b->data ? b->data : "", b->len);
 }
 
@@ -118,6 +123,7 @@ static int admin_journal(struct conn *c, const char *query)
 	int has_d = admin_query(query, "dir", dir, sizeof(dir));
 	struct buf b;
 	buf_init(&b, JOURNAL_RING_BYTES + 1024);
+	/* Fails with the buffer's error (buf_finish) if the dump did not fit. */
 	int rc = journal_ring_dump(&b, has_m ? method : NULL,
 				   has_c ? (unsigned)strtoul(conn, NULL, 10) : 0,
 				   has_d ? dir : NULL);
@@ -135,7 +141,10 @@ static int admin_scenario_put(struct conn *c, const char *query, const char *bod
 	struct scenario *sc;
 	buf_init(&errors, 0);
 	int rc = scenload_text(body, len, name, &errors, &sc);
-	if (rc == CDPM_ENOMEM) {
+	/* An error list that failed to build is not sent in part. */
+	if (rc && rc != CDPM_ENOMEM && buf_finish(&errors))
+		rc = buf_finish(&errors);
+	if (rc == CDPM_ENOMEM || (rc && buf_finish(&errors))) {
 		buf_clear(&errors);
 		return rc;
 	}
@@ -164,9 +173,12 @@ static int admin_scenario_get(struct conn *c)
 	const struct scenario *sc = scenario_current();
 	struct buf b;
 	buf_init(&b, 0);
-	int rc = sc->root ? mutate_dump(&b, sc->root) : buf_adds(&b, "{}");
-	if (!rc)
-		rc = buf_addc(&b, '\n');
+	int rc = 0;
+	if (sc->root)
+		rc = mutate_dump(&b, sc->root);
+	else
+		buf_adds(&b, "{}");
+	buf_addc(&b, '\n');
 	if (!rc)
 		rc = admin_reply_json(c, 200, &b);
 	buf_clear(&b);
@@ -227,7 +239,10 @@ static int admin_emit(struct conn *c, const char *body, size_t len)
 	buf_init(&errors, 0);
 	int rc = admin_emit_parse(body, len, &req, &errors);
 	if (rc) {
-		if (rc != CDPM_ENOMEM)
+		/* An error list that failed to build is not sent in part. */
+		if (rc != CDPM_ENOMEM && buf_finish(&errors))
+			rc = buf_finish(&errors);
+		else if (rc != CDPM_ENOMEM)
 			rc = http_reply(c, 400, "text/plain; charset=UTF-8",
 					errors.data ? errors.data : "", errors.len);
 		buf_clear(&errors);
@@ -243,7 +258,12 @@ static int admin_emit(struct conn *c, const char *body, size_t len)
 		d = (struct scenario_dest){SCENARIO_TO_TARGET, SCENARIO_WHO_ID, tid};
 	buf_init(&params, 0);
 	const json_t *p = json_object_get(req, "params");
-	rc = p ? mutate_dump(&params, p) : buf_adds(&params, "{}");
+	if (p)
+		rc = mutate_dump(&params, p);
+	else
+		buf_adds(&params, "{}");
+	if (!rc)
+		rc = buf_finish(&params);
 	int n = rc ? 0 : emit_event(&d, NULL, NULL, json_string_value(json_object_get(req, "method")),
 				    params.data, params.len);
 	buf_clear(&params);

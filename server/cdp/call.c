@@ -85,7 +85,9 @@ int call_reply_begin(struct call *c, struct buf *b)
 
 int call_reply_end(struct call *c, struct buf *b)
 {
-	int rc = call_close_msg(b, c->session);
+	/* The builder's status: any append that failed since begin sticks. */
+	call_close_msg(b, c->session);
+	int rc = buf_finish(b);
 	if (rc) {
 		buf_clear(b);
 		return rc;

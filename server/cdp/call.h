@@ -47,7 +47,9 @@ int call_reply_raw(struct call *c, const char *json, size_t len);
 /* call_reply_begin() / call_reply_end() - a result built in place: begin
  * starts b (conn_msg_begin) with `{"id":N,"result":`; the caller appends
  * the result object; end closes the message and sends it, taking b's
- * storage (also on failure). */
+ * storage (also on failure).  end takes the builder's status: if any
+ * append since begin failed (buf_finish), nothing is sent and the first
+ * error is returned. */
 int call_reply_begin(struct call *c, struct buf *b);
 int call_reply_end(struct call *c, struct buf *b);
 /* call_error() - records an error; the router formats it.  data may be NULL.

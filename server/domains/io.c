@@ -198,16 +198,15 @@ static int io_add_data(struct io_stream *st, uint64_t pos, size_t max, struct bu
 static int io_add_head(const struct io_stream *st, size_t max, struct buf *b)
 {
 	/* Escaped trace JSON is about 1.3 times its size; base64 is 4/3. */
-	int rc = buf_reserve(b, (st->base64 ? max / 3 * 4 + 4 : max + max / 2) + 64);
-	if (!rc)
-		rc = buf_adds(b, st->base64 ? "{\"base64Encoded\":true,\"data\":\""
-					    : "{\"base64Encoded\":false,\"data\":\"");
-	return rc;
+	buf_reserve(b, (st->base64 ? max / 3 * 4 + 4 : max + max / 2) + 64);
+	buf_adds(b, st->base64 ? "{\"base64Encoded\":true,\"data\":\""
+			       : "{\"base64Encoded\":false,\"data\":\"");
+	return buf_finish(b);
 }
 
-static int io_add_tail(struct buf *b, int eof, int never_eof)
+static void io_add_tail(struct buf *b, int eof, int never_eof)
 {
-	return buf_adds(b, eof && !never_eof ? "\",\"eof\":true}" : "\",\"eof\":false}");
+	buf_adds(b, eof && !never_eof ? "\",\"eof\":true}" : "\",\"eof\":false}");
 }
 
 /* The reply prefix {"id":N,"result": for id. */
@@ -251,7 +250,8 @@ static int io_ahead_step(struct io_stream *st)
 	if (n == want && st->ahead_raw < st->ahead_max)
 		return 0;
 	tracing_knobs(&k);
-	rc = io_add_tail(&st->ahead, eof && !st->ahead_raw, k.io.never_eof);
+	io_add_tail(&st->ahead, eof && !st->ahead_raw, k.io.never_eof);
+	rc = buf_finish(&st->ahead);
 	if (!rc)
 		st->ahead_state = IO_AHEAD_READY;
 	return rc;
@@ -274,9 +274,9 @@ static void io_ahead_start(struct io_stream *st, size_t max, int id)
 	size_t pl = io_prefix(pre, sizeof(pre), id);
 	if (io_ahead_st && io_ahead_st != st)
 		io_ahead_drop(io_ahead_st);
-	int rc = conn_msg_begin(&st->ahead);
-	if (!rc)
-		rc = buf_reserve(&st->ahead, pl);
+	conn_msg_begin(&st->ahead);
+	/* The prefix is written in place below: check before writing. */
+	int rc = buf_reserve(&st->ahead, pl);
 	if (!rc) {
 		st->ahead.len += pl;
 		st->ahead_off = st->ahead.len;
@@ -364,13 +364,13 @@ static int io_read(struct call *c)
 	if (!rc) {
 		struct buf b;
 		int eof = 0;
-		rc = call_reply_begin(c, &b);
-		if (!rc)
-			rc = io_add_head(st, max, &b);
+		call_reply_begin(c, &b);
+		rc = io_add_head(st, max, &b);
 		if (!rc)
 			rc = io_add_data(st, st->pos, max, &b, &n_raw, &eof);
+		io_add_tail(&b, eof, k.io.never_eof);
 		if (!rc)
-			rc = io_add_tail(&b, eof, k.io.never_eof);
+			rc = buf_finish(&b);
 		if (rc) {
 			journal_note(conn_id(c->conn), "IO.read %s: %s", handle, cdpm_strerror(rc));
 			buf_clear(&b);

@@ -125,14 +125,15 @@ int page_add_seconds(struct buf *b, int64_t us)
 	buf_add_i64(b, us / 1000000);
 	int64_t f = us % 1000000;
 	if (!f)
-		return 0;
+		return buf_finish(b);
 	char d[8];
 	snprintf(d, sizeof(d), "%06lld", (long long)f);
 	size_t n = 6;
 	while (d[n - 1] == '0')
 		n--;
 	buf_addc(b, '.');
-	return buf_add(b, d, n);
+	buf_add(b, d, n);
+	return buf_finish(b);
 }
 
 /* The parts of a URL that the frame object reports. */
@@ -268,8 +269,9 @@ int page_add_frame(struct buf *b, struct page_target *pt)
 	buf_adds(b, "},\"mimeType\":\"text/html\",\"adFrameStatus\":{\"adFrameType\":\"none\"},"
 		    "\"secureContextType\":\"");
 	buf_adds(b, u.secure);
-	return buf_adds(b, "\",\"crossOriginIsolatedContextType\":\"NotIsolated\","
-			   "\"gatedAPIFeatures\":[]}");
+	buf_adds(b, "\",\"crossOriginIsolatedContextType\":\"NotIsolated\","
+		    "\"gatedAPIFeatures\":[]}");
+	return buf_finish(b);
 }
 
 static struct page_session *page_session_get(struct session *s)
@@ -309,14 +311,21 @@ static int page_lifecycle_on(const struct session *s)
 	return ps && ps->enabled && ps->lifecycle;
 }
 
-/* Sends one event to every session of the page that want() accepts. */
+/* Sends one event to every session of the page that want() accepts; params
+ * that failed to build are noted in each one's journal instead. */
 static void page_broadcast(struct page_target *pt, int (*want)(const struct session *),
 			   const char *method, const struct buf *params)
 {
 	struct target *t = pt->target;
-	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s))
-		if (want(s))
+	int rc = buf_finish(params);
+	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s)) {
+		if (!want(s))
+			continue;
+		if (rc)
+			journal_note(conn_id(s->conn), "%s not sent: %s", method, cdpm_strerror(rc));
+		else
 			call_event_raw(s, method, params->data, params->len);
+	}
 }
 
 static const char *const page_point_names[PAGE_POINTS] = {
@@ -428,7 +437,9 @@ static int page_load(struct call *c, struct page_target *pt, const char *url, in
 			   t->id, pt->loader_id);
 	else
 		buf_adds(&p, "{}");
-	int rc = call_reply_raw(c, p.data, p.len);
+	int rc = buf_finish(&p);
+	if (!rc)
+		rc = call_reply_raw(c, p.data, p.len);
 	buf_clear(&p);
 	page_run_document(pt);
 	return rc;
@@ -462,12 +473,11 @@ static int page_get_frame_tree(struct call *c)
 	if (!pt)
 		return CDPM_ENOMEM;
 	struct buf b;
-	int rc = call_reply_begin(c, &b);
-	if (!rc) {
-		buf_adds(&b, "{\"frameTree\":{\"frame\":");
-		page_add_frame(&b, pt);
-		rc = buf_adds(&b, "}}");
-	}
+	call_reply_begin(c, &b);
+	buf_adds(&b, "{\"frameTree\":{\"frame\":");
+	page_add_frame(&b, pt);
+	buf_adds(&b, "}}");
+	int rc = buf_finish(&b);
 	if (rc) {
 		buf_clear(&b);
 		return rc;
@@ -486,12 +496,18 @@ static int page_set_lifecycle(struct call *c)
 		/* Chrome replays the current document's points that have
 		 * happened, on this session only, before the reply. */
 		struct buf p;
+		int rc = 0;
 		buf_init(&p, 0);
-		for (int i = PAGE_COMMIT; i < PAGE_POINTS; i++) {
+		for (int i = PAGE_COMMIT; i < PAGE_POINTS && !rc; i++) {
 			page_lifecycle_params(&p, pt, i);
-			call_event_raw(c->session, "Page.lifecycleEvent", p.data, p.len);
+			rc = buf_finish(&p);
+			if (!rc)
+				call_event_raw(c->session, "Page.lifecycleEvent", p.data,
+						  p.len);
 		}
 		buf_clear(&p);
+		if (rc)
+			return rc;
 	}
 	return call_reply(c, NULL);
 }

@@ -68,10 +68,12 @@ struct page_target *page_target_get(struct target *t);
 struct session *page_each_session(struct target *t, struct session *prev);
 
 /* page_add_seconds() - appends a time in µs as Chrome prints seconds: the
- * shortest decimal that reads back to the same double (505.019963). */
+ * shortest decimal that reads back to the same double (505.019963).
+ * Returns buf_finish(b): 0, or b's first append error. */
 int page_add_seconds(struct buf *b, int64_t us);
 
-/* page_add_frame() - appends the Page.Frame object of t's main frame. */
+/* page_add_frame() - appends the Page.Frame object of t's main frame;
+ * returns buf_finish(b). */
 int page_add_frame(struct buf *b, struct page_target *pt);
 
 /* page_origin() - the security origin of url ("://" for about:blank and

@@ -201,9 +201,15 @@ int profiler_console_start(struct target *t, const char *title, const struct pro
 		buf_adds(&p, ",\"title\":");
 		buf_add_json_str(&p, title, strlen(title), 1);
 		buf_addc(&p, '}');
-		if (p.data)
-			call_event_raw(ps->session, "Profiler.consoleProfileStarted", p.data,
-					  p.len);
+		int r = buf_finish(&p);
+		if (r) {
+			journal_note(conn_id(ps->session->conn), "consoleProfileStarted '%s' not sent: %s",
+				     title, cdpm_strerror(r));
+			if (!rc)
+				rc = r;
+			continue;
+		}
+		call_event_raw(ps->session, "Profiler.consoleProfileStarted", p.data, p.len);
 	}
 	buf_clear(&p);
 	return rc;
@@ -244,11 +250,11 @@ static int profiler_console_finish(struct profiler_session *ps, struct page_targ
 	profiler_add_location(&p, sid, loc);
 	buf_adds(&p, ",\"profile\":");
 	int rc = profiler_write(pt, k->start_us, ps->interval_us, size, 1, &p);
-	if (!rc) {
-		buf_adds(&p, ",\"title\":");
-		buf_add_json_str(&p, k->title, strlen(k->title), 1);
-		rc = buf_addc(&p, '}');
-	}
+	buf_adds(&p, ",\"title\":");
+	buf_add_json_str(&p, k->title, strlen(k->title), 1);
+	buf_addc(&p, '}');
+	if (!rc)
+		rc = buf_finish(&p);
 	if (!rc)
 		rc = call_event_raw(ps->session, "Profiler.consoleProfileFinished", p.data,
 				       p.len);
@@ -322,8 +328,9 @@ int profiler_coverage_update(struct target *t, const char *occasion)
 		buf_add_json_str(&p, occasion, strlen(occasion), 1);
 		buf_adds(&p, ",\"result\":");
 		int r = profiler_cov_take(ps, now, &p);
+		buf_addc(&p, '}');
 		if (!r)
-			r = buf_addc(&p, '}');
+			r = buf_finish(&p);
 		if (!r)
 			r = call_event_raw(ps->session, "Profiler.preciseCoverageDeltaUpdate",
 					      p.data, p.len);
@@ -405,13 +412,12 @@ static int profiler_stop(struct call *c)
 	if (!ps->profiling)
 		return call_error(c, CDP_SERVER_ERROR, "No recording profiles found", NULL);
 	struct buf b;
-	int rc = call_reply_begin(c, &b);
+	call_reply_begin(c, &b);
+	buf_adds(&b, "{\"profile\":");
+	int rc = profiler_write(pt, ps->start_us, ps->interval_us, NULL, 0, &b);
+	buf_addc(&b, '}');
 	if (!rc)
-		rc = buf_adds(&b, "{\"profile\":");
-	if (!rc)
-		rc = profiler_write(pt, ps->start_us, ps->interval_us, NULL, 0, &b);
-	if (!rc)
-		rc = buf_addc(&b, '}');
+		rc = buf_finish(&b);
 	/* The profile is gone either way, as when V8 fails to build one. */
 	ps->profiling = 0;
 	if (rc) {
@@ -424,12 +430,11 @@ static int profiler_stop(struct call *c)
 static int profiler_reply_timestamp(struct call *c, int64_t now)
 {
 	struct buf b;
-	int rc = call_reply_begin(c, &b);
-	if (!rc) {
-		buf_adds(&b, "{\"timestamp\":");
-		page_add_seconds(&b, now);
-		rc = buf_addc(&b, '}');
-	}
+	call_reply_begin(c, &b);
+	buf_adds(&b, "{\"timestamp\":");
+	page_add_seconds(&b, now);
+	buf_addc(&b, '}');
+	int rc = buf_finish(&b);
 	if (rc) {
 		buf_clear(&b);
 		return rc;
@@ -478,16 +483,14 @@ static int profiler_take_coverage(struct call *c)
 				  NULL);
 	struct buf b;
 	int64_t now = clock_now_us();
-	int rc = call_reply_begin(c, &b);
+	call_reply_begin(c, &b);
+	buf_adds(&b, "{\"result\":");
+	int rc = profiler_cov_take(ps, now, &b);
+	buf_adds(&b, ",\"timestamp\":");
+	page_add_seconds(&b, now);
+	buf_addc(&b, '}');
 	if (!rc)
-		rc = buf_adds(&b, "{\"result\":");
-	if (!rc)
-		rc = profiler_cov_take(ps, now, &b);
-	if (!rc) {
-		buf_adds(&b, ",\"timestamp\":");
-		page_add_seconds(&b, now);
-		rc = buf_addc(&b, '}');
-	}
+		rc = buf_finish(&b);
 	if (rc) {
 		buf_clear(&b);
 		return rc;
@@ -531,14 +534,14 @@ static int profiler_best_effort(struct call *c)
 	}
 	struct buf b;
 	buf_init(&b, 0);
-	if (!rc)
-		rc = call_reply_begin(c, &b);
-	if (!rc)
-		rc = buf_adds(&b, "{\"result\":");
-	if (!rc)
+	if (!rc) {
+		call_reply_begin(c, &b);
+		buf_adds(&b, "{\"result\":");
 		rc = coverage_best_effort(cov, &b);
-	if (!rc)
-		rc = buf_addc(&b, '}');
+		buf_addc(&b, '}');
+		if (!rc)
+			rc = buf_finish(&b);
+	}
 	coverage_free(tmp);
 	if (rc) {
 		buf_clear(&b);

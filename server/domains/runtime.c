@@ -12,9 +12,11 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "net/conn.h"
 #include "numfmt.h"
 #include "domains/page.h"
 #include "domains/profiler.h"
+#include "journal.h"
 #include "cdp/router.h"
 #include "cdp/slots.h"
 #include "cdp/targets.h"
@@ -45,12 +47,19 @@ static void runtime_context_params(struct buf *p, struct page_target *pt,
 		   ctx->is_default ? "default" : "isolated", pt->target->id);
 }
 
+/* Params that failed to build are noted in each session's journal instead. */
 static void runtime_broadcast(struct page_target *pt, const char *method, const struct buf *p)
 {
 	struct target *t = pt->target;
-	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s))
-		if (runtime_enabled(s))
+	int rc = buf_finish(p);
+	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s)) {
+		if (!runtime_enabled(s))
+			continue;
+		if (rc)
+			journal_note(conn_id(s->conn), "%s not sent: %s", method, cdpm_strerror(rc));
+		else
 			call_event_raw(s, method, p->data, p->len);
+	}
 }
 
 int runtime_context_new(struct page_target *pt, const char *name, int is_default,
@@ -115,14 +124,19 @@ static int runtime_enable(struct call *c)
 	if (!runtime_enabled(c->session)) {
 		/* V8 reports every existing context before the reply. */
 		struct buf p;
+		int rc = 0;
 		buf_init(&p, 0);
 		c->session->dom[SLOT_RUNTIME] = &runtime_on;
-		for (size_t i = 0; i < pt->nctx; i++) {
+		for (size_t i = 0; i < pt->nctx && !rc; i++) {
 			runtime_context_params(&p, pt, &pt->ctx[i]);
-			call_event_raw(c->session, "Runtime.executionContextCreated", p.data,
-					  p.len);
+			rc = buf_finish(&p);
+			if (!rc)
+				call_event_raw(c->session, "Runtime.executionContextCreated",
+						  p.data, p.len);
 		}
 		buf_clear(&p);
+		if (rc)
+			return rc;
 	}
 	return call_reply(c, NULL);
 }
@@ -454,11 +468,9 @@ static int runtime_evaluate(struct call *c)
 	snprintf(sc.script_id, sizeof(sc.script_id), "%u", pt->next_script_id++);
 	runtime_scan(&sc);
 	struct buf b;
-	int rc = call_reply_begin(c, &b);
-	if (!rc) {
-		runtime_result(&b, e, n);
-		rc = b.data ? 0 : CDPM_ENOMEM;
-	}
+	call_reply_begin(c, &b);
+	runtime_result(&b, e, n);
+	int rc = buf_finish(&b);
 	if (rc) {
 		buf_clear(&b);
 		return rc;

@@ -27,6 +27,10 @@ static json_t *target_info(const struct target *t)
 	struct buf title;
 	buf_init(&title, 0);
 	targets_display_title(t, &title);
+	if (buf_finish(&title)) {
+		buf_clear(&title);
+		return NULL; /* like json_pack() out of memory: "o" packs fail too */
+	}
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "targetId", t->id, "type",
 			      t->type == TARGET_BROWSER ? "browser" : "page", "title",
 			      t->type == TARGET_BROWSER ? "" : title.data, "url", t->url,

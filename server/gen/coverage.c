@@ -212,46 +212,31 @@ int coverage_advance(struct coverage *c, int64_t elapsed_us)
 
 /* --- writing --------------------------------------------------------- */
 
-struct coverage_out {
-	struct buf *b;
-	int rc; /* sticky: the first write error */
-};
+/* The writers append freely; out's sticky error (buf_finish) is checked
+ * once, at the end of coverage_write(). */
 
 /* s must be a literal ("" s fails otherwise): sizeof gives its length. */
-#define COVERAGE_LIT(o, s) coverage_put((o), "" s, sizeof(s) - 1)
+#define COVERAGE_LIT(o, s) buf_add((o), "" s, sizeof(s) - 1)
 
-static void coverage_put(struct coverage_out *o, const char *s, size_t n)
+static void coverage_str(struct buf *o, const char *s)
 {
-	if (!o->rc)
-		o->rc = buf_add(o->b, s, n);
+	buf_add_json_str(o, s, strlen(s), 0);
 }
 
-static void coverage_num(struct coverage_out *o, uint64_t v)
-{
-	if (!o->rc)
-		o->rc = buf_add_u64(o->b, v);
-}
-
-static void coverage_str(struct coverage_out *o, const char *s)
-{
-	if (!o->rc)
-		o->rc = buf_add_json_str(o->b, s, strlen(s), 0);
-}
-
-static void coverage_range(struct coverage_out *o, uint32_t start, uint32_t end, uint64_t count)
+static void coverage_range(struct buf *o, uint32_t start, uint32_t end, uint64_t count)
 {
 	COVERAGE_LIT(o, "{\"startOffset\":");
-	coverage_num(o, start);
+	buf_add_u64(o, start);
 	COVERAGE_LIT(o, ",\"endOffset\":");
-	coverage_num(o, end);
+	buf_add_u64(o, end);
 	COVERAGE_LIT(o, ",\"count\":");
-	coverage_num(o, count);
+	buf_add_u64(o, count);
 	COVERAGE_LIT(o, "}");
 }
 
 /* One FunctionCoverage.  Blocks whose count equals their enclosing range's
  * are left out, as V8 merges such nested ranges. */
-static void coverage_put_fn(struct coverage_out *o, const struct coverage *c, uint32_t fn,
+static void coverage_put_fn(struct buf *o, const struct coverage *c, uint32_t fn,
 			    uint64_t count, unsigned flags)
 {
 	const struct scripts_fn *f = &c->scripts->fn[fn];
@@ -284,11 +269,10 @@ static int coverage_write(const struct coverage *c, const uint64_t *counts, unsi
 			  struct buf *out)
 {
 	const struct scripts *s = c->scripts;
-	struct coverage_out o = {.b = out};
 	size_t mark = out->len;
 	int first = 1;
 
-	COVERAGE_LIT(&o, "[");
+	COVERAGE_LIT(out, "[");
 	for (size_t i = 0; i < s->nscripts; i++) {
 		const struct scripts_script *sc = &s->script[i];
 		uint32_t lo = sc->first_fn, hi = sc->first_fn + sc->nfns, fn;
@@ -297,29 +281,30 @@ static int coverage_write(const struct coverage *c, const uint64_t *counts, unsi
 		if (fn == hi)
 			continue;
 		if (!first)
-			COVERAGE_LIT(&o, ",");
+			COVERAGE_LIT(out, ",");
 		first = 0;
-		COVERAGE_LIT(&o, "{\"scriptId\":\"");
-		coverage_put(&o, sc->id, strlen(sc->id));
-		COVERAGE_LIT(&o, "\",\"url\":");
-		coverage_str(&o, sc->url);
-		COVERAGE_LIT(&o, ",\"functions\":[");
-		coverage_put_fn(&o, c, lo, counts[lo], flags);
+		COVERAGE_LIT(out, "{\"scriptId\":\"");
+		buf_adds(out, sc->id);
+		COVERAGE_LIT(out, "\",\"url\":");
+		coverage_str(out, sc->url);
+		COVERAGE_LIT(out, ",\"functions\":[");
+		coverage_put_fn(out, c, lo, counts[lo], flags);
 		for (fn = lo + 1; fn < hi; fn++) {
 			if (!counts[fn])
 				continue;
-			COVERAGE_LIT(&o, ",");
-			coverage_put_fn(&o, c, fn, counts[fn], flags);
+			COVERAGE_LIT(out, ",");
+			coverage_put_fn(out, c, fn, counts[fn], flags);
 		}
-		COVERAGE_LIT(&o, "]}");
+		COVERAGE_LIT(out, "]}");
 	}
-	COVERAGE_LIT(&o, "]");
-	if (o.rc) {
+	COVERAGE_LIT(out, "]");
+	int rc = buf_finish(out);
+	if (rc) {
 		out->len = mark;
 		if (out->data)
 			out->data[mark] = '\0';
 	}
-	return o.rc;
+	return rc;
 }
 
 int coverage_take(struct coverage *c, struct buf *out)

@@ -46,8 +46,9 @@ int coverage_advance(struct coverage *c, int64_t elapsed_us);
  * since the last take (or coverage_new) and resets those counters: scripts
  * with nothing new are left out, so a second take at once gives "[]".  Each
  * script lists its top level (functionName "") first, then the functions
- * called, in source order.  On failure (CDPM_ETOOBIG, CDPM_ENOMEM) out and
- * the counters are left as they were. */
+ * called, in source order.  On failure (CDPM_ETOOBIG, CDPM_ENOMEM, or out's
+ * earlier error: see buf_finish) out's content and the counters are left
+ * as they were, and out keeps its error. */
 int coverage_take(struct coverage *c, struct buf *out);
 /* coverage_best_effort() - appends getBestEffortCoverage's array: function
  * level, real counts since coverage_new(), every script that ran.  Reads

@@ -42,8 +42,7 @@ struct profile_node {
 struct profile_gen {
 	const struct profile_shape *shape;
 	const struct scripts *scripts;
-	struct buf *out;
-	int rc; /* sticky: the first write error */
+	struct buf *out; /* appended freely; buf_finish() is checked at the end */
 	struct rng rng;
 	struct profile_node *node;
 	uint32_t n, first_js, max_depth;
@@ -343,43 +342,40 @@ static void profile_link(struct profile_gen *g)
 
 static void profile_put(struct profile_gen *g, const char *s, size_t n)
 {
-	if (!g->rc)
-		g->rc = buf_add(g->out, s, n);
+	buf_add(g->out, s, n);
 }
 
 static void profile_num(struct profile_gen *g, int64_t v)
 {
-	if (!g->rc)
-		g->rc = buf_add_i64(g->out, v);
+	buf_add_i64(g->out, v);
 }
 
 static int profile_frames(struct profile_gen *g)
 {
 	const struct scripts *s = g->scripts;
 	struct buf *b = &g->frames;
-	int rc = 0;
 
 	g->frame_off = malloc((s->nfns + 1) * sizeof(*g->frame_off));
 	if (!g->frame_off)
 		return CDPM_ENOMEM;
-	for (size_t i = 0; i < s->nfns && !rc; i++) {
+	for (size_t i = 0; i < s->nfns; i++) {
 		const struct scripts_fn *f = &s->fn[i];
 		const struct scripts_script *sc = &s->script[f->script];
 		g->frame_off[i] = (uint32_t)b->len;
-		rc = buf_adds(b, "{\"functionName\":");
-		rc = rc ? rc : buf_add_json_str(b, f->name, strlen(f->name), 0);
-		rc = rc ? rc : buf_adds(b, ",\"scriptId\":\"");
-		rc = rc ? rc : buf_adds(b, sc->id);
-		rc = rc ? rc : buf_adds(b, "\",\"url\":");
-		rc = rc ? rc : buf_add_json_str(b, sc->url, strlen(sc->url), 0);
-		rc = rc ? rc : buf_adds(b, ",\"lineNumber\":");
-		rc = rc ? rc : buf_add_i64(b, f->line);
-		rc = rc ? rc : buf_adds(b, ",\"columnNumber\":");
-		rc = rc ? rc : buf_add_i64(b, f->column);
-		rc = rc ? rc : buf_addc(b, '}');
+		buf_adds(b, "{\"functionName\":");
+		buf_add_json_str(b, f->name, strlen(f->name), 0);
+		buf_adds(b, ",\"scriptId\":\"");
+		buf_adds(b, sc->id);
+		buf_adds(b, "\",\"url\":");
+		buf_add_json_str(b, sc->url, strlen(sc->url), 0);
+		buf_adds(b, ",\"lineNumber\":");
+		buf_add_i64(b, f->line);
+		buf_adds(b, ",\"columnNumber\":");
+		buf_add_i64(b, f->column);
+		buf_addc(b, '}');
 	}
 	g->frame_off[s->nfns] = (uint32_t)b->len;
-	return rc;
+	return buf_finish(b);
 }
 
 static void profile_put_frame(struct profile_gen *g, uint32_t fn)
@@ -606,7 +602,7 @@ static int profile_generate(struct profile_gen *g, int64_t duration)
 	if (rc)
 		return rc;
 	profile_put_profile(g);
-	return g->rc;
+	return buf_finish(g->out);
 }
 
 int profile_write(const struct profile_shape *shape, struct buf *out)
@@ -625,7 +621,7 @@ int profile_write(const struct profile_shape *shape, struct buf *out)
 		goto out;
 	if (shape->empty) {
 		profile_put_empty(&g);
-		rc = g.rc;
+		rc = buf_finish(out);
 		goto out;
 	}
 	if (!g.scripts) {

@@ -38,7 +38,8 @@ struct profile_shape {
  * distinct call paths.  Fails with CDPM_EINVAL (end before start),
  * CDPM_ETOOBIG (node_count > PROFILE_MAX_NODES, more than
  * PROFILE_MAX_SAMPLES samples, or the buffer cap), CDPM_ENOMEM; on failure
- * out is left as it was. */
+ * out's content is left as it was (a buffer failure, or one out already
+ * had, stays in out for buf_finish). */
 int profile_write(const struct profile_shape *shape, struct buf *out);
 
 #endif

@@ -28,13 +28,14 @@ int trace_pool_add_json(struct buf *pool, const char *s, size_t n, uint32_t *off
 	return rc;
 }
 
-/* An escaped string without its quotes, for splicing into args. */
-static int pool_add_bare(struct buf *pool, const char *s, uint32_t *off, uint32_t *len)
+/* An escaped string without its quotes, for splicing into args; check
+ * buf_finish(pool) later. */
+static void pool_add_bare(struct buf *pool, const char *s, uint32_t *off, uint32_t *len)
 {
-	int rc = trace_pool_add_json(pool, s, strlen(s), off, len);
+	if (trace_pool_add_json(pool, s, strlen(s), off, len))
+		return;
 	*off += 1;
 	*len -= 2;
-	return rc;
 }
 
 static int copy_list(const char *const *src, size_t n, char ***dst)
@@ -91,16 +92,13 @@ static int setup_identity(struct trace_gen *g, const struct trace_params *p)
 {
 	struct rng r;
 	char frame[33];
-	int rc;
 
 	rng_init(&r, g->seed ^ UINT64_C(0x6672616d65));
 	hex_id(frame, &r);
 	hex_id(g->nav, &r);
-	rc = pool_add_bare(&g->pool, p->frame_id ? p->frame_id : frame, &g->frame_off,
-			   &g->frame_len);
-	if (!rc)
-		rc = pool_add_bare(&g->pool, p->page_url ? p->page_url : "about:blank", &g->url_off,
-				   &g->url_len);
+	pool_add_bare(&g->pool, p->frame_id ? p->frame_id : frame, &g->frame_off, &g->frame_len);
+	pool_add_bare(&g->pool, p->page_url ? p->page_url : "about:blank", &g->url_off,
+		      &g->url_len);
 	for (size_t i = 0; i < g->procs.n_threads; i++) {
 		const struct traceproc_thread *t = &g->procs.threads[i];
 		struct trace_thr *f = &g->thr[i];
@@ -111,7 +109,7 @@ static int setup_identity(struct trace_gen *g, const struct trace_params *p)
 		memcpy(e, ",\"ts\":", 6);
 		f->tidts_len = (uint8_t)(e + 6 - f->tidts);
 	}
-	return rc;
+	return buf_finish(&g->pool);
 }
 
 static uint64_t body_count(const struct trace_gen *g, const struct trace_params *p)
@@ -317,7 +315,11 @@ int trace_gen_next_sep(struct trace_gen *g, struct buf *out, size_t max_bytes, s
 		n++;
 	}
 	*n_events = n;
-	/* Running into out's cap after whole events just ends this batch. */
+	/* Running into out's cap after whole events just ends this batch: the
+	 * failed trial append is undone, error and all.  With no event at
+	 * all, the error stays in out for its owner's buf_finish(). */
+	if (rc && n)
+		buf_rewind(out, out->len);
 	return n ? 0 : rc;
 }
 
@@ -554,8 +556,8 @@ struct trace_gen *trace_gen_new(const struct trace_params *p)
 	if (rc)
 		goto fail;
 	/* Fragments are read in 16-byte strides (trace_cpy). */
-	rc = buf_add(&g->pool, (const char[TRACE_SLACK]){0}, TRACE_SLACK);
-	if (rc)
+	buf_add(&g->pool, (const char[TRACE_SLACK]){0}, TRACE_SLACK);
+	if (buf_finish(&g->pool))
 		goto fail;
 	fix_head(g);
 	rc = apply_record_mode(g, p);

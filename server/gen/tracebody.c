@@ -23,13 +23,11 @@ static void tpl_phases(const struct tracetpl *t, char *ph0, char *ph1)
 }
 
 /* Appends args with @X@ placeholders replaced; stops at '#' when split is
- * set and returns the rest through *rest. */
-static int add_args(struct trace_gen *g, struct buf *b, const char *a, const char **rest)
+ * set and returns the rest through *rest.  Check buf_finish(b) later. */
+static void add_args(struct trace_gen *g, struct buf *b, const char *a, const char **rest)
 {
-	int rc = 0;
-
 	*rest = NULL;
-	while (*a && !rc) {
+	while (*a) {
 		if (*a == '#') {
 			*rest = a + 1;
 			break;
@@ -37,48 +35,50 @@ static int add_args(struct trace_gen *g, struct buf *b, const char *a, const cha
 		if (a[0] == '@' && a[1] && a[2] == '@') {
 			const char *pool = g->pool.data;
 			if (a[1] == 'F')
-				rc = buf_add(b, pool + g->frame_off, g->frame_len);
+				buf_add(b, pool + g->frame_off, g->frame_len);
 			else if (a[1] == 'U')
-				rc = buf_add(b, pool + g->url_off, g->url_len);
+				buf_add(b, pool + g->url_off, g->url_len);
 			else if (a[1] == 'N')
-				rc = buf_add(b, g->nav, 32);
+				buf_add(b, g->nav, 32);
 			else if (a[1] == 'P')
-				rc = buf_add_i64(b, g->procs.threads[g->procs.page_main].pid);
+				buf_add_i64(b, g->procs.threads[g->procs.page_main].pid);
 			a += 3;
 			continue;
 		}
-		rc = buf_addc(b, *a++);
+		buf_addc(b, *a++);
 	}
-	return rc;
 }
 
-/* Moves the bytes of b to the pool; off and len locate them. */
+/* Moves the bytes of b to the pool; off and len locate them.  A fragment
+ * that failed to build is not moved and b keeps its error, so this take
+ * and every later one fail: checking the last take checks them all. */
 static int pool_take(struct trace_gen *g, struct buf *b, uint32_t *off, uint32_t *len)
 {
 	*off = (uint32_t)g->pool.len;
 	*len = (uint32_t)b->len;
-	int rc = buf_add(&g->pool, b->data ? b->data : "", b->len);
+	int rc = buf_finish(b);
+	if (rc)
+		return rc;
+	buf_add(&g->pool, b->data ? b->data : "", b->len);
 	buf_reset(b);
-	return rc;
+	return buf_finish(&g->pool);
 }
 
-static int add_cat(struct buf *b, const char *cat)
+static void add_cat(struct buf *b, const char *cat)
 {
-	int rc = buf_adds(b, ",\"cat\":");
-	if (!rc)
-		rc = buf_add_json_str(b, cat, strlen(cat), 1);
-	return rc ? rc : buf_addc(b, ',');
+	buf_adds(b, ",\"cat\":");
+	buf_add_json_str(b, cat, strlen(cat), 1);
+	buf_addc(b, ',');
 }
 
-static int add_name(struct buf *b, const char *name, char ph)
+static void add_name(struct buf *b, const char *name, char ph)
 {
 	char tail[] = ",\"ph\":\"?\",\"pid\":";
-	int rc = buf_adds(b, "\"name\":");
 
 	tail[7] = ph;
-	if (!rc)
-		rc = buf_add_json_str(b, name, strlen(name), 1);
-	return rc ? rc : buf_adds(b, tail);
+	buf_adds(b, "\"name\":");
+	buf_add_json_str(b, name, strlen(name), 1);
+	buf_adds(b, tail);
 }
 
 /* The JSON fragments of one enabled template. */
@@ -88,35 +88,24 @@ static int tpl_fragments(struct trace_gen *g, struct trace_tpl *tr, struct buf *
 	const char *rest = NULL;
 	int rc;
 
-	rc = buf_adds(tmp, "{\"args\":");
-	if (!rc)
-		rc = add_args(g, tmp, t->args, &rest);
+	buf_adds(tmp, "{\"args\":");
+	add_args(g, tmp, t->args, &rest);
 	tr->has_var = rest != NULL;
-	if (!rc && rest) {
-		rc = pool_take(g, tmp, &tr->head_a, &tr->head_a_len);
-		if (!rc)
-			rc = add_args(g, tmp, rest, &rest);
+	if (rest) {
+		pool_take(g, tmp, &tr->head_a, &tr->head_a_len);
+		add_args(g, tmp, rest, &rest);
 	}
-	if (!rc)
-		rc = add_cat(tmp, t->cat);
-	if (!rc)
-		rc = pool_take(g, tmp, tr->has_var ? &tr->head_b : &tr->head_a,
-			       tr->has_var ? &tr->head_b_len : &tr->head_a_len);
-	if (!rc)
-		rc = buf_adds(tmp,
-			      t->kind == TPL_FLOW ? "{\"args\":{},\"bp\":\"e\"" : "{\"args\":{}");
-	if (!rc)
-		rc = add_cat(tmp, t->cat);
-	if (!rc)
-		rc = pool_take(g, tmp, &tr->end_head, &tr->end_head_len);
-	if (!rc)
-		rc = add_name(tmp, t->name, tr->ph0);
-	if (!rc)
-		rc = pool_take(g, tmp, &tr->name0, &tr->name0_len);
-	if (!rc)
-		rc = add_name(tmp, t->name, tr->ph1);
-	if (!rc)
-		rc = pool_take(g, tmp, &tr->name1, &tr->name1_len);
+	add_cat(tmp, t->cat);
+	pool_take(g, tmp, tr->has_var ? &tr->head_b : &tr->head_a,
+		  tr->has_var ? &tr->head_b_len : &tr->head_a_len);
+	buf_adds(tmp, t->kind == TPL_FLOW ? "{\"args\":{},\"bp\":\"e\"" : "{\"args\":{}");
+	add_cat(tmp, t->cat);
+	pool_take(g, tmp, &tr->end_head, &tr->end_head_len);
+	add_name(tmp, t->name, tr->ph0);
+	pool_take(g, tmp, &tr->name0, &tr->name0_len);
+	add_name(tmp, t->name, tr->ph1);
+	/* The last take fails if any append or take before it did. */
+	rc = pool_take(g, tmp, &tr->name1, &tr->name1_len);
 	if (rc)
 		return rc;
 	uint32_t head = tr->head_a_len + tr->head_b_len;

@@ -52,41 +52,35 @@ static struct trace_headev *head_new(struct trace_gen *g, char ph, uint32_t name
 	return h;
 }
 
-static int head_end(struct trace_gen *g, struct trace_headev *h)
+static void head_end(struct trace_gen *g, struct trace_headev *h)
 {
 	h->json_len = (uint32_t)(g->pool.len - h->json_off);
-	return 0;
 }
 
+/* The head builders append to the pool freely; tracehead_init() checks
+ * buf_finish() of it once, at the end. */
+
 /* {"args":{"<key>":"<val>"},"cat":"__metadata","name":..,"ph":"M","pid":..,"tid":..,"ts":0} */
-static int head_meta(struct trace_gen *g, uint32_t name, uint32_t thread, int32_t pid, int32_t tid,
+static void head_meta(struct trace_gen *g, uint32_t name, uint32_t thread, int32_t pid, int32_t tid,
 		     const char *key, const char *val)
 {
 	struct trace_headev *h = head_new(g, 'M', name, TRACE_S_META_CAT, thread);
 	struct buf *b = &g->pool;
-	int rc;
 
 	h->ev.pid = pid;
 	h->ev.tid = tid;
-	rc = buf_printf(b, "{\"args\":{\"%s\":", key);
-	if (!rc)
-		rc = buf_add_json_str(b, val, strlen(val), 1);
-	if (!rc)
-		rc = buf_printf(b, "},\"cat\":\"__metadata\",\"name\":\"%s\",\"ph\":\"M\",\"pid\":",
-				head_strs[name]);
-	if (!rc)
-		rc = buf_add_i64(b, pid);
-	if (!rc)
-		rc = buf_adds(b, ",\"tid\":");
-	if (!rc)
-		rc = buf_add_i64(b, tid);
-	if (!rc)
-		rc = buf_adds(b, ",\"ts\":0}");
-	if (!rc)
-		rc = head_end(g, h);
+	buf_printf(b, "{\"args\":{\"%s\":", key);
+	buf_add_json_str(b, val, strlen(val), 1);
+	buf_printf(b, "},\"cat\":\"__metadata\",\"name\":\"%s\",\"ph\":\"M\",\"pid\":",
+		   head_strs[name]);
+	buf_add_i64(b, pid);
+	buf_adds(b, ",\"tid\":");
+	buf_add_i64(b, tid);
+	buf_adds(b, ",\"ts\":0}");
+	head_end(g, h);
 	/* The raw value (for other encoders) goes after the JSON. */
 	h->detail_off = (uint32_t)b->len;
-	return rc ? rc : buf_add(b, val, strlen(val) + 1);
+	buf_add(b, val, strlen(val) + 1);
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -95,88 +89,71 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int head_active(struct trace_gen *g)
+static void head_active(struct trace_gen *g)
 {
 	struct trace_headev *h = head_new(g, 'I', TRACE_S_ACTIVE, TRACE_S_META_CAT, UINT32_MAX);
 	struct buf *b = &g->pool;
 	int32_t pids[TRACEPROC_MAX_PROCS];
 	size_t n = g->procs.n_procs;
-	int rc;
 
 	h->ev.scope = 'g';
 	h->ev.ts = g->start_us;
 	for (size_t i = 0; i < n; i++)
 		pids[i] = g->procs.procs[i].pid;
 	qsort(pids, n, sizeof(pids[0]), cmp_i32);
-	rc = buf_adds(b, "{\"args\":{\"chrome_active_processes\":{\"pid\":[");
-	for (size_t i = 0; i < n && !rc; i++) {
+	buf_adds(b, "{\"args\":{\"chrome_active_processes\":{\"pid\":[");
+	for (size_t i = 0; i < n; i++) {
 		if (i)
-			rc = buf_addc(b, ',');
-		if (!rc)
-			rc = buf_add_i64(b, pids[i]);
+			buf_addc(b, ',');
+		buf_add_i64(b, pids[i]);
 	}
-	if (!rc)
-		rc = buf_adds(b, "]}},\"cat\":\"__metadata\",\"name\":\"ActiveProcesses\","
-				 "\"ph\":\"I\",\"pid\":0,\"s\":\"g\",\"tid\":0,\"ts\":");
-	if (!rc)
-		rc = buf_add_i64(b, g->start_us);
-	if (!rc)
-		rc = buf_addc(b, '}');
-	return rc ? rc : head_end(g, h);
+	buf_adds(b, "]}},\"cat\":\"__metadata\",\"name\":\"ActiveProcesses\","
+		    "\"ph\":\"I\",\"pid\":0,\"s\":\"g\",\"tid\":0,\"ts\":");
+	buf_add_i64(b, g->start_us);
+	buf_addc(b, '}');
+	head_end(g, h);
 }
 
 /* CLIENTS.md 8.11: timeline tools need TracingStartedInBrowser. */
-static int head_started(struct trace_gen *g)
+static void head_started(struct trace_gen *g)
 {
 	const struct traceproc *m = &g->procs;
 	struct trace_headev *h =
 	    head_new(g, 'I', TRACE_S_STARTED, TRACE_S_TIMELINE_CAT, m->browser_main);
 	struct buf *b = &g->pool;
-	int rc;
 
 	h->ev.scope = 't';
 	h->ev.ts = g->start_us;
 	h->ev.tts = m->threads[m->browser_main].tts_base;
-	rc = buf_adds(b, "{\"args\":{\"data\":{\"frameTreeNodeId\":1,\"frames\":[{\"frame\":\"");
-	if (!rc)
-		rc = buf_add(b, b->data + g->frame_off, g->frame_len);
-	if (!rc)
-		rc = buf_adds(b, "\",\"isInPrimaryMainFrame\":true,\"isOutermostMainFrame\":true,"
-				 "\"name\":\"\",\"processId\":");
-	if (!rc)
-		rc = buf_add_i64(b, m->threads[m->page_main].pid);
-	if (!rc)
-		rc = buf_adds(b, ",\"url\":\"");
-	if (!rc)
-		rc = buf_add(b, b->data + g->url_off, g->url_len);
-	if (!rc)
-		rc = buf_adds(b, "\"}],\"persistentIds\":true}},\"cat\":"
-				 "\"disabled-by-default-devtools.timeline\",\"name\":"
-				 "\"TracingStartedInBrowser\",\"ph\":\"I\",\"pid\":");
-	if (!rc)
-		rc = buf_add_i64(b, h->ev.pid);
-	if (!rc)
-		rc = buf_adds(b, ",\"s\":\"t\",\"tid\":");
-	if (!rc)
-		rc = buf_add_i64(b, h->ev.tid);
-	if (!rc)
-		rc = buf_adds(b, ",\"ts\":");
-	if (!rc)
-		rc = buf_add_i64(b, h->ev.ts);
-	if (!rc)
-		rc = buf_adds(b, ",\"tts\":");
-	if (!rc)
-		rc = buf_add_i64(b, h->ev.tts);
-	if (!rc)
-		rc = buf_addc(b, '}');
-	return rc ? rc : head_end(g, h);
+	buf_adds(b, "{\"args\":{\"data\":{\"frameTreeNodeId\":1,\"frames\":[{\"frame\":\"");
+	/* The frame id and URL are copied from the pool itself: make room
+	 * first, so that growing cannot move them away mid-copy. */
+	buf_reserve(b, g->frame_len);
+	buf_add(b, b->data + g->frame_off, g->frame_len);
+	buf_adds(b, "\",\"isInPrimaryMainFrame\":true,\"isOutermostMainFrame\":true,"
+		    "\"name\":\"\",\"processId\":");
+	buf_add_i64(b, m->threads[m->page_main].pid);
+	buf_adds(b, ",\"url\":\"");
+	buf_reserve(b, g->url_len);
+	buf_add(b, b->data + g->url_off, g->url_len);
+	buf_adds(b, "\"}],\"persistentIds\":true}},\"cat\":"
+		    "\"disabled-by-default-devtools.timeline\",\"name\":"
+		    "\"TracingStartedInBrowser\",\"ph\":\"I\",\"pid\":");
+	buf_add_i64(b, h->ev.pid);
+	buf_adds(b, ",\"s\":\"t\",\"tid\":");
+	buf_add_i64(b, h->ev.tid);
+	buf_adds(b, ",\"ts\":");
+	buf_add_i64(b, h->ev.ts);
+	buf_adds(b, ",\"tts\":");
+	buf_add_i64(b, h->ev.tts);
+	buf_addc(b, '}');
+	head_end(g, h);
 }
 
 int tracehead_init(struct trace_gen *g, const struct trace_params *p)
 {
 	const struct traceproc *m = &g->procs;
 	char num[16];
-	int rc;
 
 	(void)p;
 	g->head = calloc(3 + m->n_threads + 2 * m->n_procs, sizeof(*g->head));
@@ -184,29 +161,28 @@ int tracehead_init(struct trace_gen *g, const struct trace_params *p)
 		return CDPM_ENOMEM;
 	/* As in Chrome: swapper first, main threads, the other threads, then
 	 * process names and uptimes (CHROMIUM.md 4.3). */
-	rc = head_meta(g, TRACE_S_THREAD_NAME, UINT32_MAX, 0, 0, "name", "swapper");
-	for (int pass = 0; pass < 2 && !rc; pass++)
-		for (uint32_t i = 0; i < m->n_threads && !rc; i++) {
+	head_meta(g, TRACE_S_THREAD_NAME, UINT32_MAX, 0, 0, "name", "swapper");
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t i = 0; i < m->n_threads; i++) {
 			const struct traceproc_thread *t = &m->threads[i];
 			int is_main = m->procs[t->proc].main_thread == i;
 			if (is_main == (pass == 0))
-				rc = head_meta(g, TRACE_S_THREAD_NAME, i, t->pid, t->tid, "name",
-					       t->name);
+				head_meta(g, TRACE_S_THREAD_NAME, i, t->pid, t->tid, "name",
+					  t->name);
 		}
-	for (uint32_t i = 0; i < m->n_procs && !rc; i++)
-		rc = head_meta(g, TRACE_S_PROCESS_NAME, m->procs[i].main_thread, m->procs[i].pid, 0,
-			       "name", m->procs[i].name);
-	for (uint32_t i = 0; i < m->n_procs && !rc; i++) {
+	for (uint32_t i = 0; i < m->n_procs; i++)
+		head_meta(g, TRACE_S_PROCESS_NAME, m->procs[i].main_thread, m->procs[i].pid, 0,
+			  "name", m->procs[i].name);
+	for (uint32_t i = 0; i < m->n_procs; i++) {
 		char *e = trace_u64(num, m->procs[i].uptime_s);
 		*e = '\0';
-		rc = head_meta(g, TRACE_S_UPTIME, m->procs[i].main_thread, m->procs[i].pid, 0,
-			       "uptime", num);
+		head_meta(g, TRACE_S_UPTIME, m->procs[i].main_thread, m->procs[i].pid, 0,
+			  "uptime", num);
 	}
-	if (!rc)
-		rc = head_active(g);
-	if (!rc && tracecat_enabled(&g->cats, head_strs[TRACE_S_TIMELINE_CAT]))
-		rc = head_started(g);
-	return rc;
+	head_active(g);
+	if (tracecat_enabled(&g->cats, head_strs[TRACE_S_TIMELINE_CAT]))
+		head_started(g);
+	return buf_finish(&g->pool);
 }
 
 /* ---- extras ---- */
@@ -256,15 +232,15 @@ int tracehead_extras(struct trace_gen *g, const struct trace_params *p)
 	g->extra = calloc(n, sizeof(*g->extra));
 	if (!g->extra)
 		return CDPM_ENOMEM;
-	for (size_t i = 0; i < p->n_syncs && !rc; i++) {
+	for (size_t i = 0; i < p->n_syncs; i++) {
 		const char *id = p->syncs[i].id ? p->syncs[i].id : "";
 		struct trace_extra *x = extra_add(g, TRACE_X_SYNC, p->syncs[i].ts_us);
 		x->n = 1;
-		rc = trace_pool_add_json(&g->pool, id, strlen(id), &x->json_off, &x->json_len);
+		trace_pool_add_json(&g->pool, id, strlen(id), &x->json_off, &x->json_len);
 		x->raw_off = (uint32_t)g->pool.len;
-		if (!rc)
-			rc = buf_add(&g->pool, id, strlen(id) + 1);
+		buf_add(&g->pool, id, strlen(id) + 1);
 	}
+	rc = buf_finish(&g->pool);
 	for (size_t i = 0; dumps && i < p->n_dumps; i++) {
 		struct trace_extra *x = extra_add(g, TRACE_X_DUMP, p->dumps[i].ts_us);
 		x->guid = p->dumps[i].guid;
@@ -377,52 +353,44 @@ static uint64_t dump_size(const struct trace_gen *g, const struct trace_extra *x
 	return 0x10000 + (h & 0x3FFFFFF);
 }
 
-static int add_hex_str(struct buf *b, uint64_t v)
+static void add_hex_str(struct buf *b, uint64_t v)
 {
 	char tmp[20], *e = tmp;
 	*e++ = '"';
 	e = trace_hex(e, v);
 	*e++ = '"';
-	return buf_add(b, tmp, (size_t)(e - tmp));
+	buf_add(b, tmp, (size_t)(e - tmp));
 }
 
-static int dump_args(const struct trace_gen *g, const struct trace_extra *x, uint32_t k,
-		     struct buf *out)
+static void dump_args(const struct trace_gen *g, const struct trace_extra *x, uint32_t k,
+		      struct buf *out)
 {
 	int detailed = x->level == TRACE_DUMP_DETAILED;
 	const char *const *names = detailed ? detailed_allocs : light_allocs;
 	size_t n = detailed ? CDPM_ARRAY_LEN(detailed_allocs) : CDPM_ARRAY_LEN(light_allocs);
 	uint64_t total = 0;
-	int rc = buf_adds(out, "{\"args\":{\"dumps\":{\"allocators\":{");
 
-	for (size_t a = 0; a < n && !rc; a++) {
+	buf_adds(out, "{\"args\":{\"dumps\":{\"allocators\":{");
+	for (size_t a = 0; a < n; a++) {
 		uint64_t size = dump_size(g, x, k, (uint32_t)a);
 		total += size;
-		rc = buf_printf(out,
-				"%s\"%s\":{\"attrs\":{\"size\":{\"type\":\"scalar\",\"units\":"
-				"\"bytes\",\"value\":",
-				a ? "," : "", names[a]);
-		if (!rc)
-			rc = add_hex_str(out, size);
-		if (!rc)
-			rc = buf_adds(out, "}}}");
+		buf_printf(out,
+			   "%s\"%s\":{\"attrs\":{\"size\":{\"type\":\"scalar\",\"units\":"
+			   "\"bytes\",\"value\":",
+			   a ? "," : "", names[a]);
+		add_hex_str(out, size);
+		buf_adds(out, "}}}");
 	}
-	if (!rc)
-		rc = buf_printf(out,
-				"},\"level_of_detail\":\"%s\",\"process_totals\":{"
-				"\"peak_resident_set_size\":",
-				level_names[x->level < 3 ? x->level : 1]);
-	if (!rc)
-		rc = add_hex_str(out, total + total / 3);
-	if (!rc)
-		rc = buf_adds(out, ",\"private_footprint_bytes\":");
-	if (!rc)
-		rc = add_hex_str(out, total - total / 5);
-	if (!rc)
-		rc = buf_adds(out, ",\"resident_set_size\":");
-	if (!rc)
-		rc = add_hex_str(out, total + total / 4);
-	return rc ? rc : buf_adds(out, "}}}");
+	buf_printf(out,
+		   "},\"level_of_detail\":\"%s\",\"process_totals\":{"
+		   "\"peak_resident_set_size\":",
+		   level_names[x->level < 3 ? x->level : 1]);
+	add_hex_str(out, total + total / 3);
+	buf_adds(out, ",\"private_footprint_bytes\":");
+	add_hex_str(out, total - total / 5);
+	buf_adds(out, ",\"resident_set_size\":");
+	add_hex_str(out, total + total / 4);
+	buf_adds(out, "}}}");
 }
 
 int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, struct buf *out)
@@ -434,37 +402,28 @@ int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, st
 
 	tracehead_extra_ev(g, xi, xk, &ev);
 	if (x->kind == TRACE_X_SYNC) {
-		rc = buf_adds(out, "{\"args\":{\"sync_id\":");
-		if (!rc)
-			rc = buf_add(out, g->pool.data + x->json_off, x->json_len);
-		if (!rc)
-			rc = buf_adds(out, "},\"cat\":\"__metadata\",\"name\":\"clock_sync\","
-					   "\"ph\":\"c\",\"pid\":");
+		buf_adds(out, "{\"args\":{\"sync_id\":");
+		buf_add(out, g->pool.data + x->json_off, x->json_len);
+		buf_adds(out, "},\"cat\":\"__metadata\",\"name\":\"clock_sync\","
+			      "\"ph\":\"c\",\"pid\":");
 	} else {
-		rc = dump_args(g, x, xk, out);
-		if (!rc)
-			rc = buf_printf(out,
-					",\"cat\":\"disabled-by-default-memory-infra\",\"id\":"
-					"\"0x%llx\",\"name\":\"%s\",\"ph\":\"v\",\"pid\":",
-					(unsigned long long)x->guid, ev.name);
+		dump_args(g, x, xk, out);
+		buf_printf(out,
+			   ",\"cat\":\"disabled-by-default-memory-infra\",\"id\":"
+			   "\"0x%llx\",\"name\":\"%s\",\"ph\":\"v\",\"pid\":",
+			   (unsigned long long)x->guid, ev.name);
 	}
-	if (!rc)
-		rc = buf_add_i64(out, ev.pid);
-	if (!rc)
-		rc = buf_adds(out, ",\"tid\":");
-	if (!rc)
-		rc = buf_add_i64(out, ev.tid);
-	if (!rc)
-		rc = buf_adds(out, ",\"ts\":");
-	if (!rc)
-		rc = buf_add_i64(out, ev.ts);
-	if (!rc && ev.tts >= 0) {
-		rc = buf_adds(out, ",\"tts\":");
-		if (!rc)
-			rc = buf_add_i64(out, ev.tts);
+	buf_add_i64(out, ev.pid);
+	buf_adds(out, ",\"tid\":");
+	buf_add_i64(out, ev.tid);
+	buf_adds(out, ",\"ts\":");
+	buf_add_i64(out, ev.ts);
+	if (ev.tts >= 0) {
+		buf_adds(out, ",\"tts\":");
+		buf_add_i64(out, ev.tts);
 	}
-	if (!rc)
-		rc = buf_addc(out, '}');
+	buf_addc(out, '}');
+	rc = buf_finish(out);
 	if (rc) {
 		out->len = mark;
 		if (out->data)

@@ -44,7 +44,8 @@ struct tstream {
 	struct buf esc; /* raw bytes on their way to tstream_read_json() */
 };
 
-/* Chromium 156's metadata dict, keys in byte order (CHROMIUM.md 4.5). */
+/* Chromium 156's metadata dict, keys in byte order (CHROMIUM.md 4.5);
+ * returns buf_finish(b). */
 static int add_metadata(struct buf *b, int64_t wall_us)
 {
 	static const char *const fixed_a =
@@ -79,15 +80,14 @@ static int add_metadata(struct buf *b, int64_t wall_us)
 	    "Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\",\"v8-version\":\"15.6.75.27\"}";
 	time_t t = (time_t)(wall_us / 1000000);
 	struct tm tm;
-	int rc;
 
 	if (!gmtime_r(&t, &tm))
 		memset(&tm, 0, sizeof(tm));
-	rc = buf_adds(b, fixed_a);
-	if (!rc)
-		rc = buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900,
-				tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return rc ? rc : buf_adds(b, fixed_b);
+	buf_adds(b, fixed_a);
+	buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	buf_adds(b, fixed_b);
+	return buf_finish(b);
 }
 
 /* ---- raw source ---- */
@@ -100,8 +100,11 @@ static int json_produce(struct tstream *s, struct buf *dst, size_t want)
 	while (!rc && s->src != SRC_DONE && dst->len - start < want) {
 		switch (s->src) {
 		case SRC_PREFIX:
+			/* A state moves on only once its bytes are in: a read
+			 * retried after a failure must not skip them. */
 			rc = buf_adds(dst, "{\"traceEvents\":[\n");
-			s->src = SRC_EVENTS;
+			if (!rc)
+				s->src = SRC_EVENTS;
 			break;
 		case SRC_EVENTS: {
 			size_t mark = dst->len;
@@ -113,13 +116,12 @@ static int json_produce(struct tstream *s, struct buf *dst, size_t want)
 			/* The loop condition leaves room >= 1; one event at least. */
 			size_t room = want - (dst->len - start);
 			if (!first) {
-				rc = buf_add(dst, TSTREAM_SEP, 2);
+				buf_add(dst, TSTREAM_SEP, 2);
 				room = room > 2 ? room - 2 : 1;
 			}
-			if (!rc)
-				rc = trace_gen_next_sep(s->g, dst, room, SIZE_MAX, TSTREAM_SEP, 2,
-							&n);
-			if (rc) {
+			/* On a failed dst this takes no event and fails. */
+			rc = trace_gen_next_sep(s->g, dst, room, SIZE_MAX, TSTREAM_SEP, 2, &n);
+			if (rc && dst->data) {
 				dst->len = mark;
 				dst->data[mark] = '\0';
 			}
@@ -127,7 +129,8 @@ static int json_produce(struct tstream *s, struct buf *dst, size_t want)
 		}
 		case SRC_SUFFIX:
 			rc = buf_add(dst, s->suffix.data, s->suffix.len);
-			s->src = SRC_DONE;
+			if (!rc)
+				s->src = SRC_DONE;
 			break;
 		}
 	}
@@ -150,10 +153,10 @@ static int raw_produce(struct tstream *s, struct buf *dst, size_t want)
 
 /* ---- gzip layer ---- */
 
-static int put_le32(struct buf *b, uint32_t v)
+static void put_le32(struct buf *b, uint32_t v)
 {
 	char c[4] = {(char)v, (char)(v >> 8), (char)(v >> 16), (char)(v >> 24)};
-	return buf_add(b, c, 4);
+	buf_add(b, c, 4);
 }
 
 /* Appends about want bytes of gzip output. */
@@ -166,7 +169,8 @@ static int gzip_produce(struct tstream *s, struct buf *dst, size_t want)
 
 	if (s->z_state == 0) {
 		rc = buf_add(dst, header, sizeof(header));
-		s->z_state = 1;
+		if (!rc)
+			s->z_state = 1;
 	}
 	while (!rc && s->z_state == 1 && dst->len - start < want) {
 		if (s->raw_off == s->raw.len && s->src != SRC_DONE) {
@@ -195,9 +199,9 @@ static int gzip_produce(struct tstream *s, struct buf *dst, size_t want)
 		dst->len += TSTREAM_CHUNK - s->z.avail_out;
 		dst->data[dst->len] = '\0';
 		if (zr == Z_STREAM_END) {
-			rc = put_le32(dst, s->crc);
-			if (!rc)
-				rc = put_le32(dst, s->isize); /* ISIZE is the size mod 2^32 */
+			put_le32(dst, s->crc);
+			put_le32(dst, s->isize); /* ISIZE is the size mod 2^32 */
+			rc = buf_finish(dst);
 			s->z_state = 2;
 		}
 	}
@@ -363,11 +367,10 @@ struct tstream *tstream_new_at(const struct trace_params *p, enum tstream_format
 	if (s->fmt == TSTREAM_PROTO) {
 		rc = traceproto_init(&s->proto, s->g, wall_us);
 	} else {
-		rc = buf_adds(&s->suffix, "],\"metadata\":\n");
-		if (!rc)
-			rc = add_metadata(&s->suffix, wall_us);
-		if (!rc)
-			rc = buf_addc(&s->suffix, '}');
+		buf_adds(&s->suffix, "],\"metadata\":\n");
+		add_metadata(&s->suffix, wall_us);
+		buf_addc(&s->suffix, '}');
+		rc = buf_finish(&s->suffix);
 	}
 	if (rc)
 		goto fail;

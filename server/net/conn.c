@@ -220,9 +220,11 @@ fail:
 
 int conn_send(struct conn *c, struct buf *b, const char *session_id, const char *method)
 {
-	if (c->gone || c->close_after_flush) {
+	/* A message whose building failed somewhere is never sent half-built. */
+	int rc = buf_finish(b);
+	if (rc || c->gone || c->close_after_flush) {
 		buf_clear(b);
-		return CDPM_ECLOSED;
+		return rc ? rc : CDPM_ECLOSED;
 	}
 	if (c->tap && c->tap->out) {
 		int rc = c->tap->out(c, b, session_id, method);

@@ -105,6 +105,19 @@ static size_t jcheck_offset(const struct jcheck *j, const json_t *v, const json_
 	return 0;
 }
 
+/* The text of a message part built in the temporary b.  If b failed, the
+ * error list fails with it (buf_set_error), so that no caller shows a list
+ * with a line cut short; the line is still counted. */
+static const char *jcheck_text(struct jcheck *j, const struct buf *b)
+{
+	int rc = buf_finish(b);
+	if (rc) {
+		buf_set_error(j->errors, rc);
+		return "";
+	}
+	return b->data ? b->data : "";
+}
+
 static void jcheck_line(struct jcheck *j, size_t off, const char *expected, const json_t *found,
 			const char *found_text)
 {
@@ -172,7 +185,7 @@ int jcheck_object(struct jcheck *j, const json_t *v, const json_t *parent, const
 		size_t off = 0;
 		if (j->map)
 			wirejson_posmap_find_key(j->map, v, k, &off);
-		jcheck_line(j, off, exp.data, NULL, found.data);
+		jcheck_line(j, off, jcheck_text(j, &exp), NULL, jcheck_text(j, &found));
 		buf_clear(&exp);
 		buf_clear(&found);
 	}
@@ -302,7 +315,7 @@ int jcheck_enum(struct jcheck *j, const json_t *obj, const char *key, const char
 		buf_adds(&exp, "one of ");
 		for (int i = 0; names[i]; i++)
 			buf_printf(&exp, "%s\"%s\"", i ? ", " : "", names[i]);
-		jcheck_fail(j, v, obj, key, exp.data);
+		jcheck_fail(j, v, obj, key, jcheck_text(j, &exp));
 		buf_clear(&exp);
 	}
 	jcheck_pop(j, m);

@@ -723,9 +723,10 @@ int scenload_file(const char *path, struct buf *errors, struct scenario **out)
 	}
 	char tmp[65536];
 	size_t n;
-	int rc = 0;
-	while (!rc && (n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		rc = buf_add(&text, tmp, n);
+	/* Stop reading at the first failure; buf_finish() says which. */
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0 && !buf_add(&text, tmp, n))
+		;
+	int rc = buf_finish(&text);
 	if (!rc && ferror(f))
 		rc = CDPM_EIO;
 	fclose(f);

@@ -99,15 +99,22 @@ static int emit_build(struct emit_ctx *x, struct session *s, struct buf *b)
 	if (em->method) {
 		struct buf p;
 		buf_init(&p, 0);
-		int rc = em->params ? mutate_dump(&p, em->params) : buf_adds(&p, "{}");
+		if (em->params)
+			mutate_dump(&p, em->params);
+		else
+			buf_adds(&p, "{}");
+		int rc = buf_finish(&p);
 		if (!rc)
 			rc = call_event_build(b, s, em->method, p.data, p.len);
 		buf_clear(&p);
 		return rc;
 	}
-	int rc = conn_msg_begin(b);
-	if (!rc)
-		rc = em->message ? mutate_dump(b, em->message) : buf_add(b, em->text, em->text_len);
+	conn_msg_begin(b);
+	if (em->message)
+		mutate_dump(b, em->message);
+	else
+		buf_add(b, em->text, em->text_len);
+	int rc = buf_finish(b);
 	if (rc)
 		buf_clear(b);
 	return rc;

@@ -101,9 +101,28 @@ struct conn_lazy *mutate_lazy_copy(const struct conn_lazy *l)
 
 /* ---- dumping ---- */
 
-int mutate_dump(struct buf *b, const json_t *v)
+static void mutate_real(struct buf *b, double d)
 {
-	int rc = 0;
+	char s[40];
+	if (!isfinite(d)) {
+		buf_adds(b, "null");
+		return;
+	}
+	/* The shortest of %.15g..%.17g that reads back to d. */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(s, sizeof(s), "%.*g", prec, d);
+		if (strtod(s, NULL) == d)
+			break;
+	}
+	buf_adds(b, s);
+	/* Keep it a real when it has no '.', 'e' or "inf" (jansson reads 3 as int). */
+	if (!strpbrk(s, ".eEn"))
+		buf_adds(b, ".0");
+}
+
+/* Appends v; mutate_dump() checks the buffer once, at the end. */
+static void mutate_dump_value(struct buf *b, const json_t *v)
+{
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
 		const char *k;
@@ -117,34 +136,45 @@ int mutate_dump(struct buf *b, const json_t *v)
 			first = 0;
 			buf_add_json_str(b, k, strlen(k), 1);
 			buf_addc(b, ':');
-			if ((rc = mutate_dump(b, m)))
-				return rc;
+			mutate_dump_value(b, m);
 		}
-		return buf_addc(b, '}');
+		buf_addc(b, '}');
+		break;
 	}
 	case JSON_ARRAY:
 		buf_addc(b, '[');
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
 				buf_addc(b, ',');
-			if ((rc = mutate_dump(b, json_array_get(v, i))))
-				return rc;
+			mutate_dump_value(b, json_array_get(v, i));
 		}
-		return buf_addc(b, ']');
+		buf_addc(b, ']');
+		break;
 	case JSON_STRING:
-		return buf_add_json_str(b, json_string_value(v), json_string_length(v), 1);
+		buf_add_json_str(b, json_string_value(v), json_string_length(v), 1);
+		break;
 	case JSON_INTEGER:
-		return buf_add_i64(b, (int64_t)json_integer_value(v));
+		buf_add_i64(b, (int64_t)json_integer_value(v));
+		break;
 	case JSON_REAL:
-		return numfmt_add(b, json_real_value(v));
+		mutate_real(b, json_real_value(v));
+		break;
 	case JSON_TRUE:
-		return buf_adds(b, "true");
+		buf_adds(b, "true");
+		break;
 	case JSON_FALSE:
-		return buf_adds(b, "false");
+		buf_adds(b, "false");
+		break;
 	case JSON_NULL:
-		return buf_adds(b, "null");
+		buf_adds(b, "null");
+		break;
 	}
-	return 0;
+}
+
+int mutate_dump(struct buf *b, const json_t *v)
+{
+	mutate_dump_value(b, v);
+	return buf_finish(b);
 }
 
 /* ---- tree changes ---- */
@@ -266,7 +296,7 @@ static int mutate_mark(json_t *root, const char *path, const char *mark)
 	if (json_is_string(v))
 		buf_add(&s, json_string_value(v), json_string_length(v));
 	buf_adds(&s, mark);
-	json_t *nv = json_stringn(s.data, s.len);
+	json_t *nv = buf_finish(&s) ? NULL : json_stringn(s.data, s.len);
 	buf_clear(&s);
 	return nv ? mutate_put(parent, key, nv) : CDPM_ENOMEM;
 }
@@ -327,11 +357,12 @@ static int mutate_bytes_pad(struct buf *b, size_t from, uint64_t total, struct c
 	if (pad < MUTATE_LAZY_MIN) {
 		struct buf o;
 		buf_init(&o, 0);
-		int rc = buf_add(&o, b->data, from + hl);
-		for (uint64_t i = 0; !rc && i < pad; i++)
-			rc = buf_addc(&o, mutate_filler[i % (sizeof(mutate_filler) - 1)]);
-		if (!rc)
-			rc = buf_add(&o, at + ml, tl);
+		buf_reserve(&o, from + hl + (size_t)pad + tl);
+		buf_add(&o, b->data, from + hl);
+		for (uint64_t i = 0; i < pad; i++)
+			buf_addc(&o, mutate_filler[i % (sizeof(mutate_filler) - 1)]);
+		buf_add(&o, at + ml, tl);
+		int rc = buf_finish(&o);
 		if (rc) {
 			buf_clear(&o);
 			return rc;
@@ -380,16 +411,18 @@ int mutate_message(struct buf *b, const json_t *merge, const json_t *replace,
 	json_t *root = json_loadb(b->data + CONN_HEADROOM, b->len - CONN_HEADROOM,
 				  JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 	struct buf o;
-	int rc = conn_msg_begin(&o);
-	if (rc)
-		goto out;
+	int rc = 0;
+	conn_msg_begin(&o);
 	if (json_is_object(root)) {
 		rc = mutate_tree_all(root, merge, replace, mut, n_mut);
 		if (!rc)
-			rc = mutate_dump(&o, root);
+			mutate_dump(&o, root);
 	} else {
-		rc = buf_add(&o, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM);
+		buf_add(&o, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM);
 	}
+	/* The byte mutations below work in place: only on a whole message. */
+	if (!rc)
+		rc = buf_finish(&o);
 	for (size_t i = 0; !rc && i < n_mut; i++) {
 		if (mut[i].op == SCENARIO_MUT_INVALID_UTF8)
 			mutate_bytes_utf8(&o, CONN_HEADROOM);

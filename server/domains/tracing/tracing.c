@@ -97,6 +97,76 @@ struct session *tracing_owner(void)
 	return tracing_now.phase == TRACING_IDLE ? NULL : tracing_now.owner;
 }
 
+/* ---- formatting ---- */
+
+/* Appends v the way Chrome's protocol JSON writes a double: the shortest
+ * decimal that reads back to v, in ECMAScript Number.toString notation
+ * (0.001189918490126729, 1, 1e-7).  Check buf_finish(b) afterwards. */
+static void tracing_add_double(struct buf *b, double v)
+{
+	char tmp[40], digits[24];
+	int prec, exp10, k = 0;
+
+	if (!isfinite(v)) {
+		buf_adds(b, "null");
+		return;
+	}
+	if (v == 0) {
+		buf_addc(b, '0');
+		return;
+	}
+	if (v < 0) {
+		buf_addc(b, '-');
+		v = -v;
+	}
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	const char *e = strchr(tmp, 'e');
+	for (const char *p = tmp; p < e; p++)
+		if (*p != '.')
+			digits[k++] = *p;
+	while (k > 1 && digits[k - 1] == '0')
+		k--;
+	exp10 = atoi(e + 1);
+	int n = exp10 + 1; /* the decimal point sits after n digits */
+	if (k <= n && n <= 21) {
+		buf_add(b, digits, (size_t)k);
+		for (int i = k; i < n; i++)
+			buf_addc(b, '0');
+	} else if (n > 0 && n <= 21) {
+		buf_add(b, digits, (size_t)n);
+		buf_addc(b, '.');
+		buf_add(b, digits + n, (size_t)(k - n));
+	} else if (n > -6 && n <= 0) {
+		buf_adds(b, "0.");
+		for (int i = n; i < 0; i++)
+			buf_addc(b, '0');
+		buf_add(b, digits, (size_t)k);
+	} else {
+		buf_addc(b, digits[0]);
+		if (k > 1) {
+			buf_addc(b, '.');
+			buf_add(b, digits + 1, (size_t)(k - 1));
+		}
+		buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+	}
+}
+
+/* Ends a message built by hand for session s: `,"sessionId":"S"}`, the
+ * same tail router.c writes, so a dataCollected chunk is not copied. */
+static void tracing_close_msg(struct buf *b, const struct session *s)
+{
+	if (s->id[0]) {
+		buf_adds(b, ",\"sessionId\":\"");
+		buf_adds(b, s->id);
+		buf_addc(b, '"');
+	}
+	buf_addc(b, '}');
+}
+
 /* ---- the trace's life ---- */
 
 /* Forgets the trace, whatever its phase: nothing more is sent. */
@@ -240,8 +310,12 @@ static void tracing_usage_tick(struct loop_timer *tm)
 	buf_adds(&b, "{\"percentFull\":");
 	numfmt_add(&b, pf);
 	buf_adds(&b, ",\"eventCount\":0,\"value\":");
-	numfmt_add(&b, pf);
-	if (!buf_addc(&b, '}'))
+	tracing_add_double(&b, pf);
+	buf_addc(&b, '}');
+	int rc = buf_finish(&b);
+	if (rc)
+		journal_note(conn_id(t->owner->conn), "Tracing.bufferUsage not sent: %s", cdpm_strerror(rc));
+	else
 		call_event_raw(t->owner, "Tracing.bufferUsage", b.data, b.len);
 	buf_clear(&b);
 	/* Each tick is one period after the last (Chrome: +508, +1009, +1510 ms). */
@@ -260,7 +334,12 @@ static void tracing_send_complete(struct tracing_trace *t, const char *stream)
 			   ",\"stream\":\"%s\",\"traceFormat\":\"%s\",\"streamCompression\":\"%s\"",
 			   stream, t->cfg.format == TSTREAM_PROTO ? "proto" : "json",
 			   t->cfg.compression == TSTREAM_GZIP ? "gzip" : "none");
-	if (!buf_addc(&b, '}'))
+	buf_addc(&b, '}');
+	int rc = buf_finish(&b);
+	if (rc)
+		journal_note(conn_id(t->owner->conn), "Tracing.tracingComplete not sent: %s",
+			     cdpm_strerror(rc));
+	else
 		call_event_raw(t->owner, "Tracing.tracingComplete", b.data, b.len);
 	buf_clear(&b);
 }
@@ -282,16 +361,15 @@ static int tracing_pull(struct conn_producer *p, struct conn *c)
 	struct buf b;
 	size_t n = 0;
 	(void)p;
-	int rc = conn_msg_begin(&b);
-	if (!rc)
-		rc = buf_reserve(&b, k->chunk_bytes + 256);
-	if (!rc)
-		rc = buf_adds(&b, "{\"method\":\"Tracing.dataCollected\",\"params\":{\"value\":[");
-	if (!rc)
-		rc = trace_gen_next(t->g, &b, k->chunk_bytes, k->chunk_events, &n);
+	conn_msg_begin(&b);
+	buf_reserve(&b, k->chunk_bytes + 256);
+	buf_adds(&b, "{\"method\":\"Tracing.dataCollected\",\"params\":{\"value\":[");
+	/* On a failed buffer this takes no event and returns the failure. */
+	int rc = trace_gen_next(t->g, &b, k->chunk_bytes, k->chunk_events, &n);
 	if (!rc && n) {
 		buf_adds(&b, "]}");
-		rc = call_close_msg(&b, t->owner);
+		tracing_close_msg(&b, t->owner);
+		rc = buf_finish(&b);
 		t->burst += b.len;
 		if (!rc && conn_send(c, &b, t->owner->id, "Tracing.dataCollected"))
 			return -1;
@@ -464,13 +542,12 @@ static int tracing_end(struct call *c)
 static int tracing_get_categories(struct call *c)
 {
 	struct buf b;
-	int rc = call_reply_begin(c, &b);
-	if (!rc)
-		rc = buf_adds(&b, "{\"categories\":[");
-	for (size_t i = 0; !rc && i < tracing_cats_n; i++)
-		rc = buf_printf(&b, "%s\"%s\"", i ? "," : "", tracing_cats[i]);
-	if (!rc)
-		rc = buf_adds(&b, "]}");
+	call_reply_begin(c, &b);
+	buf_adds(&b, "{\"categories\":[");
+	for (size_t i = 0; i < tracing_cats_n; i++)
+		buf_printf(&b, "%s\"%s\"", i ? "," : "", tracing_cats[i]);
+	buf_adds(&b, "]}");
+	int rc = buf_finish(&b);
 	if (rc) {
 		buf_clear(&b);
 		return rc;
@@ -495,21 +572,27 @@ static void tracing_pb_bytes(struct buf *b, unsigned tag, const void *p, size_t 
 static int tracing_get_descriptor(struct call *c)
 {
 	struct buf pb, cat, b;
+	int rc = 0;
 	buf_init(&pb, 0);
 	buf_init(&cat, 0);
-	for (size_t i = 0; i < tracing_cats_n; i++) {
+	for (size_t i = 0; i < tracing_cats_n && !rc; i++) {
 		const char *name = tracing_cats[i];
 		buf_reset(&cat);
 		tracing_pb_bytes(&cat, 1, name, strlen(name));
 		if (!strncmp(name, "disabled-by-default-", 20))
 			tracing_pb_bytes(&cat, 3, "slow", 4);
-		tracing_pb_bytes(&pb, 1, cat.data, cat.len);
+		rc = buf_finish(&cat);
+		if (!rc)
+			tracing_pb_bytes(&pb, 1, cat.data, cat.len);
 	}
-	int rc = pb.data ? call_reply_begin(c, &b) : CDPM_ENOMEM;
+	if (!rc)
+		rc = buf_finish(&pb);
 	if (!rc) {
+		call_reply_begin(c, &b);
 		buf_adds(&b, "{\"descriptor\":\"");
 		io_add_base64(&b, pb.data, pb.len);
-		rc = buf_adds(&b, "\"}");
+		buf_adds(&b, "\"}");
+		rc = buf_finish(&b);
 		if (rc)
 			buf_clear(&b);
 	}
