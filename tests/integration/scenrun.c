@@ -16,7 +16,7 @@
 
 #include "cdpclient.h"
 #include "cdpm.h"
-#include "harness.h"
+#include "fixture.h"
 
 #define SR_MAX_CONNS 8
 #define SR_MAX_VARS 32
@@ -40,7 +40,7 @@ struct sr_conn {
 };
 
 struct sr {
-	struct harness_server srv;
+	struct fx_server srv;
 	const char *file;
 	struct sr_conn conns[SR_MAX_CONNS];
 	size_t n_conns;
@@ -839,7 +839,7 @@ enum scenrun_result scenrun_file(const char *path, const char *const *extra, con
 	for (size_t i = 0; extra && extra[i] && n < 22; i++)
 		args[n++] = extra[i];
 	args[n] = NULL;
-	if (harness_start(&r.srv, args)) {
+	if (fx_try_start(&r.srv, args)) {
 		buf_printf(why, "%s: the server did not start", path);
 		json_decref(doc);
 		return SCENRUN_FAIL;
@@ -850,12 +850,12 @@ enum scenrun_result scenrun_file(const char *path, const char *const *extra, con
 	if (!rc && !steps) {
 		struct buf body;
 		buf_init(&body, 0);
-		if (harness_get(&r.srv, "/json/version", &body))
+		if (fx_get(&r.srv, "/json/version", &body))
 			rc = sr_fail(&r, "the server does not answer");
 		buf_clear(&body);
 	}
 	sr_clear(&r);
-	int st = harness_stop(&r.srv);
+	int st = fx_stop_status(&r.srv);
 	if (!rc && st)
 		buf_printf(why, "%s: the server exited with status %d", path, st), rc = -1;
 	json_decref(doc);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cdpclient.h"
-#include "itest.h"
+#include "fixture.h"
 #include "scenrun.h"
 
 static char **files;
@@ -29,7 +29,7 @@ START_TEST(library_file_passes_check_and_its_own_test)
 	struct buf out;
 	buf_init(&out, 0);
 	const char *args[] = {"--check", files[_i], NULL};
-	int st = harness_run(args, &out);
+	int st = fx_run(args, &out);
 	ck_assert_msg(st == 0 && out.len == 0, "%s: --check: %s", files[_i],
 		      out.data ? out.data : "");
 	buf_reset(&out);
@@ -77,7 +77,7 @@ START_TEST(check_reports_each_error_on_its_own_line)
 			"  \"rules\": [{\"match\": {\"method\": 5}, \"action\": {\"delay\": \"x\"}}]\n"
 			"}\n");
 	const char *args[] = {"--check", path, NULL};
-	ck_assert_int_eq(harness_run(args, &out), 1);
+	ck_assert_int_eq(fx_run(args, &out), 1);
 	buf_printf(&want,
 		   "%s:3:29: .tracing: expected one of the keys \"events\", \"rate\", "
 		   "\"durationMs\", \"categories\", \"chunkBytes\", \"chunkEvents\", "
@@ -94,7 +94,7 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	FILE *f = fopen(path, "w");
 	fputs("{\"description\": \"x\",\n \"seed\": 1,,\n}", f);
 	fclose(f);
-	ck_assert_int_eq(harness_run(args, &out), 1);
+	ck_assert_int_eq(fx_run(args, &out), 1);
 	buf_reset(&want);
 	buf_printf(&want, "%s:2:12: .: expected JSON, found a syntax error (string literal "
 			  "expected)\n", path);
@@ -103,24 +103,24 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	f = fopen(path, "w");
 	fputs("{\"description\": \"x\", \"description\": \"y\"}", f);
 	fclose(f);
-	ck_assert_int_eq(harness_run(args, &out), 1);
+	ck_assert_int_eq(fx_run(args, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, ":1:22: .: expected JSON, found a syntax error "
 					       "(duplicate key)"));
 	/* A good file says nothing; an unreadable one says why. */
 	f = fopen(path, "w");
 	fputs("{\"description\": \"fine\"}", f);
 	fclose(f);
-	ck_assert_int_eq(harness_run(args, &out), 0);
+	ck_assert_int_eq(fx_run(args, &out), 0);
 	ck_assert_uint_eq(out.len, 0);
 	const char *missing[] = {"--check", "/nonexistent/x.json", NULL};
-	ck_assert_int_eq(harness_run(missing, &out), 1);
+	ck_assert_int_eq(fx_run(missing, &out), 1);
 	ck_assert_str_eq(out.data, "/nonexistent/x.json: cannot read: No such file or directory\n");
 	/* --scenario with a bad file refuses to start. */
 	f = fopen(path, "w");
 	fputs("{\"description\": 1}", f);
 	fclose(f);
 	const char *start[] = {"--remote-debugging-port=0", "--scenario", path, NULL};
-	ck_assert_int_eq(harness_run(start, &out), 1);
+	ck_assert_int_eq(fx_run(start, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, ":1:17: .description: expected a string, found 1"));
 	unlink(path);
 	buf_clear(&out);
@@ -198,14 +198,12 @@ START_TEST(huge_payload_memory_does_not_grow_with_clients)
 			" \"timelines\": [{\"start\": \"connect\", \"steps\": [{\"at\": 0, \"emit\": "
 			"{\"method\": \"Big.event\", \"params\": {\"data\": \"\"}, \"mutate\": "
 			"{\"oversize\": {\"bytes\": 67108864}}}}]}]}\n");
-	struct harness_server srv;
+	struct fx_server srv;
 	const char *args[] = {"--scenario", path, NULL};
-	itest_start(&srv, args);
-	char ep[64];
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv.port);
+	fx_start(&srv, args);
 	struct cdpc *c[4];
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(cdpc_connect(ep, NULL, &c[i], NULL), 0);
+		ck_assert_int_eq(fx_client(&srv, 0, &c[i], NULL), 0);
 	for (int i = 0; i < 4; i++) {
 		json_t *m = NULL;
 		size_t len;
@@ -220,7 +218,7 @@ START_TEST(huge_payload_memory_does_not_grow_with_clients)
 	long kb = peak_rss_kb(srv.pid);
 	for (int i = 0; i < 4; i++)
 		cdpc_free(c[i]);
-	itest_stop(&srv);
+	fx_stop(&srv);
 	unlink(path);
 	/* 4 x 64 MiB went out; the server never held even one of them. */
 	ck_assert_msg(kb > 0 && kb < 48 * 1024, "peak RSS %ld kB", kb);
