@@ -34,19 +34,57 @@ long long fx_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-long fx_rss_kb(int pid)
+/* The "key:" line of /proc/pid/status, in kB; -1 if there is none. */
+static long fx_status_kb(int pid, const char *key)
 {
 	char path[64], line[256];
 	long kb = -1;
+	size_t n = strlen(key);
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
+		if (!strncmp(line, key, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
 	fclose(f);
 	return kb;
+}
+
+long fx_rss_kb(int pid)
+{
+	return fx_status_kb(pid, "VmRSS");
+}
+
+long fx_peak_rss_kb(int pid)
+{
+	return fx_status_kb(pid, "VmHWM");
+}
+
+const char *fx_srcdir(void)
+{
+	return getenv("CDPM_SRCDIR") ? getenv("CDPM_SRCDIR") : ".";
+}
+
+void fx_read_file(const char *path, struct buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	char tmp[65536];
+	size_t n;
+	buf_reset(out);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(out, tmp, n);
+	fclose(f);
+}
+
+void fx_temp_file(char *path, const void *data, size_t n)
+{
+	snprintf(path, 64, "/tmp/cdpm-test-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
+	close(fd);
 }
 
 int fx_try_start(struct fx_server *s, const char *const *extra)

@@ -73,8 +73,18 @@ int fx_run(const char *const *args, struct buf *out);
 int fx_slow(void);
 /* fx_now_ms() - a monotonic clock for timing checks. */
 long long fx_now_ms(void);
-/* fx_rss_kb() - VmRSS of process pid in kB, or -1. */
+/* fx_rss_kb() / fx_peak_rss_kb() - VmRSS / VmHWM of process pid in kB,
+ * or -1. */
 long fx_rss_kb(int pid);
+long fx_peak_rss_kb(int pid);
+/* fx_srcdir() - the source tree: $CDPM_SRCDIR, or ".". */
+const char *fx_srcdir(void);
+/* fx_read_file() - the whole file at path into out (reset first); fails
+ * the test if it cannot be opened. */
+void fx_read_file(const char *path, struct buf *out);
+/* fx_temp_file() - a new file /tmp/cdpm-test-XXXXXX holding the n bytes of
+ * data; its path goes to path (64 bytes).  The caller unlinks it. */
+void fx_temp_file(char *path, const void *data, size_t n);
 
 /* ---- connections and expectations (fixture.c) ---- */
 
@@ -209,7 +219,12 @@ int fx_tcp(const struct fx_server *s);
 int fx_http(int fd, const char *req, struct buf *out);
 /* fx_http_once() - connect, one request, close. */
 int fx_http_once(const struct fx_server *s, const char *req, struct buf *out);
-/* fx_get() - "GET path HTTP/1.1" with Host 127.0.0.1:port; body only. */
+/* fx_request() - "METHOD path HTTP/1.1", Host 127.0.0.1:port, the header
+ * lines (each ending in \r\n; may be NULL) and, when body is not NULL,
+ * Content-Length and the body; the whole response into resp.  0 or -1. */
+int fx_request(const struct fx_server *s, const char *method, const char *path, const char *headers,
+	       const char *body, struct buf *resp);
+/* fx_get() - fx_request() of GET path; the body only. */
 int fx_get(const struct fx_server *s, const char *path, struct buf *body);
 /* fx_body() - the body part of a raw HTTP response. */
 const char *fx_body(const struct buf *resp);

@@ -87,13 +87,27 @@ int fx_http_once(const struct fx_server *s, const char *req, struct buf *out)
 	return rc;
 }
 
+int fx_request(const struct fx_server *s, const char *method, const char *path, const char *headers,
+	       const char *body, struct buf *resp)
+{
+	struct buf req;
+	buf_init(&req, 0);
+	buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s", method, path, s->port,
+		   headers ? headers : "");
+	if (body)
+		buf_printf(&req, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	else
+		buf_adds(&req, "\r\n");
+	int rc = fx_http_once(s, req.data, resp);
+	buf_clear(&req);
+	return rc;
+}
+
 int fx_get(const struct fx_server *s, const char *path, struct buf *body)
 {
-	char req[1024];
 	struct buf resp;
 	buf_init(&resp, 0);
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", path, s->port);
-	int rc = fx_http_once(s, req, &resp);
+	int rc = fx_request(s, "GET", path, NULL, NULL, &resp);
 	buf_reset(body);
 	buf_adds(body, fx_body(&resp));
 	buf_clear(&resp);

@@ -29,21 +29,11 @@ static void teardown(void)
 	buf_clear(&msg);
 }
 
-/* One request with an optional body; the whole response goes to resp. */
+/* One request with an optional body (always a Content-Length); the whole
+ * response goes to resp. */
 static void request(const char *method, const char *path, const char *body)
 {
-	char head[512];
-	size_t n = body ? strlen(body) : 0;
-	snprintf(head, sizeof(head),
-		 "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %zu\r\n\r\n", method,
-		 path, fx_srv.port, n);
-	struct buf req;
-	buf_init(&req, 0);
-	buf_adds(&req, head);
-	if (body)
-		buf_adds(&req, body);
-	ck_assert_int_eq(fx_http_once(&fx_srv, req.data, &resp), 0);
-	buf_clear(&req);
+	ck_assert_int_eq(fx_request(&fx_srv, method, path, NULL, body ? body : "", &resp), 0);
 }
 
 static int status(void)

@@ -69,13 +69,7 @@ START_TEST(puppeteer_flags_and_banner)
 	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}", &msg), 0);
 	close(fd);
 	ck_assert_int_eq(fx_stop_status(&srv), 0);
-	f = fopen(jpath, "r");
-	ck_assert_ptr_nonnull(f);
-	buf_reset(&msg);
-	char tmp[4096];
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&msg, tmp, n);
-	fclose(f);
+	fx_read_file(jpath, &msg);
 	ck_assert_ptr_nonnull(strstr(msg.data, "\"dir\":\"note\",\"text\":\"ignored Chrome flags: "
 					       "--allow-pre-commit-input --enable-automation"));
 	ck_assert_ptr_nonnull(strstr(msg.data, "\"dir\":\"in\",\"msg\":{\"id\":1,\"method\":"

@@ -42,10 +42,7 @@ static void want_plain(int status, const char *reason, const char *ctype, const 
 
 static void request(const char *method, const char *path, const char *extra)
 {
-	char req[2048];
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n", method, path,
-		 fx_srv.port, extra ? extra : "");
-	ck_assert_int_eq(fx_http_once(&fx_srv, req, &resp), 0);
+	ck_assert_int_eq(fx_request(&fx_srv, method, path, extra, NULL, &resp), 0);
 }
 
 static void version_body(struct buf *b, const char *host)
@@ -193,17 +190,10 @@ START_TEST(protocol_is_the_descriptor)
 					       "\r\n\r\n{"));
 	ck_assert_ptr_null(strstr(resp.data, "Content-Security-Policy"));
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/third_party/devtools-protocol/protocol.json",
-		 getenv("CDPM_SRCDIR") ? getenv("CDPM_SRCDIR") : ".");
-	FILE *f = fopen(path, "rb");
-	ck_assert_ptr_nonnull(f);
+	snprintf(path, sizeof(path), "%s/third_party/devtools-protocol/protocol.json", fx_srcdir());
 	struct buf file;
 	buf_init(&file, 0);
-	char tmp[65536];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&file, tmp, n);
-	fclose(f);
+	fx_read_file(path, &file);
 	const char *body = fx_body(&resp);
 	ck_assert_uint_eq(strlen(body), file.len);
 	ck_assert_int_eq(memcmp(body, file.data, file.len), 0);

@@ -250,11 +250,8 @@ END_TEST
 /* 1 when `protoc --decode_raw` reads the bytes; -1 when protoc is absent. */
 static int protoc_accepts(const struct buf *pb)
 {
-	char path[] = "/tmp/cdpm-proto-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, pb->data, pb->len), (ssize_t)pb->len);
-	close(fd);
+	char path[64];
+	fx_temp_file(path, pb->data, pb->len);
 	char cmd[256];
 	snprintf(cmd, sizeof(cmd),
 		 "command -v protoc >/dev/null || exit 77; protoc --decode_raw < %s > /dev/null",

@@ -345,15 +345,9 @@ START_TEST(cdpcli_saves_a_cpuprofile)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), 0);
-	FILE *f = fopen(file, "rb");
-	ck_assert_ptr_nonnull(f);
 	struct buf text;
 	buf_init(&text, 0);
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&text, tmp, n);
-	fclose(f);
+	fx_read_file(file, &text);
 	ck_assert_int_eq(strncmp(text.data, "{\"nodes\":[", 10), 0);
 	ck_assert_uint_ge(check_profile(text.data, NULL), 1);
 	buf_clear(&text);

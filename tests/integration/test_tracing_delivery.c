@@ -355,11 +355,8 @@ START_TEST(scenario_knobs_replace_categories_series_and_compression)
 	    "{\"description\": \"tracing knobs\", \"tracing\": {\"categories\": "
 	    "[\"devtools.timeline\"], \"bufferUsage\": [0.25, 0.5],"
 	    " \"compression\": \"gzip\"}}\n";
-	char path[] = "/tmp/cdpm-scen-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, scen, sizeof(scen) - 1), (ssize_t)(sizeof(scen) - 1));
-	close(fd);
+	char path[64];
+	fx_temp_file(path, scen, sizeof(scen) - 1);
 	const char *const args[] = {"--scenario", path, NULL};
 	struct fx_trace tr;
 	fx_start_knobs(&fx_srv, NULL, args);
