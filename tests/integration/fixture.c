@@ -321,14 +321,12 @@ void fx_browser(struct fx_conn *p, const struct fx_server *s)
 	p->own_fd = 1;
 }
 
-int fx_client(const struct fx_server *s, int page, struct cdpc **out, struct buf *err)
+int fx_client(const struct fx_server *s, const struct cdpc_opts *o, struct cdpc **out,
+	      struct buf *err)
 {
-	struct cdpc_opts o;
 	char ep[64];
-	memset(&o, 0, sizeof(o));
-	o.page = page;
 	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", s->port);
-	return cdpc_connect(ep, &o, out, err);
+	return cdpc_connect(ep, o, out, err);
 }
 
 /* Reads frames on fd until one starts with prefix (events before it are

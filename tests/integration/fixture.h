@@ -29,6 +29,7 @@
 #include "buf.h"
 
 struct cdpc;
+struct cdpc_opts;
 
 /* ---- the server (fixture.c) ---- */
 
@@ -127,10 +128,11 @@ void fx_open(struct fx_conn *p, const struct fx_server *s, int bfd, const char *
 /* fx_close() - closes the socket if it is p's own; frees msg.  Closing
  * twice is fine. */
 void fx_close(struct fx_conn *p);
-/* fx_client() - a reference C client connection to s (the browser, or with
- * page the first page); 0, or a CDPM_E* with the reason in err (may be
- * NULL).  cdpc_free() it. */
-int fx_client(const struct fx_server *s, int page, struct cdpc **out, struct buf *err);
+/* fx_client() - a reference C client connection to s through discovery
+ * (the browser, or the first page with o->page; o may be NULL for every
+ * default): cdpc_connect()'s result, *out and err.  cdpc_free() it. */
+int fx_client(const struct fx_server *s, const struct cdpc_opts *o, struct cdpc **out,
+	      struct buf *err);
 
 /* fx_send() - sends json on p (p's sessionId is added). */
 void fx_send(struct fx_conn *p, const char *json);

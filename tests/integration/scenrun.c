@@ -373,11 +373,9 @@ static int sr_connect(struct sr *r, const json_t *step)
 	memset(&o, 0, sizeof(o));
 	o.page = !strcmp(what, "page");
 	o.max_message = (size_t)json_integer_value(json_object_get(step, "maxMessage"));
-	char ep[64];
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", r->srv.port);
 	struct buf err;
 	buf_init(&err, 0);
-	int rc = cdpc_connect(ep, &o, &k->c, &err);
+	int rc = fx_client(&r->srv, &o, &k->c, &err);
 	if (rc) {
 		sr_fail(r, "cannot connect: %s", err.data ? err.data : cdpm_strerror(rc));
 		buf_clear(&err);

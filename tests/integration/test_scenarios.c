@@ -166,7 +166,7 @@ START_TEST(huge_payload_memory_does_not_grow_with_clients)
 	fx_start(&srv, args);
 	struct cdpc *c[4];
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(fx_client(&srv, 0, &c[i], NULL), 0);
+		ck_assert_int_eq(fx_client(&srv, NULL, &c[i], NULL), 0);
 	for (int i = 0; i < 4; i++) {
 		json_t *m = NULL;
 		size_t len;
