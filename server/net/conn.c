@@ -227,7 +227,7 @@ int conn_send(struct conn *c, struct buf *b, const char *session_id, const char 
 		return rc ? rc : CDPM_ECLOSED;
 	}
 	if (c->tap && c->tap->out) {
-		int rc = c->tap->out(c, b, session_id, method);
+		rc = c->tap->out(c, b, session_id, method);
 		if (rc != CONN_PASS)
 			return rc;
 	}

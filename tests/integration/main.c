@@ -4,17 +4,17 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
-#include "itest.h"
+#include "fixture.h"
 
 #define SUITE(fn) Suite *fn(void);
 #include "isuites.h"
 #undef SUITE
 
-int itest_server_failures;
-
 int main(void)
 {
+	fx_runner_pid = getpid();
 	SRunner *sr = srunner_create(NULL);
 #define SUITE(fn) srunner_add_suite(sr, fn());
 #include "isuites.h"
@@ -22,8 +22,8 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	if (itest_server_failures)
+	if (fx_server_failures)
 		fprintf(stderr, "%d server run(s) did not exit cleanly (see above)\n",
-			itest_server_failures);
-	return failed || itest_server_failures ? EXIT_FAILURE : EXIT_SUCCESS;
+			fx_server_failures);
+	return failed || fx_server_failures ? EXIT_FAILURE : EXIT_SUCCESS;
 }

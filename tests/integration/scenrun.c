@@ -16,7 +16,7 @@
 
 #include "cdpclient.h"
 #include "cdpm.h"
-#include "harness.h"
+#include "fixture.h"
 #include "jsubset.h"
 #include "wildcard.h"
 
@@ -42,7 +42,7 @@ struct sr_conn {
 };
 
 struct sr {
-	struct harness_server srv;
+	struct fx_server srv;
 	const char *file;
 	struct sr_conn conns[SR_MAX_CONNS];
 	size_t n_conns;
@@ -334,11 +334,9 @@ static int sr_connect(struct sr *r, const json_t *step)
 	memset(&o, 0, sizeof(o));
 	o.page = !strcmp(what, "page");
 	o.max_message = (size_t)json_integer_value(json_object_get(step, "maxMessage"));
-	char ep[64];
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", r->srv.port);
 	struct buf err;
 	buf_init(&err, 0);
-	int rc = cdpc_connect(ep, &o, &k->c, &err);
+	int rc = fx_client(&r->srv, &o, &k->c, &err);
 	if (rc) {
 		sr_fail(r, "cannot connect: %s", err.data ? err.data : cdpm_strerror(rc));
 		buf_clear(&err);
@@ -800,7 +798,7 @@ enum scenrun_result scenrun_file(const char *path, const char *const *extra, con
 	for (size_t i = 0; extra && extra[i] && n < 22; i++)
 		args[n++] = extra[i];
 	args[n] = NULL;
-	if (harness_start(&r.srv, args)) {
+	if (fx_try_start(&r.srv, args)) {
 		buf_printf(why, "%s: the server did not start", path);
 		json_decref(doc);
 		return SCENRUN_FAIL;
@@ -811,12 +809,12 @@ enum scenrun_result scenrun_file(const char *path, const char *const *extra, con
 	if (!rc && !steps) {
 		struct buf body;
 		buf_init(&body, 0);
-		if (harness_get(&r.srv, "/json/version", &body))
+		if (fx_get(&r.srv, "/json/version", &body))
 			rc = sr_fail(&r, "the server does not answer");
 		buf_clear(&body);
 	}
 	sr_clear(&r);
-	int st = harness_stop(&r.srv);
+	int st = fx_stop_status(&r.srv);
 	if (!rc && st)
 		buf_printf(why, "%s: the server exited with status %d", path, st), rc = -1;
 	json_decref(doc);

@@ -11,53 +11,34 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "itest.h"
+#include "fixture.h"
 
-static struct harness_server srv;
 static struct buf resp, msg;
 
 static void setup(void)
 {
-	itest_start(&srv, NULL);
+	fx_setup_server();
 	buf_init(&resp, 0);
 	buf_init(&msg, 0);
 }
 
 static void teardown(void)
 {
-	itest_stop(&srv);
+	fx_teardown_server();
 	buf_clear(&resp);
 	buf_clear(&msg);
 }
 
-/* One request with an optional body; the whole response goes to resp. */
+/* One request with an optional body (always a Content-Length); the whole
+ * response goes to resp. */
 static void request(const char *method, const char *path, const char *body)
 {
-	char head[512];
-	size_t n = body ? strlen(body) : 0;
-	snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %zu\r\n\r\n",
-		 method, path, srv.port, n);
-	struct buf req;
-	buf_init(&req, 0);
-	buf_adds(&req, head);
-	if (body)
-		buf_adds(&req, body);
-	ck_assert_int_eq(harness_http_once(&srv, req.data, &resp), 0);
-	buf_clear(&req);
+	ck_assert_int_eq(fx_request(&fx_srv, method, path, NULL, body ? body : "", &resp), 0);
 }
 
 static int status(void)
 {
 	return atoi(resp.data + 9);
-}
-
-static int ws_browser(void)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
-	int fd = harness_ws_open(&srv, path, NULL, NULL);
-	ck_assert_int_ge(fd, 0);
-	return fd;
 }
 
 START_TEST(health_says_ok)
@@ -67,29 +48,29 @@ START_TEST(health_says_ok)
 	ck_assert_ptr_nonnull(strstr(resp.data, "Content-Type:application/json\r\n"));
 	static const char head[] = "{\"status\":\"ok\",\"scenario\":\"default\",\"connections\":0,"
 				   "\"clock\":\"real\",\"now\":";
-	ck_assert_int_eq(strncmp(harness_body(&resp), head, sizeof(head) - 1), 0);
+	ck_assert_int_eq(strncmp(fx_body(&resp), head, sizeof(head) - 1), 0);
 	request("POST", "/mock/health", NULL);
 	ck_assert_int_eq(status(), 405);
 	request("GET", "/mock/nothing", NULL);
 	ck_assert_int_eq(status(), 404);
-	ck_assert_str_eq(harness_body(&resp), "{\"error\":\"unknown admin endpoint\"}\n");
+	ck_assert_str_eq(fx_body(&resp), "{\"error\":\"unknown admin endpoint\"}\n");
 }
 END_TEST
 
 START_TEST(journal_is_json_lines_with_a_method_filter)
 {
-	int fd = ws_browser();
-	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}", &msg), 0);
-	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":2,\"method\":\"Target.getTargets\"}", &msg), 0);
+	int fd = fx_ws_browser(&fx_srv);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}", &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":2,\"method\":\"Target.getTargets\"}", &msg), 0);
 	request("GET", "/mock/journal", NULL);
 	ck_assert_int_eq(status(), 200);
 	ck_assert_ptr_nonnull(strstr(resp.data, "Content-Type:application/x-ndjson\r\n"));
-	const char *body = harness_body(&resp);
+	const char *body = fx_body(&resp);
 	ck_assert_ptr_nonnull(strstr(body, "\"dir\":\"note\",\"text\":\"WebSocket open on"));
 	ck_assert_ptr_nonnull(strstr(body, "\"msg\":{\"id\":2,\"method\":\"Target.getTargets\"}"));
 	/* The filter keeps the command and its reply. */
 	request("GET", "/mock/journal?method=Browser.getVersion", NULL);
-	body = harness_body(&resp);
+	body = fx_body(&resp);
 	int lines = 0;
 	for (const char *p = body; *p; p++)
 		lines += *p == '\n';
@@ -98,7 +79,7 @@ START_TEST(journal_is_json_lines_with_a_method_filter)
 	ck_assert_ptr_nonnull(strstr(body, "\"dir\":\"out\",\"msg\":{\"id\":1,\"result\":{\"protocolVersion\""));
 	ck_assert_ptr_null(strstr(body, "Target.getTargets"));
 	request("GET", "/mock/journal?dir=in&conn=999", NULL);
-	ck_assert_str_eq(harness_body(&resp), "");
+	ck_assert_str_eq(fx_body(&resp), "");
 	close(fd);
 }
 END_TEST
@@ -107,62 +88,66 @@ START_TEST(scenario_loads_replaces_and_reports_errors)
 {
 	request("PUT", "/mock/scenario?name=bad.json", "{\"description\": 5,\n \"seed\": \"x\"}");
 	ck_assert_int_eq(status(), 400);
-	ck_assert_str_eq(harness_body(&resp),
-			 "bad.json:1:17: .description: expected a string, found 5\n"
-			 "bad.json:2:10: .seed: expected an integer from 0 to 9007199254740991, found "
-			 "string \"x\"\n");
+	ck_assert_str_eq(
+	    fx_body(&resp),
+	    "bad.json:1:17: .description: expected a string, found 5\n"
+	    "bad.json:2:10: .seed: expected an integer from 0 to 9007199254740991, found "
+	    "string \"x\"\n");
 	/* The old scenario is still in force. */
 	request("GET", "/mock/health", NULL);
-	ck_assert_ptr_nonnull(strstr(harness_body(&resp), "\"scenario\":\"default\""));
-	int fd = ws_browser();
+	ck_assert_ptr_nonnull(strstr(fx_body(&resp), "\"scenario\":\"default\""));
+	int fd = fx_ws_browser(&fx_srv);
 	request("PUT", "/mock/scenario?name=fast",
 		"{\"description\": \"identity\", \"name\": \"who\", \"browser\": {\"product\": "
 		"\"Chrome/1.2.3.4\"}, \"targets\": {\"pages\": [{\"url\": \"https://a.test/\", "
 		"\"title\": \"A\"}]}, \"rules\": [{\"match\": {\"method\": \"Target.getTargets\"}, "
 		"\"action\": {\"reply\": {\"result\": {\"scripted\": true}}}}]}");
 	ck_assert_int_eq(status(), 200);
-	ck_assert_str_eq(harness_body(&resp), "{\"loaded\":\"who\"}\n");
+	ck_assert_str_eq(fx_body(&resp), "{\"loaded\":\"who\"}\n");
 	/* Loading resets: CDP connections are dropped, pages are the new ones. */
-	ck_assert(harness_eof(fd, 2000));
+	ck_assert(fx_eof(fd, 2000));
 	close(fd);
 	struct buf body;
 	buf_init(&body, 0);
-	ck_assert_int_eq(harness_get(&srv, "/json/version", &body), 0);
+	ck_assert_int_eq(fx_get(&fx_srv, "/json/version", &body), 0);
 	ck_assert_ptr_nonnull(strstr(body.data, "\"Browser\": \"Chrome/1.2.3.4\""));
-	ck_assert_int_eq(harness_get(&srv, "/json/list", &body), 0);
+	ck_assert_int_eq(fx_get(&fx_srv, "/json/list", &body), 0);
 	ck_assert_ptr_nonnull(strstr(body.data, "\"title\": \"A\""));
 	ck_assert_ptr_null(strstr(body.data, "about:blank"));
 	buf_clear(&body);
-	fd = ws_browser();
-	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":7,\"method\":\"Target.getTargets\"}", &msg), 0);
+	fd = fx_ws_browser(&fx_srv);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":7,\"method\":\"Target.getTargets\"}", &msg), 0);
 	ck_assert_str_eq(msg.data, "{\"id\":7,\"result\":{\"scripted\":true}}");
 	close(fd);
 	request("GET", "/mock/scenario", NULL);
-	ck_assert_ptr_nonnull(strstr(harness_body(&resp), "\"name\":\"who\""));
+	ck_assert_ptr_nonnull(strstr(fx_body(&resp), "\"name\":\"who\""));
 }
 END_TEST
 
 START_TEST(reset_drops_connections_and_restores_targets)
 {
-	int fd = ws_browser();
-	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":1,\"method\":\"Target.createTarget\",\"params\":"
-					     "{\"url\":\"about:blank\"}}", &msg), 0);
+	int fd = fx_ws_browser(&fx_srv);
+	ck_assert_int_eq(fx_ws_call(fd,
+				    "{\"id\":1,\"method\":\"Target.createTarget\",\"params\":"
+				    "{\"url\":\"about:blank\"}}",
+				    &msg),
+			 0);
 	struct buf before, after;
 	buf_init(&before, 0);
 	buf_init(&after, 0);
-	ck_assert_int_eq(harness_get(&srv, "/json/list", &before), 0);
+	ck_assert_int_eq(fx_get(&fx_srv, "/json/list", &before), 0);
 	request("POST", "/mock/reset", NULL);
 	ck_assert_int_eq(status(), 200);
-	ck_assert_str_eq(harness_body(&resp), "{\"reset\":true}\n");
-	ck_assert(harness_eof(fd, 2000));
+	ck_assert_str_eq(fx_body(&resp), "{\"reset\":true}\n");
+	ck_assert(fx_eof(fd, 2000));
 	close(fd);
 	/* Back to one page, with the id a fresh start gives it. */
-	ck_assert_int_eq(harness_get(&srv, "/json/list", &after), 0);
-	ck_assert_ptr_nonnull(strstr(after.data, srv.page_id));
+	ck_assert_int_eq(fx_get(&fx_srv, "/json/list", &after), 0);
+	ck_assert_ptr_nonnull(strstr(after.data, fx_srv.page_id));
 	ck_assert_ptr_null(strstr(after.data, "}, {"));
 	ck_assert_uint_lt(after.len, before.len);
 	request("GET", "/mock/journal", NULL);
-	ck_assert_ptr_null(strstr(harness_body(&resp), "Target.createTarget"));
+	ck_assert_ptr_null(strstr(fx_body(&resp), "Target.createTarget"));
 	request("GET", "/mock/reset", NULL);
 	ck_assert_int_eq(status(), 405);
 	buf_clear(&before);
@@ -172,43 +157,47 @@ END_TEST
 
 START_TEST(emit_sends_an_event_now)
 {
-	int fd = ws_browser();
+	int fd = fx_ws_browser(&fx_srv);
 	char text[512];
-	snprintf(text, sizeof(text), "{\"id\":1,\"method\":\"Target.attachToTarget\",\"params\":"
-				     "{\"targetId\":\"%s\",\"flatten\":true}}", srv.page_id);
-	ck_assert_int_eq(harness_ws_text(fd, text), 0);
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	snprintf(text, sizeof(text),
+		 "{\"id\":1,\"method\":\"Target.attachToTarget\",\"params\":"
+		 "{\"targetId\":\"%s\",\"flatten\":true}}",
+		 fx_srv.page_id);
+	ck_assert_int_eq(fx_ws_text(fd, text), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	char sid[33];
 	snprintf(sid, sizeof(sid), "%.32s", strstr(msg.data, "\"sessionId\":\"") + 13);
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	/* To every root session. */
 	request("POST", "/mock/emit", "{\"method\":\"Custom.hello\",\"params\":{\"n\":1}}");
 	ck_assert_int_eq(status(), 200);
-	ck_assert_str_eq(harness_body(&resp), "{\"sent\":1}\n");
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_str_eq(fx_body(&resp), "{\"sent\":1}\n");
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	ck_assert_str_eq(msg.data, "{\"method\":\"Custom.hello\",\"params\":{\"n\":1}}");
 	/* To one session. */
 	snprintf(text, sizeof(text), "{\"method\":\"Custom.s\",\"sessionId\":\"%s\"}", sid);
 	request("POST", "/mock/emit", text);
-	ck_assert_str_eq(harness_body(&resp), "{\"sent\":1}\n");
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_str_eq(fx_body(&resp), "{\"sent\":1}\n");
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	snprintf(text, sizeof(text), "{\"method\":\"Custom.s\",\"params\":{},\"sessionId\":\"%s\"}", sid);
 	ck_assert_str_eq(msg.data, text);
 	/* To every session of a target. */
-	snprintf(text, sizeof(text), "{\"method\":\"Custom.t\",\"params\":{\"x\":[1]},\"targetId\":"
-				     "\"%s\"}", srv.page_id);
+	snprintf(text, sizeof(text),
+		 "{\"method\":\"Custom.t\",\"params\":{\"x\":[1]},\"targetId\":"
+		 "\"%s\"}",
+		 fx_srv.page_id);
 	request("POST", "/mock/emit", text);
-	ck_assert_str_eq(harness_body(&resp), "{\"sent\":1}\n");
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_str_eq(fx_body(&resp), "{\"sent\":1}\n");
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	static const char want[] = "{\"method\":\"Custom.t\",\"params\":{\"x\":[1]},\"sessionId\"";
 	ck_assert_int_eq(strncmp(msg.data, want, sizeof(want) - 1), 0);
 	request("POST", "/mock/emit", "{\"method\":\"X.y\",\"sessionId\":\"nope\"}");
 	ck_assert_int_eq(status(), 404);
 	request("POST", "/mock/emit", "{\"params\":[]}");
 	ck_assert_int_eq(status(), 400);
-	ck_assert_str_eq(harness_body(&resp), "request:1:1: .: expected the key \"method\", found none\n"
-					      "request:1:11: .params: expected an object, found an "
-					      "array\n");
+	ck_assert_str_eq(fx_body(&resp), "request:1:1: .: expected the key \"method\", found none\n"
+					 "request:1:11: .params: expected an object, found an "
+					 "array\n");
 	close(fd);
 }
 END_TEST
@@ -238,9 +227,9 @@ START_TEST(non_loopback_peers_get_403)
 		fprintf(stderr, "non_loopback_peers_get_403: no non-loopback IPv4 address; skipped\n");
 		return;
 	}
-	struct harness_server wide;
+	struct fx_server wide;
 	const char *args[] = {"--remote-debugging-address=0.0.0.0", NULL};
-	itest_start(&wide, args);
+	fx_start(&wide, args);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)wide.port)};
 	sa.sin_addr.s_addr = addr;
@@ -248,16 +237,16 @@ START_TEST(non_loopback_peers_get_403)
 	char ip[32], req[256];
 	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
 	snprintf(req, sizeof(req), "POST /mock/reset HTTP/1.1\r\nHost: %s:%d\r\n\r\n", ip, wide.port);
-	ck_assert_int_eq(harness_http(fd, req, &resp), 0);
+	ck_assert_int_eq(fx_http(fd, req, &resp), 0);
 	ck_assert_int_eq(status(), 403);
-	ck_assert_str_eq(harness_body(&resp),
+	ck_assert_str_eq(fx_body(&resp),
 			 "{\"error\":\"the admin API only answers loopback peers\"}\n");
 	/* The DevTools endpoints still answer that peer, as Chrome's do. */
 	snprintf(req, sizeof(req), "GET /json/version HTTP/1.1\r\nHost: %s:%d\r\n\r\n", ip, wide.port);
-	ck_assert_int_eq(harness_http(fd, req, &resp), 0);
+	ck_assert_int_eq(fx_http(fd, req, &resp), 0);
 	ck_assert_int_eq(status(), 200);
 	close(fd);
-	itest_stop(&wide);
+	fx_stop(&wide);
 }
 END_TEST
 

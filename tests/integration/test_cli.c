@@ -11,22 +11,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "itest.h"
-
+#include "fixture.h"
 
 START_TEST(help_and_version)
 {
 	struct buf out;
 	buf_init(&out, 0);
 	static const char *const h[] = {"--help", NULL};
-	ck_assert_int_eq(harness_run(h, &out), 0);
+	ck_assert_int_eq(fx_run(h, &out), 0);
 	ck_assert_ptr_nonnull(strstr(out.data, "--remote-debugging-port=N"));
 	ck_assert_ptr_nonnull(strstr(out.data, "--scenario FILE"));
 	static const char *const v[] = {"--version", NULL};
-	ck_assert_int_eq(harness_run(v, &out), 0);
+	ck_assert_int_eq(fx_run(v, &out), 0);
 	ck_assert_int_eq(strncmp(out.data, "cdpmock ", 8), 0);
 	static const char *const bad[] = {"--remote-debugging-port=99999", NULL};
-	ck_assert_int_eq(harness_run(bad, &out), 1);
+	ck_assert_int_eq(fx_run(bad, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, "bad port"));
 	buf_clear(&out);
 }
@@ -34,7 +33,7 @@ END_TEST
 
 START_TEST(puppeteer_flags_and_banner)
 {
-	struct harness_server srv;
+	struct fx_server srv;
 	char udd[] = "/tmp/cdpmock-udd-XXXXXX", jpath[256];
 	ck_assert_ptr_nonnull(mkdtemp(udd));
 	snprintf(jpath, sizeof(jpath), "%s/journal.jsonl", udd);
@@ -44,7 +43,7 @@ START_TEST(puppeteer_flags_and_banner)
 				    "--headless=new", "--no-sandbox", "--disable-gpu",
 				    "--hide-scrollbars", "--mute-audio", uflag, "--journal", jpath,
 				    "about:blank", NULL};
-	ck_assert_int_eq(harness_start(&srv, args), 0);
+	ck_assert_int_eq(fx_try_start(&srv, args), 0);
 	/* puppeteer's own pattern for the endpoint line */
 	regex_t re;
 	ck_assert_int_eq(regcomp(&re, "^ws://127\\.0\\.0\\.1:[0-9]+/devtools/browser/"
@@ -64,19 +63,13 @@ START_TEST(puppeteer_flags_and_banner)
 	ck_assert_str_eq(got, want);
 	/* One exchange, then the journal must hold it. */
 	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
-	int fd = harness_ws_open(&srv, path, NULL, NULL);
+	int fd = fx_ws_open(&srv, path, NULL, NULL);
 	struct buf msg;
 	buf_init(&msg, 0);
-	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}", &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}", &msg), 0);
 	close(fd);
-	ck_assert_int_eq(harness_stop(&srv), 0);
-	f = fopen(jpath, "r");
-	ck_assert_ptr_nonnull(f);
-	buf_reset(&msg);
-	char tmp[4096];
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&msg, tmp, n);
-	fclose(f);
+	ck_assert_int_eq(fx_stop_status(&srv), 0);
+	fx_read_file(jpath, &msg);
 	ck_assert_ptr_nonnull(strstr(msg.data, "\"dir\":\"note\",\"text\":\"ignored Chrome flags: "
 					       "--allow-pre-commit-input --enable-automation"));
 	ck_assert_ptr_nonnull(strstr(msg.data, "\"dir\":\"in\",\"msg\":{\"id\":1,\"method\":"
@@ -91,8 +84,8 @@ END_TEST
 
 START_TEST(sigint_exits_cleanly)
 {
-	struct harness_server srv;
-	ck_assert_int_eq(harness_start(&srv, NULL), 0);
+	struct fx_server srv;
+	ck_assert_int_eq(fx_try_start(&srv, NULL), 0);
 	kill(srv.pid, SIGINT);
 	int st;
 	ck_assert_int_eq(waitpid(srv.pid, &st, 0), srv.pid);
@@ -104,18 +97,18 @@ END_TEST
 
 START_TEST(seed_makes_ids_reproducible)
 {
-	struct harness_server a, b, c;
+	struct fx_server a, b, c;
 	static const char *const s1[] = {"--seed", "42", NULL};
 	static const char *const s2[] = {"--seed=43", NULL};
-	ck_assert_int_eq(harness_start(&a, s1), 0);
-	ck_assert_int_eq(harness_start(&b, s1), 0);
-	ck_assert_int_eq(harness_start(&c, s2), 0);
+	ck_assert_int_eq(fx_try_start(&a, s1), 0);
+	ck_assert_int_eq(fx_try_start(&b, s1), 0);
+	ck_assert_int_eq(fx_try_start(&c, s2), 0);
 	ck_assert_str_eq(a.browser_id, b.browser_id);
 	ck_assert_str_eq(a.page_id, b.page_id);
 	ck_assert_str_ne(a.browser_id, c.browser_id);
-	ck_assert_int_eq(harness_stop(&a), 0);
-	ck_assert_int_eq(harness_stop(&b), 0);
-	ck_assert_int_eq(harness_stop(&c), 0);
+	ck_assert_int_eq(fx_stop_status(&a), 0);
+	ck_assert_int_eq(fx_stop_status(&b), 0);
+	ck_assert_int_eq(fx_stop_status(&c), 0);
 }
 END_TEST
 
@@ -140,10 +133,12 @@ START_TEST(pipe_transport)
 		const char *wrap = getenv("CDPMOCK_WRAP");
 		if (wrap && *wrap) {
 			char cmd[2048];
-			snprintf(cmd, sizeof(cmd), "exec %s %s --remote-debugging-pipe", wrap, harness_bin());
+			snprintf(cmd, sizeof(cmd), "exec %s %s --remote-debugging-pipe", wrap,
+				 fx_bin());
 			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		}
-		execl(harness_bin(), harness_bin(), "--remote-debugging-pipe", "--headless=new", (char *)NULL);
+		execl(fx_bin(), fx_bin(), "--remote-debugging-pipe", "--headless=new",
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(to[0]);

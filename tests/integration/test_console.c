@@ -7,24 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ptest.h"
+#include "fixture.h"
 
-static struct harness_server srv;
-static int bfd = -1;
-
-static void setup(void)
-{
-	itest_start(&srv, NULL);
-	bfd = ptest_browser(&srv);
-}
-
-static void teardown(void)
-{
-	close(bfd);
-	itest_stop(&srv);
-}
-
-static void evaluate(struct ptest *p, int id, const char *expr)
+static void evaluate(struct fx_conn *p, int id, const char *expr)
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -32,19 +17,19 @@ static void evaluate(struct ptest *p, int id, const char *expr)
 		   "{\"id\":%d,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":", id);
 	buf_add_json_str(&b, expr, strlen(expr), 1);
 	buf_adds(&b, "}}");
-	ptest_send(p, b.data);
+	fx_send(p, b.data);
 	buf_clear(&b);
 }
 
-static void expect_undefined(struct ptest *p, int id)
+static void expect_undefined(struct fx_conn *p, int id)
 {
 	char want[96];
 	snprintf(want, sizeof(want), "{\"id\":%d,\"result\":{\"result\":{\"type\":\"undefined\"}}}",
 		 id);
-	ptest_expect(p, want);
+	fx_expect(p, want);
 }
 
-static void expect_started(struct ptest *p, const char *id, int line, int col, const char *title)
+static void expect_started(struct fx_conn *p, const char *id, int line, int col, const char *title)
 {
 	char want[512];
 	snprintf(want, sizeof(want),
@@ -52,10 +37,10 @@ static void expect_started(struct ptest *p, const char *id, int line, int col, c
 		 "{\"id\":\"%s\",\"location\":{\"scriptId\":\"*\",\"lineNumber\":%d,"
 		 "\"columnNumber\":%d},\"title\":\"%s\"}}",
 		 id, line, col, title);
-	ptest_expect(p, want);
+	fx_expect(p, want);
 }
 
-static void expect_finished(struct ptest *p, const char *id, int line, int col, const char *title)
+static void expect_finished(struct fx_conn *p, const char *id, int line, int col, const char *title)
 {
 	char want[512];
 	snprintf(want, sizeof(want),
@@ -65,7 +50,7 @@ static void expect_finished(struct ptest *p, const char *id, int line, int col, 
 		 "\"startTime\":*,\"endTime\":*,\"samples\":[*],\"timeDeltas\":[*]},"
 		 "\"title\":\"%s\"}}",
 		 id, line, col, title);
-	ptest_expect(p, want);
+	fx_expect(p, want);
 }
 
 /* The 1-based column Chrome reports for the n-th "console." of a one-line
@@ -81,38 +66,37 @@ static int col_of(const char *expr, int n)
 }
 
 /* A fresh page reached through via, with Profiler enabled on it. */
-static void open_enabled(struct ptest *p, enum ptest_via via, const char *tid_or_null)
+static void open_enabled(struct fx_conn *p, enum fx_via via, const char *tid_or_null)
 {
 	char tid[33];
 	if (tid_or_null)
 		snprintf(tid, sizeof(tid), "%s", tid_or_null);
 	else
-		ptest_new_page(bfd, tid);
-	ptest_open(p, &srv, bfd, tid, via);
-	ptest_call(p, "{\"id\":100,\"method\":\"Profiler.enable\"}", "{\"id\":100,\"result\":{}}");
+		fx_new_page(fx_br.fd, tid);
+	fx_open(p, &fx_srv, fx_br.fd, tid, via);
+	fx_call(p, "{\"id\":100,\"method\":\"Profiler.enable\"}", "{\"id\":100,\"result\":{}}");
 }
 
 START_TEST(nothing_without_profiler_enable)
 {
 	char tid[33];
-	struct ptest p;
-	ptest_new_page(bfd, tid);
-	ptest_open(&p, &srv, bfd, tid, PTEST_PAGE_SOCKET);
+	struct fx_conn p;
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&p, &fx_srv, fx_br.fd, tid, FX_PAGE_SOCKET);
 	evaluate(&p, 1, "console.profile('x'); console.profileEnd('x')");
 	expect_undefined(&p, 1);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(ids_are_shared_with_profiler_start)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_PAGE_SOCKET, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_PAGE_SOCKET, NULL);
 	for (int i = 0; i < 2; i++) {
-		ptest_call(&p, "{\"id\":1,\"method\":\"Profiler.start\"}",
-			   "{\"id\":1,\"result\":{}}");
-		ptest_call(&p, "{\"id\":2,\"method\":\"Profiler.stop\"}",
-			   "{\"id\":2,\"result\":{\"profile\":*}}");
+		fx_call(&p, "{\"id\":1,\"method\":\"Profiler.start\"}", "{\"id\":1,\"result\":{}}");
+		fx_call(&p, "{\"id\":2,\"method\":\"Profiler.stop\"}",
+			"{\"id\":2,\"result\":{\"profile\":*}}");
 	}
 	evaluate(&p, 3, "console.profile('x')");
 	expect_started(&p, "3", 1, 9, "x");
@@ -126,22 +110,22 @@ START_TEST(ids_are_shared_with_profiler_start)
 	evaluate(&p, 5, "console.profile('y')");
 	expect_started(&p, "4", 1, 9, "y");
 	expect_undefined(&p, 5);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(a_repeated_start_takes_no_id)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_FLAT_SESSION, NULL);
-	ptest_call(&p, "{\"id\":1,\"method\":\"Profiler.start\"}", "{\"id\":1,\"result\":{}}");
-	ptest_call(&p, "{\"id\":2,\"method\":\"Profiler.start\"}", "{\"id\":2,\"result\":{}}");
-	ptest_call(&p, "{\"id\":3,\"method\":\"Profiler.stop\"}",
-		   "{\"id\":3,\"result\":{\"profile\":*}}");
+	struct fx_conn p;
+	open_enabled(&p, FX_FLAT_SESSION, NULL);
+	fx_call(&p, "{\"id\":1,\"method\":\"Profiler.start\"}", "{\"id\":1,\"result\":{}}");
+	fx_call(&p, "{\"id\":2,\"method\":\"Profiler.start\"}", "{\"id\":2,\"result\":{}}");
+	fx_call(&p, "{\"id\":3,\"method\":\"Profiler.stop\"}",
+		"{\"id\":3,\"result\":{\"profile\":*}}");
 	evaluate(&p, 4, "console.profile('x')");
 	expect_started(&p, "2", 1, 9, "x");
 	expect_undefined(&p, 4);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
@@ -151,12 +135,12 @@ END_TEST
 START_TEST(every_enabled_session_gets_its_own_copy)
 {
 	char tid[33];
-	struct ptest a, b, page, off;
-	ptest_new_page(bfd, tid);
-	open_enabled(&a, PTEST_FLAT_SESSION, tid);
-	open_enabled(&b, PTEST_FLAT_SESSION, tid);
-	open_enabled(&page, PTEST_PAGE_SOCKET, tid);
-	ptest_open(&off, &srv, bfd, tid, PTEST_FLAT_SESSION);
+	struct fx_conn a, b, page, off;
+	fx_new_page(fx_br.fd, tid);
+	open_enabled(&a, FX_FLAT_SESSION, tid);
+	open_enabled(&b, FX_FLAT_SESSION, tid);
+	open_enabled(&page, FX_PAGE_SOCKET, tid);
+	fx_open(&off, &fx_srv, fx_br.fd, tid, FX_FLAT_SESSION);
 	evaluate(&a, 1, "console.profile('x')");
 	expect_started(&a, "1", 1, 9, "x");
 	expect_started(&b, "2", 1, 9, "x");
@@ -168,34 +152,34 @@ START_TEST(every_enabled_session_gets_its_own_copy)
 	expect_finished(&a, "1", 1, 9, "x");
 	expect_finished(&b, "2", 1, 9, "x");
 	/* Nothing was queued for the session without the Profiler. */
-	ptest_call(&off, "{\"id\":3,\"method\":\"Profiler.stop\"}",
-		   "{\"id\":3,\"error\":{\"code\":-32000,\"message\":\"No recording profiles "
-		   "found\"}}");
-	ptest_close(&a);
-	ptest_close(&b);
-	ptest_close(&page);
-	ptest_close(&off);
+	fx_call(&off, "{\"id\":3,\"method\":\"Profiler.stop\"}",
+		"{\"id\":3,\"error\":{\"code\":-32000,\"message\":\"No recording profiles "
+		"found\"}}");
+	fx_close(&a);
+	fx_close(&b);
+	fx_close(&page);
+	fx_close(&off);
 }
 END_TEST
 
 START_TEST(no_title_is_default)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_PAGE_SOCKET, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_PAGE_SOCKET, NULL);
 	evaluate(&p, 1, "console.profile()");
 	expect_started(&p, "1", 1, 9, "default");
 	expect_undefined(&p, 1);
 	evaluate(&p, 2, "console.profileEnd()");
 	expect_finished(&p, "1", 1, 9, "default");
 	expect_undefined(&p, 2);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(nested_profiles_end_inside_out)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_FLAT_SESSION, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_FLAT_SESSION, NULL);
 	const char *e = "console.profile('outer'); console.profile('inner'); "
 			"console.profileEnd('inner'); console.profileEnd('outer');";
 	evaluate(&p, 1, e);
@@ -204,14 +188,14 @@ START_TEST(nested_profiles_end_inside_out)
 	expect_finished(&p, "2", 1, col_of(e, 2), "inner");
 	expect_finished(&p, "1", 1, col_of(e, 3), "outer");
 	expect_undefined(&p, 1);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(non_lifo_ends_by_title)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_PAGE_SOCKET, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_PAGE_SOCKET, NULL);
 	const char *e = "console.profile('a'); console.profile('b'); console.profileEnd('a'); "
 			"console.profileEnd('b')";
 	evaluate(&p, 1, e);
@@ -220,14 +204,14 @@ START_TEST(non_lifo_ends_by_title)
 	expect_finished(&p, "1", 1, col_of(e, 2), "a");
 	expect_finished(&p, "2", 1, col_of(e, 3), "b");
 	expect_undefined(&p, 1);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(same_title_ends_oldest_first)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_PAGE_SOCKET, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_PAGE_SOCKET, NULL);
 	evaluate(&p, 1, "console.profile('d'); console.profile(\"d\")");
 	expect_started(&p, "1", 1, 9, "d");
 	expect_started(&p, "2", 1, 31, "d");
@@ -238,46 +222,46 @@ START_TEST(same_title_ends_oldest_first)
 	evaluate(&p, 3, "console.profileEnd(`d`)");
 	expect_finished(&p, "2", 1, 9, "d");
 	expect_undefined(&p, 3);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(unknown_title_ends_nothing)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_PAGE_SOCKET, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_PAGE_SOCKET, NULL);
 	evaluate(&p, 1, "console.profile('x')");
 	expect_started(&p, "1", 1, 9, "x");
 	expect_undefined(&p, 1);
 	evaluate(&p, 2, "console.profileEnd('neverstarted')");
 	expect_undefined(&p, 2);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(disable_ends_open_profiles_silently)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_FLAT_SESSION, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_FLAT_SESSION, NULL);
 	evaluate(&p, 1, "console.profile('x')");
 	expect_started(&p, "1", 1, 9, "x");
 	expect_undefined(&p, 1);
-	ptest_call(&p, "{\"id\":2,\"method\":\"Profiler.disable\"}", "{\"id\":2,\"result\":{}}");
-	ptest_call(&p, "{\"id\":3,\"method\":\"Profiler.enable\"}", "{\"id\":3,\"result\":{}}");
+	fx_call(&p, "{\"id\":2,\"method\":\"Profiler.disable\"}", "{\"id\":2,\"result\":{}}");
+	fx_call(&p, "{\"id\":3,\"method\":\"Profiler.enable\"}", "{\"id\":3,\"result\":{}}");
 	evaluate(&p, 4, "console.profileEnd('x')");
 	expect_undefined(&p, 4);
 	/* The counter moved on: the next id is 2. */
 	evaluate(&p, 5, "console.profile('x')");
 	expect_started(&p, "2", 1, 9, "x");
 	expect_undefined(&p, 5);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(locations_are_one_based)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_PAGE_SOCKET, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_PAGE_SOCKET, NULL);
 	evaluate(&p, 1, "// setup\nlet a = 1;\n  console  .  profile ( 'm' , a )");
 	expect_started(&p, "1", 3, 15, "m");
 	expect_undefined(&p, 1);
@@ -285,14 +269,14 @@ START_TEST(locations_are_one_based)
 	evaluate(&p, 2, "\r\n'\u00e9\u00e9';console.profileEnd('m')");
 	expect_finished(&p, "1", 2, 14, "m");
 	expect_undefined(&p, 2);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(only_real_calls_count)
 {
-	struct ptest p;
-	open_enabled(&p, PTEST_PAGE_SOCKET, NULL);
+	struct fx_conn p;
+	open_enabled(&p, FX_PAGE_SOCKET, NULL);
 	/* In strings, comments, as a property of something else, or with a
 	 * title that is not a literal: none of these is recognised. */
 	evaluate(&p, 1,
@@ -303,31 +287,29 @@ START_TEST(only_real_calls_count)
 	evaluate(&p, 2, "console.profile('t\\u00e9\\n\\'q')");
 	expect_started(&p, "1", 1, 9, "t\\u00*9\\n'q");
 	expect_undefined(&p, 2);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(evaluate_returns_literals)
 {
-	struct ptest p;
+	struct fx_conn p;
 	char tid[33];
-	ptest_new_page(bfd, tid);
-	ptest_open(&p, &srv, bfd, tid, PTEST_FLAT_SESSION);
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&p, &fx_srv, fx_br.fd, tid, FX_FLAT_SESSION);
 	evaluate(&p, 1, "42");
-	ptest_expect(&p, "{\"id\":1,\"result\":{\"result\":{\"type\":\"number\",\"value\":42,"
-			 "\"description\":\"42\"}}}");
+	fx_expect(&p, "{\"id\":1,\"result\":{\"result\":{\"type\":\"number\",\"value\":42,"
+		      "\"description\":\"42\"}}}");
 	evaluate(&p, 2, " 'hi'; ");
-	ptest_expect(&p,
-		     "{\"id\":2,\"result\":{\"result\":{\"type\":\"string\",\"value\":\"hi\"}}}");
+	fx_expect(&p, "{\"id\":2,\"result\":{\"result\":{\"type\":\"string\",\"value\":\"hi\"}}}");
 	evaluate(&p, 3, "true");
-	ptest_expect(&p,
-		     "{\"id\":3,\"result\":{\"result\":{\"type\":\"boolean\",\"value\":true}}}");
+	fx_expect(&p, "{\"id\":3,\"result\":{\"result\":{\"type\":\"boolean\",\"value\":true}}}");
 	evaluate(&p, 4, "1.5");
-	ptest_expect(&p, "{\"id\":4,\"result\":{\"result\":{\"type\":\"number\",\"value\":1.5,"
-			 "\"description\":\"1.5\"}}}");
+	fx_expect(&p, "{\"id\":4,\"result\":{\"result\":{\"type\":\"number\",\"value\":1.5,"
+		      "\"description\":\"1.5\"}}}");
 	evaluate(&p, 5, "1 + 1");
 	expect_undefined(&p, 5);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
@@ -336,7 +318,7 @@ Suite *console_suite(void)
 {
 	Suite *s = suite_create("console");
 	TCase *tc = tcase_create("console.profile");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, nothing_without_profiler_enable);
 	tcase_add_test(tc, ids_are_shared_with_profiler_start);
 	tcase_add_test(tc, a_repeated_start_takes_no_id);

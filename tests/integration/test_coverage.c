@@ -7,22 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ptest.h"
-
-static struct harness_server srv;
-static int bfd = -1;
-
-static void setup(void)
-{
-	itest_start(&srv, NULL);
-	bfd = ptest_browser(&srv);
-}
-
-static void teardown(void)
-{
-	close(bfd);
-	itest_stop(&srv);
-}
+#include "fixture.h"
 
 /* The "timestamp" in text as exact microseconds: cdpmock prints integral
  * µs in seconds, so the decimal is exact. */
@@ -43,17 +28,17 @@ static int64_t stamp_us(const char *text)
 
 /* A fresh page with Profiler enabled and precise coverage started with
  * params; then the page runs for ms.  Returns the start timestamp. */
-static int64_t start(struct ptest *p, enum ptest_via via, const char *params, int ms)
+static int64_t start(struct fx_conn *p, enum fx_via via, const char *params, int ms)
 {
 	char tid[33], req[256];
-	ptest_new_page(bfd, tid);
-	ptest_open(p, &srv, bfd, tid, via);
-	ptest_call(p, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
+	fx_new_page(fx_br.fd, tid);
+	fx_open(p, &fx_srv, fx_br.fd, tid, via);
+	fx_call(p, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
 	snprintf(req, sizeof(req),
 		 "{\"id\":2,\"method\":\"Profiler.startPreciseCoverage\","
 		 "\"params\":%s}",
 		 params);
-	ptest_call(p, req, "{\"id\":2,\"result\":{\"timestamp\":*}}");
+	fx_call(p, req, "{\"id\":2,\"result\":{\"timestamp\":*}}");
 	int64_t t0 = stamp_us(p->msg.data);
 	usleep((useconds_t)ms * 1000);
 	return t0;
@@ -103,12 +88,12 @@ static json_int_t check_result(json_t *arr, int *block, size_t *nscripts)
 }
 
 /* Takes precise coverage (id) and checks the reply; returns the parsed reply. */
-static json_t *take(struct ptest *p, int id)
+static json_t *take(struct fx_conn *p, int id)
 {
 	char req[96], want[96];
 	snprintf(req, sizeof(req), "{\"id\":%d,\"method\":\"Profiler.takePreciseCoverage\"}", id);
 	snprintf(want, sizeof(want), "{\"id\":%d,\"result\":{\"result\":[*],\"timestamp\":*}}", id);
-	ptest_call(p, req, want);
+	fx_call(p, req, want);
 	json_t *root = json_loads(p->msg.data, 0, NULL);
 	ck_assert_ptr_nonnull(root);
 	return root;
@@ -121,8 +106,8 @@ static json_t *result_of(json_t *reply)
 
 START_TEST(binary_by_default)
 {
-	struct ptest p;
-	start(&p, PTEST_PAGE_SOCKET, "{}", 300);
+	struct fx_conn p;
+	start(&p, FX_PAGE_SOCKET, "{}", 300);
 	json_t *r = take(&p, 3);
 	int block;
 	size_t n;
@@ -131,14 +116,14 @@ START_TEST(binary_by_default)
 	ck_assert_int_eq(max, 1);
 	ck_assert_int_eq(block, 0);
 	json_decref(r);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(call_count_counts)
 {
-	struct ptest p;
-	start(&p, PTEST_FLAT_SESSION, "{\"callCount\":true}", 400);
+	struct fx_conn p;
+	start(&p, FX_FLAT_SESSION, "{\"callCount\":true}", 400);
 	json_t *r = take(&p, 3);
 	int block;
 	size_t n;
@@ -146,28 +131,28 @@ START_TEST(call_count_counts)
 	ck_assert_msg(max > 1, "largest count %lld", (long long)max);
 	ck_assert_int_eq(block, 0);
 	json_decref(r);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(detailed_has_blocks)
 {
-	struct ptest p;
-	start(&p, PTEST_PAGE_SOCKET, "{\"callCount\":true,\"detailed\":true}", 300);
+	struct fx_conn p;
+	start(&p, FX_PAGE_SOCKET, "{\"callCount\":true,\"detailed\":true}", 300);
 	json_t *r = take(&p, 3);
 	int block;
 	size_t n;
 	check_result(result_of(r), &block, &n);
 	ck_assert_int_eq(block, 1);
 	json_decref(r);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(takes_are_deltas)
 {
-	struct ptest p;
-	int64_t t0 = start(&p, PTEST_PAGE_SOCKET, "{\"callCount\":true}", 100);
+	struct fx_conn p;
+	int64_t t0 = start(&p, FX_PAGE_SOCKET, "{\"callCount\":true}", 100);
 	json_t *r = take(&p, 3);
 	ck_assert_uint_ge(json_array_size(result_of(r)), 1);
 	json_decref(r);
@@ -176,11 +161,11 @@ START_TEST(takes_are_deltas)
 	 * slow); any pair that spans steps may report new calls. */
 	int strict = 0;
 	for (int i = 0; i < 20 && !strict; i++) {
-		ptest_call(&p, "{\"id\":4,\"method\":\"Profiler.takePreciseCoverage\"}",
-			   "{\"id\":4,\"result\":{\"result\":[*],\"timestamp\":*}}");
+		fx_call(&p, "{\"id\":4,\"method\":\"Profiler.takePreciseCoverage\"}",
+			"{\"id\":4,\"result\":{\"result\":[*],\"timestamp\":*}}");
 		int64_t t1 = stamp_us(p.msg.data);
-		ptest_call(&p, "{\"id\":5,\"method\":\"Profiler.takePreciseCoverage\"}",
-			   "{\"id\":5,\"result\":{\"result\":[*],\"timestamp\":*}}");
+		fx_call(&p, "{\"id\":5,\"method\":\"Profiler.takePreciseCoverage\"}",
+			"{\"id\":5,\"result\":{\"result\":[*],\"timestamp\":*}}");
 		int64_t t2 = stamp_us(p.msg.data);
 		strict = same_step(t0, t1, t2);
 		if (strict)
@@ -192,22 +177,22 @@ START_TEST(takes_are_deltas)
 	const char *dot = strchr(ts, '.');
 	ck_assert(!dot || dot > strchr(ts, '}') || strspn(dot + 1, "0123456789") <= 6);
 	ck_assert(ts[strspn(ts, "0123456789.")] == '}');
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(best_effort_has_the_same_shape)
 {
 	char tid[33];
-	struct ptest p;
-	ptest_new_page(bfd, tid);
-	ptest_open(&p, &srv, bfd, tid, PTEST_FLAT_SESSION);
+	struct fx_conn p;
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&p, &fx_srv, fx_br.fd, tid, FX_FLAT_SESSION);
 	/* Without precise coverage it reports what ran since the page loaded
 	 * (the mock's page "loads" when a page domain first touches it). */
-	ptest_call(&p, "{\"id\":1,\"method\":\"Page.enable\"}", "{\"id\":1,\"result\":{}}");
+	fx_call(&p, "{\"id\":1,\"method\":\"Page.enable\"}", "{\"id\":1,\"result\":{}}");
 	usleep(100000);
-	ptest_call(&p, "{\"id\":2,\"method\":\"Profiler.getBestEffortCoverage\"}",
-		   "{\"id\":2,\"result\":{\"result\":[*]}}");
+	fx_call(&p, "{\"id\":2,\"method\":\"Profiler.getBestEffortCoverage\"}",
+		"{\"id\":2,\"result\":{\"result\":[*]}}");
 	json_t *r = json_loads(p.msg.data, 0, NULL);
 	int block;
 	size_t n;
@@ -215,30 +200,30 @@ START_TEST(best_effort_has_the_same_shape)
 	ck_assert_uint_ge(n, 1);
 	ck_assert_int_eq(block, 0);
 	json_decref(r);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 /* Runs Page.navigate and returns the frames up to Page.frameStoppedLoading
  * as one string per line (the reply included). */
-static void navigate(struct ptest *p, int id, struct buf *out)
+static void navigate(struct fx_conn *p, int id, struct buf *out)
 {
 	char req[160];
 	snprintf(req, sizeof(req),
 		 "{\"id\":%d,\"method\":\"Page.navigate\",\"params\":{\"url\":"
 		 "\"about:blank\"}}",
 		 id);
-	ptest_send(p, req);
+	fx_send(p, req);
 	buf_reset(out);
 	do {
-		ptest_next(p);
+		fx_next(p);
 		buf_add(out, p->msg.data, p->msg.len);
 		buf_addc(out, '\n');
 	} while (!strstr(p->msg.data, "Page.frameStoppedLoading"));
 }
 
 /* One navigation: checks the delta update and returns its timestamp. */
-static int64_t navigate_with_update(struct ptest *p, int id, struct buf *frames)
+static int64_t navigate_with_update(struct fx_conn *p, int id, struct buf *frames)
 {
 	navigate(p, id, frames);
 	/* The update comes just before domContentEventFired. */
@@ -265,14 +250,14 @@ static int64_t navigate_with_update(struct ptest *p, int id, struct buf *frames)
 
 START_TEST(dom_content_loaded_sends_the_delta)
 {
-	struct ptest p;
+	struct fx_conn p;
 	struct buf frames;
 	buf_init(&frames, 0);
-	int64_t t0 = start(&p, PTEST_FLAT_SESSION,
+	int64_t t0 = start(&p, FX_FLAT_SESSION,
 			   "{\"callCount\":true,\"detailed\":false,"
 			   "\"allowTriggeredUpdates\":true}",
 			   200);
-	ptest_call(&p, "{\"id\":3,\"method\":\"Page.enable\"}", "{\"id\":3,\"result\":{}}");
+	fx_call(&p, "{\"id\":3,\"method\":\"Page.enable\"}", "{\"id\":3,\"result\":{}}");
 	navigate_with_update(&p, 4, &frames);
 	/* 200 ms of page: the first update has scripts in it. */
 	ck_assert_ptr_nonnull(
@@ -283,58 +268,58 @@ START_TEST(dom_content_loaded_sends_the_delta)
 	int strict = 0;
 	for (int i = 0; i < 10 && !strict; i++) {
 		int64_t t1 = navigate_with_update(&p, 5, &frames);
-		ptest_call(&p, "{\"id\":6,\"method\":\"Profiler.takePreciseCoverage\"}",
-			   "{\"id\":6,\"result\":{\"result\":[*],\"timestamp\":*}}");
+		fx_call(&p, "{\"id\":6,\"method\":\"Profiler.takePreciseCoverage\"}",
+			"{\"id\":6,\"result\":{\"result\":[*],\"timestamp\":*}}");
 		strict = same_step(t0, t1, stamp_us(p.msg.data));
 		if (strict)
 			ck_assert_int_eq(
 			    strncmp(p.msg.data, "{\"id\":6,\"result\":{\"result\":[],", 30), 0);
 	}
 	buf_clear(&frames);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(no_update_without_allow_triggered_updates)
 {
-	struct ptest p;
+	struct fx_conn p;
 	struct buf frames;
 	buf_init(&frames, 0);
-	start(&p, PTEST_PAGE_SOCKET, "{\"callCount\":true}", 100);
-	ptest_call(&p, "{\"id\":3,\"method\":\"Page.enable\"}", "{\"id\":3,\"result\":{}}");
+	start(&p, FX_PAGE_SOCKET, "{\"callCount\":true}", 100);
+	fx_call(&p, "{\"id\":3,\"method\":\"Page.enable\"}", "{\"id\":3,\"result\":{}}");
 	navigate(&p, 4, &frames);
 	ck_assert_ptr_null(strstr(frames.data, "preciseCoverageDeltaUpdate"));
 	json_t *r = take(&p, 5);
 	ck_assert_uint_ge(json_array_size(result_of(r)), 1);
 	json_decref(r);
 	buf_clear(&frames);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(coverage_is_per_session)
 {
 	char tid[33];
-	struct ptest a, b;
-	ptest_new_page(bfd, tid);
-	ptest_open(&a, &srv, bfd, tid, PTEST_FLAT_SESSION);
-	ptest_open(&b, &srv, bfd, tid, PTEST_PAGE_SOCKET);
-	ptest_call(&a, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
-	ptest_call(&a,
-		   "{\"id\":2,\"method\":\"Profiler.startPreciseCoverage\",\"params\":"
-		   "{\"allowTriggeredUpdates\":true}}",
-		   "{\"id\":2,\"result\":{\"timestamp\":*}}");
-	ptest_call(&b, "{\"id\":1,\"method\":\"Profiler.takePreciseCoverage\"}",
-		   "{\"id\":1,\"error\":{\"code\":-32000,\"message\":\"Precise coverage has not "
-		   "been started.\"}}");
+	struct fx_conn a, b;
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&a, &fx_srv, fx_br.fd, tid, FX_FLAT_SESSION);
+	fx_open(&b, &fx_srv, fx_br.fd, tid, FX_PAGE_SOCKET);
+	fx_call(&a, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
+	fx_call(&a,
+		"{\"id\":2,\"method\":\"Profiler.startPreciseCoverage\",\"params\":"
+		"{\"allowTriggeredUpdates\":true}}",
+		"{\"id\":2,\"result\":{\"timestamp\":*}}");
+	fx_call(&b, "{\"id\":1,\"method\":\"Profiler.takePreciseCoverage\"}",
+		"{\"id\":1,\"error\":{\"code\":-32000,\"message\":\"Precise coverage has not "
+		"been started.\"}}");
 	/* B navigates; A (no Page.enable) still gets its delta update. */
-	ptest_call(&b, "{\"id\":2,\"method\":\"Page.reload\"}", "{\"id\":2,\"result\":{}}");
-	ptest_expect(&a, "{\"method\":\"Profiler.preciseCoverageDeltaUpdate\",\"params\":"
-			 "{\"timestamp\":*,\"occasion\":\"DomContentLoaded\",\"result\":[*]}}");
-	ptest_call(&a, "{\"id\":3,\"method\":\"Profiler.stopPreciseCoverage\"}",
-		   "{\"id\":3,\"result\":{}}");
-	ptest_close(&a);
-	ptest_close(&b);
+	fx_call(&b, "{\"id\":2,\"method\":\"Page.reload\"}", "{\"id\":2,\"result\":{}}");
+	fx_expect(&a, "{\"method\":\"Profiler.preciseCoverageDeltaUpdate\",\"params\":"
+		      "{\"timestamp\":*,\"occasion\":\"DomContentLoaded\",\"result\":[*]}}");
+	fx_call(&a, "{\"id\":3,\"method\":\"Profiler.stopPreciseCoverage\"}",
+		"{\"id\":3,\"result\":{}}");
+	fx_close(&a);
+	fx_close(&b);
 }
 END_TEST
 
@@ -343,7 +328,7 @@ Suite *coverage_suite(void)
 {
 	Suite *s = suite_create("coverage");
 	TCase *tc = tcase_create("coverage");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, binary_by_default);
 	tcase_add_test(tc, call_count_counts);
 	tcase_add_test(tc, detailed_has_blocks);

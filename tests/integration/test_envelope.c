@@ -5,31 +5,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "itest.h"
+#include "fixture.h"
 
-static struct harness_server srv;
 static struct buf msg;
 
 static void setup(void)
 {
-	itest_start(&srv, NULL);
+	fx_setup_server();
 	buf_init(&msg, 0);
 }
 
 static void teardown(void)
 {
-	itest_stop(&srv);
+	fx_teardown_server();
 	buf_clear(&msg);
 }
 
 static int open_socket(int page)
 {
-	char path[128];
-	snprintf(path, sizeof(path), page ? "/devtools/page/%s" : "/devtools/browser/%s",
-		 page ? srv.page_id : srv.browser_id);
-	int fd = harness_ws_open(&srv, path, NULL, NULL);
-	ck_assert_int_ge(fd, 0);
-	return fd;
+	return page ? fx_ws_page(&fx_srv, NULL) : fx_ws_browser(&fx_srv);
 }
 
 #define PARSE(m) "{\"error\":{\"code\":-32700,\"message\":\"JSON: " m "\"}}"
@@ -128,14 +122,14 @@ static const struct {
 START_TEST(envelope_row)
 {
 	int fd = open_socket(0);
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 1, 1, rows[_i].in, strlen(rows[_i].in)), 0);
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 1, 1, rows[_i].in, strlen(rows[_i].in)), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	if (rows[_i].want[0] == '=')
 		ck_assert_int_eq(strncmp(msg.data, rows[_i].want + 1, strlen(rows[_i].want + 1)), 0);
 	else
 		ck_assert_str_eq(msg.data, rows[_i].want);
 	/* The connection survives every one of these. */
-	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":99," GV "}", &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":99," GV "}", &msg), 0);
 	ck_assert_int_eq(strncmp(msg.data, "{\"id\":99,\"result\":", 18), 0);
 	close(fd);
 }
@@ -150,8 +144,8 @@ START_TEST(stack_limit_position)
 	buf_adds(&in, prefix);
 	for (int i = 0; i < 2000; i++)
 		buf_addc(&in, '[');
-	ck_assert_int_eq(harness_ws_text(fd, in.data), 0);
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_int_eq(fx_ws_text(fd, in.data), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	char want[256];
 	/* The 300th '[' is the first value deeper than crdtp's stack limit. */
 	snprintf(want, sizeof(want), PARSE("stack limit exceeded at position %zu"),
@@ -165,9 +159,9 @@ END_TEST
 START_TEST(page_socket_behaves_the_same)
 {
 	int fd = open_socket(1);
-	ck_assert_int_eq(harness_ws_call(fd, "not json", &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, "not json", &msg), 0);
 	ck_assert_str_eq(msg.data, PARSE("invalid token at position 0"));
-	ck_assert_int_eq(harness_ws_call(fd, "{\"id\":5," GV "}", &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":5," GV "}", &msg), 0);
 	ck_assert_int_eq(strncmp(msg.data, "{\"id\":5,\"result\":{\"protocolVersion\"", 35), 0);
 	close(fd);
 }

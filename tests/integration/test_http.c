@@ -6,29 +6,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "itest.h"
+#include "fixture.h"
 
-static struct harness_server srv;
 static struct buf resp, want;
 
 static void setup(void)
 {
-	itest_start(&srv, NULL);
+	fx_setup_server();
 	buf_init(&resp, 0);
 	buf_init(&want, 0);
 }
 
 static void teardown(void)
 {
-	itest_stop(&srv);
-	buf_clear(&resp);
-	buf_clear(&want);
-}
-
-/* For checked fixtures (run inside the test's process): assert a clean exit. */
-static void teardown_checked(void)
-{
-	ck_assert_int_eq(harness_stop(&srv), 0);
+	fx_teardown_server();
 	buf_clear(&resp);
 	buf_clear(&want);
 }
@@ -51,21 +42,22 @@ static void want_plain(int status, const char *reason, const char *ctype, const 
 
 static void request(const char *method, const char *path, const char *extra)
 {
-	char req[2048];
-	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s\r\n", method, path,
-		 srv.port, extra ? extra : "");
-	ck_assert_int_eq(harness_http_once(&srv, req, &resp), 0);
+	ck_assert_int_eq(fx_request(&fx_srv, method, path, extra, NULL, &resp), 0);
 }
 
 static void version_body(struct buf *b, const char *host)
 {
 	buf_reset(b);
-	buf_printf(b, "{\n   \"Browser\": \"Chrome/156.0.8078.79\",\n   \"File-Path-Style\": \"posix\",\n"
-		      "   \"Protocol-Version\": \"1.3\",\n   \"User-Agent\": \"Mozilla/5.0 (X11; Linux x86_64) "
-		      "AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\",\n"
-		      "   \"V8-Version\": \"15.6.75.27\",\n   \"WebKit-Version\": \"537.36 "
-		      "(@a21ce95c24ce3964416f09ae1862f53f319eb4d0)\",\n   \"webSocketDebuggerUrl\": "
-		      "\"ws://%s/devtools/browser/%s\"\n}\n", host, srv.browser_id);
+	buf_printf(
+	    b,
+	    "{\n   \"Browser\": \"Chrome/156.0.8078.79\",\n   \"File-Path-Style\": \"posix\",\n"
+	    "   \"Protocol-Version\": \"1.3\",\n   \"User-Agent\": \"Mozilla/5.0 (X11; Linux "
+	    "x86_64) "
+	    "AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\",\n"
+	    "   \"V8-Version\": \"15.6.75.27\",\n   \"WebKit-Version\": \"537.36 "
+	    "(@a21ce95c24ce3964416f09ae1862f53f319eb4d0)\",\n   \"webSocketDebuggerUrl\": "
+	    "\"ws://%s/devtools/browser/%s\"\n}\n",
+	    host, fx_srv.browser_id);
 }
 
 static const char *const version_paths[] = {"/json/version", "/json/version/", "/json/version?x=1"};
@@ -75,7 +67,7 @@ START_TEST(version_is_byte_exact)
 	struct buf body, host;
 	buf_init(&body, 0);
 	buf_init(&host, 0);
-	buf_printf(&host, "127.0.0.1:%d", srv.port);
+	buf_printf(&host, "127.0.0.1:%d", fx_srv.port);
 	version_body(&body, host.data);
 	request("GET", version_paths[_i], NULL);
 	want_json(200, "OK", body.data);
@@ -103,10 +95,10 @@ START_TEST(list_shows_the_page)
 	struct buf body, host;
 	buf_init(&body, 0);
 	buf_init(&host, 0);
-	buf_printf(&host, "127.0.0.1:%d", srv.port);
-	ck_assert_int_eq(strlen(srv.page_id), 32);
+	buf_printf(&host, "127.0.0.1:%d", fx_srv.port);
+	ck_assert_int_eq(strlen(fx_srv.page_id), 32);
 	buf_adds(&body, "[ ");
-	page_object(&body, host.data, srv.page_id, "about:blank", "about:blank");
+	page_object(&body, host.data, fx_srv.page_id, "about:blank", "about:blank");
 	buf_adds(&body, " ]\n");
 	request("GET", list_paths[_i], NULL);
 	want_json(200, "OK", body.data);
@@ -180,7 +172,7 @@ START_TEST(method_is_ignored_and_head_has_a_body)
 	struct buf body, host;
 	buf_init(&body, 0);
 	buf_init(&host, 0);
-	buf_printf(&host, "127.0.0.1:%d", srv.port);
+	buf_printf(&host, "127.0.0.1:%d", fx_srv.port);
 	version_body(&body, host.data);
 	request(any_methods[_i], "/json/version", NULL);
 	want_json(200, "OK", body.data);
@@ -198,18 +190,11 @@ START_TEST(protocol_is_the_descriptor)
 					       "\r\n\r\n{"));
 	ck_assert_ptr_null(strstr(resp.data, "Content-Security-Policy"));
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/third_party/devtools-protocol/protocol.json",
-		 getenv("CDPM_SRCDIR") ? getenv("CDPM_SRCDIR") : ".");
-	FILE *f = fopen(path, "rb");
-	ck_assert_ptr_nonnull(f);
+	snprintf(path, sizeof(path), "%s/third_party/devtools-protocol/protocol.json", fx_srcdir());
 	struct buf file;
 	buf_init(&file, 0);
-	char tmp[65536];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&file, tmp, n);
-	fclose(f);
-	const char *body = harness_body(&resp);
+	fx_read_file(path, &file);
+	const char *body = fx_body(&resp);
 	ck_assert_uint_eq(strlen(body), file.len);
 	ck_assert_int_eq(memcmp(body, file.data, file.len), 0);
 	ck_assert_ptr_nonnull(strstr(body, "\"domain\": \"Tracing\""));
@@ -223,9 +208,9 @@ START_TEST(new_activate_close)
 	buf_init(&body, 0);
 	buf_init(&host, 0);
 	buf_init(&list, 0);
-	buf_printf(&host, "127.0.0.1:%d", srv.port);
+	buf_printf(&host, "127.0.0.1:%d", fx_srv.port);
 	request("PUT", "/json/new?data:text/html,<b>hi</b>", NULL);
-	const char *b = harness_body(&resp);
+	const char *b = fx_body(&resp);
 	const char *id = strstr(b, "\"id\": \"");
 	ck_assert_ptr_nonnull(id);
 	char tid[33];
@@ -240,7 +225,7 @@ START_TEST(new_activate_close)
 	page_object(&body, host.data, tid, "data:text/html,&lt;b&gt;hi&lt;/b&gt;",
 		    "data:text/html,\\u003Cb>hi\\u003C/b>");
 	buf_adds(&body, ", ");
-	page_object(&body, host.data, srv.page_id, "about:blank", "about:blank");
+	page_object(&body, host.data, fx_srv.page_id, "about:blank", "about:blank");
 	buf_adds(&body, " ]\n");
 	request("GET", "/json/list", NULL);
 	want_json(200, "OK", body.data);
@@ -271,7 +256,7 @@ static const char *const new_urls[] = {"/json/new", "/json/new?notaurl", "/json/
 START_TEST(new_defaults_to_about_blank)
 {
 	request("PUT", new_urls[_i], NULL);
-	const char *b = harness_body(&resp);
+	const char *b = fx_body(&resp);
 	ck_assert_ptr_nonnull(strstr(b, "\"title\": \"\",\n   \"type\": \"page\",\n"
 					"   \"url\": \"about:blank\",\n"));
 	ck_assert_int_eq(strncmp(resp.data, "HTTP/1.1 200 OK\r\n", 17), 0);
@@ -282,7 +267,7 @@ START_TEST(empty_list_is_two_spaces)
 {
 	/* Close every page; the browser stays up and the list is "[  ]". */
 	char path[128];
-	snprintf(path, sizeof(path), "/json/close/%s", srv.page_id);
+	snprintf(path, sizeof(path), "/json/close/%s", fx_srv.page_id);
 	request("GET", path, NULL);
 	request("GET", "/json/list", NULL);
 	want_json(200, "OK", "[  ]\n");
@@ -294,9 +279,9 @@ END_TEST
 
 START_TEST(http10_gets_no_answer)
 {
-	int fd = harness_connect(&srv);
+	int fd = fx_tcp(&fx_srv);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_ne(harness_http(fd, "GET /json/version HTTP/1.0\r\n\r\n", &resp), 0);
+	ck_assert_int_ne(fx_http(fd, "GET /json/version HTTP/1.0\r\n\r\n", &resp), 0);
 	ck_assert_uint_eq(resp.len, 0);
 	close(fd);
 }
@@ -304,16 +289,18 @@ END_TEST
 
 START_TEST(keep_alive_and_pipelining)
 {
-	int fd = harness_connect(&srv);
+	int fd = fx_tcp(&fx_srv);
 	char req[512];
-	snprintf(req, sizeof(req), "GET /json/foo HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-				   "Connection: close\r\n\r\n", srv.port);
+	snprintf(req, sizeof(req),
+		 "GET /json/foo HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+		 "Connection: close\r\n\r\n",
+		 fx_srv.port);
 	want_json(404, "Not Found", "Unknown command: foo");
-	ck_assert_int_eq(harness_http(fd, req, &resp), 0);
+	ck_assert_int_eq(fx_http(fd, req, &resp), 0);
 	ck_assert_str_eq(resp.data, want.data);
 	/* Still open despite Connection: close; now two requests in one write. */
 	snprintf(req, sizeof(req), "GET /json/a HTTP/1.1\r\n\r\nGET /json/b HTTP/1.1\r\n\r\n");
-	ck_assert_int_eq(harness_http(fd, req, &resp), 0);
+	ck_assert_int_eq(fx_http(fd, req, &resp), 0);
 	want_json(404, "Not Found", "Unknown command: a");
 	ck_assert_int_eq(strncmp(resp.data, want.data, want.len), 0);
 	struct buf two;
@@ -353,7 +340,7 @@ START_TEST(host_check)
 	char req[512];
 	snprintf(req, sizeof(req), "GET /json/version HTTP/1.1\r\n%s\r\n",
 		 host_rows[_i].host_line ? host_rows[_i].host_line : "");
-	ck_assert_int_eq(harness_http_once(&srv, req, &resp), 0);
+	ck_assert_int_eq(fx_http_once(&fx_srv, req, &resp), 0);
 	if (!host_rows[_i].url_host) {
 		want_plain(500, "Internal Server Error", "text/html",
 			   "Host header is specified and is not an IP address or localhost.");
@@ -403,13 +390,14 @@ START_TEST(origin_check_on_upgrade)
 		/* Substitute the port for the row's "%d", if it has one. */
 		const char *o = origin_rows[_i].origin, *d = strstr(o, "%d");
 		if (d)
-			snprintf(origin, sizeof(origin), "%.*s%d%s", (int)(d - o), o, srv.port, d + 2);
+			snprintf(origin, sizeof(origin), "%.*s%d%s", (int)(d - o), o, fx_srv.port,
+				 d + 2);
 		else
 			snprintf(origin, sizeof(origin), "%s", o);
 		snprintf(line, sizeof(line), "Origin: %s\r\n", origin);
 	}
-	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
-	int fd = harness_ws_open(&srv, path, line, &resp);
+	snprintf(path, sizeof(path), "/devtools/browser/%s", fx_srv.browser_id);
+	int fd = fx_ws_open(&fx_srv, path, line, &resp);
 	if (origin_rows[_i].ok) {
 		ck_assert_int_ge(fd, 0);
 		close(fd);
@@ -433,18 +421,20 @@ END_TEST
 START_TEST(origin_does_not_depend_on_host)
 {
 	char path[128], extra[1024];
-	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
+	snprintf(path, sizeof(path), "/devtools/browser/%s", fx_srv.browser_id);
 	int fd;
 	/* The Host check comes first: a bad Host with a bad Origin is a 500. */
 	snprintf(extra, sizeof(extra), "GET %s HTTP/1.1\r\nHost: evil.com\r\nUpgrade: websocket\r\n"
 				       "Connection: Upgrade\r\nSec-WebSocket-Key: x\r\n"
 				       "Origin: http://evil.com\r\n\r\n", path);
-	ck_assert_int_eq(harness_http_once(&srv, extra, &resp), 0);
+	ck_assert_int_eq(fx_http_once(&fx_srv, extra, &resp), 0);
 	ck_assert_int_eq(strncmp(resp.data, "HTTP/1.1 500 Internal Server Error\r\n", 36), 0);
-	snprintf(extra, sizeof(extra), "GET %s HTTP/1.1\r\nHost: 10.0.0.1:1234\r\nUpgrade: websocket\r\n"
-				       "Connection: Upgrade\r\nSec-WebSocket-Key: x\r\n"
-				       "Origin: http://127.0.0.1:%d\r\n\r\n", path, srv.port);
-	fd = harness_connect(&srv);
+	snprintf(extra, sizeof(extra),
+		 "GET %s HTTP/1.1\r\nHost: 10.0.0.1:1234\r\nUpgrade: websocket\r\n"
+		 "Connection: Upgrade\r\nSec-WebSocket-Key: x\r\n"
+		 "Origin: http://127.0.0.1:%d\r\n\r\n",
+		 path, fx_srv.port);
+	fd = fx_tcp(&fx_srv);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(send(fd, extra, strlen(extra), 0), (ssize_t)strlen(extra));
 	char tmp[64] = {0};
@@ -457,15 +447,15 @@ END_TEST
 START_TEST(upgrade_is_byte_exact)
 {
 	char path[128];
-	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
-	int fd = harness_ws_open(&srv, path, NULL, &resp);
+	snprintf(path, sizeof(path), "/devtools/browser/%s", fx_srv.browser_id);
+	int fd = fx_ws_open(&fx_srv, path, NULL, &resp);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_str_eq(resp.data, "HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\n"
 				    "Connection: Upgrade\r\n"
 				    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
 	close(fd);
-	snprintf(path, sizeof(path), "/devtools/page/%s", srv.page_id);
-	fd = harness_ws_open(&srv, path, "Sec-WebSocket-Version: 8\r\n", &resp);
+	snprintf(path, sizeof(path), "/devtools/page/%s", fx_srv.page_id);
+	fd = fx_ws_open(&fx_srv, path, "Sec-WebSocket-Version: 8\r\n", &resp);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 }
@@ -489,7 +479,7 @@ static const struct {
 
 START_TEST(upgrade_errors)
 {
-	int fd = harness_ws_open(&srv, upgrade_rows[_i].path, upgrade_rows[_i].extra, &resp);
+	int fd = fx_ws_open(&fx_srv, upgrade_rows[_i].path, upgrade_rows[_i].extra, &resp);
 	ck_assert_int_lt(fd, 0);
 	ck_assert_str_eq(resp.data, upgrade_rows[_i].want);
 }
@@ -498,16 +488,20 @@ END_TEST
 START_TEST(upgrade_needs_a_key)
 {
 	char req[512];
-	snprintf(req, sizeof(req), "GET /devtools/browser/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-				   "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n", srv.browser_id);
-	ck_assert_int_eq(harness_http_once(&srv, req, &resp), 0);
+	snprintf(req, sizeof(req),
+		 "GET /devtools/browser/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		 "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+		 fx_srv.browser_id);
+	ck_assert_int_eq(fx_http_once(&fx_srv, req, &resp), 0);
 	want_plain(500, "Internal Server Error", "text/html",
 		   "Invalid request format. Sec-WebSocket-Key is empty or isn't specified.");
 	ck_assert_str_eq(resp.data, want.data);
 	/* Connection: Upgrade without an Upgrade header is a plain request. */
-	snprintf(req, sizeof(req), "GET /devtools/browser/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-				   "Connection: Upgrade\r\n\r\n", srv.browser_id);
-	ck_assert_int_eq(harness_http_once(&srv, req, &resp), 0);
+	snprintf(req, sizeof(req),
+		 "GET /devtools/browser/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		 "Connection: Upgrade\r\n\r\n",
+		 fx_srv.browser_id);
+	ck_assert_int_eq(fx_http_once(&fx_srv, req, &resp), 0);
 	want_plain(200, "OK", "text/plain", "");
 	ck_assert_str_eq(resp.data, want.data);
 }
@@ -527,9 +521,9 @@ static const struct {
 START_TEST(deflate_is_negotiated)
 {
 	char path[128], extra[256];
-	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
+	snprintf(path, sizeof(path), "/devtools/browser/%s", fx_srv.browser_id);
 	snprintf(extra, sizeof(extra), "Sec-WebSocket-Extensions: %s\r\n", deflate_rows[_i].offer);
-	int fd = harness_ws_open(&srv, path, extra, &resp);
+	int fd = fx_ws_open(&fx_srv, path, extra, &resp);
 	ck_assert_int_ge(fd, 0);
 	const char *ext = strstr(resp.data, "Sec-WebSocket-Extensions: ");
 	if (!deflate_rows[_i].answer) {
@@ -540,9 +534,9 @@ START_TEST(deflate_is_negotiated)
 					 strlen(deflate_rows[_i].answer)), 0);
 		ck_assert_int_eq(strncmp(ext + 26 + strlen(deflate_rows[_i].answer), "\r\n", 2), 0);
 		/* Replies then come compressed (RSV1 set). */
-		ck_assert_int_eq(harness_ws_text(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}"), 0);
+		ck_assert_int_eq(fx_ws_text(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}"), 0);
 		int op, rsv;
-		ck_assert_int_eq(harness_ws_read(fd, 5000, &op, &rsv, &resp), 0);
+		ck_assert_int_eq(fx_ws_read(fd, 5000, &op, &rsv, &resp), 0);
 		ck_assert_int_eq(op, 1);
 		ck_assert_int_eq(rsv, 4);
 	}
@@ -579,7 +573,7 @@ Suite *http_suite(void)
 	suite_add_tcase(s, tc);
 	/* Tests that change the target list get a server of their own. */
 	tc = tcase_create("targets");
-	tcase_add_checked_fixture(tc, setup, teardown_checked);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, new_activate_close);
 	tcase_add_test(tc, empty_list_is_two_spaces);
 	suite_add_tcase(s, tc);

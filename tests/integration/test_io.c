@@ -9,22 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "test_tracing_util.h"
-
-static struct harness_server srv;
-static struct ptest br;
-
-static void setup(void)
-{
-	itest_start(&srv, NULL);
-	tt_browser(&br, &srv);
-}
-
-static void teardown(void)
-{
-	ptest_close(&br);
-	itest_stop(&srv);
-}
+#include "fixture.h"
 
 #define BAD_HANDLE "Invalid stream handle"
 #define COMPLETE(h, fmt, comp)                                                                     \
@@ -34,77 +19,27 @@ static void teardown(void)
 
 /* Starts and ends a ReturnAsStream trace on p with extra start params
  * (a JSON fragment such as ,"streamCompression":"gzip"). */
-static void stream_trace(struct ptest *p, int id, const char *extra, const char *complete)
+static void stream_trace(struct fx_conn *p, int id, const char *extra, const char *complete)
 {
 	char params[256];
 	snprintf(params, sizeof(params), "{\"transferMode\":\"ReturnAsStream\"%s}", extra);
-	tt_ok(p, id, "Tracing.start", params);
-	tt_ok(p, id + 1, "Tracing.end", NULL);
+	fx_ok(p, id, "Tracing.start", params);
+	fx_ok(p, id + 1, "Tracing.end", NULL);
 	/* No dataCollected: tracingComplete follows the end reply. */
-	ptest_expect(p, complete);
-}
-
-/* One IO.read; the decoded data is appended to out (base64 undone), and
- * the reply's flags returned. */
-static void io_read(struct ptest *p, int id, const char *params, struct buf *out, int *b64,
-		    int *eof)
-{
-	tt_send(p, id, "IO.read", params);
-	const char *m = ptest_next(p);
-	char pre[64];
-	snprintf(pre, sizeof(pre), "{\"id\":%d,\"result\":{\"base64Encoded\":", id);
-	ck_assert_msg(!strncmp(m, pre, strlen(pre)), "IO.read reply: %.300s", m);
-	json_t *v = json_loads(m, 0, NULL);
-	json_t *r = json_object_get(v, "result");
-	/* Exactly these keys, in this order. */
-	const char *keys[3] = {"base64Encoded", "data", "eof"};
-	const char *key;
-	json_t *val;
-	int k = 0;
-	json_object_foreach(r, key, val)
-	{
-		ck_assert_int_lt(k, 3);
-		ck_assert_str_eq(key, keys[k++]);
-	}
-	*b64 = json_is_true(json_object_get(r, "base64Encoded"));
-	*eof = json_is_true(json_object_get(r, "eof"));
-	json_t *data = json_object_get(r, "data");
-	if (*b64)
-		ck_assert_int_eq(
-		    tt_b64_decode(json_string_value(data), json_string_length(data), out), 0);
-	else
-		buf_add(out, json_string_value(data), json_string_length(data));
-	json_decref(v);
-}
-
-/* Reads handle to eof with default reads; returns the number of reads. */
-static int read_all(struct ptest *p, int id, const char *handle, struct buf *out, int want_b64)
-{
-	char params[64];
-	int b64, eof, n = 0;
-	snprintf(params, sizeof(params), "{\"handle\":\"%s\"}", handle);
-	do {
-		size_t before = out->len;
-		io_read(p, id + n, params, out, &b64, &eof);
-		ck_assert_int_eq(b64, want_b64);
-		/* eof comes only with an empty read. */
-		ck_assert(eof ? out->len == before : out->len > before);
-		n++;
-	} while (!eof);
-	return n;
+	fx_expect(p, complete);
 }
 
 START_TEST(stream_complete_has_four_keys_and_counts_up)
 {
-	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
-	stream_trace(&br, 3, ",\"streamCompression\":\"gzip\"", COMPLETE("2", "json", "gzip"));
-	stream_trace(&br, 5, ",\"streamFormat\":\"proto\"", COMPLETE("3", "proto", "none"));
-	stream_trace(&br, 7, ",\"streamFormat\":\"proto\",\"streamCompression\":\"gzip\"",
+	stream_trace(&fx_br, 1, "", COMPLETE("1", "json", "none"));
+	stream_trace(&fx_br, 3, ",\"streamCompression\":\"gzip\"", COMPLETE("2", "json", "gzip"));
+	stream_trace(&fx_br, 5, ",\"streamFormat\":\"proto\"", COMPLETE("3", "proto", "none"));
+	stream_trace(&fx_br, 7, ",\"streamFormat\":\"proto\",\"streamCompression\":\"gzip\"",
 		     COMPLETE("4", "proto", "gzip"));
 	for (int h = 1; h <= 4; h++) {
 		char params[64];
 		snprintf(params, sizeof(params), "{\"handle\":\"%d\"}", h);
-		tt_ok(&br, 10 + h, "IO.close", params);
+		fx_ok(&fx_br, 10 + h, "IO.close", params);
 	}
 }
 END_TEST
@@ -113,8 +48,8 @@ START_TEST(json_stream_reads_to_an_empty_eof)
 {
 	struct buf all;
 	buf_init(&all, 0);
-	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
-	ck_assert_int_eq(read_all(&br, 10, "1", &all, 0), 2);
+	stream_trace(&fx_br, 1, "", COMPLETE("1", "json", "none"));
+	ck_assert_int_eq(fx_read_stream(&fx_br, 10, "1", &all, 0), 2);
 	/* The layout of CHROMIUM.md 4.5, and valid JSON. */
 	ck_assert_int_eq(
 	    strncmp(all.data, "{\"traceEvents\":[\n{\"args\":{\"name\":\"swapper\"}", 43), 0);
@@ -130,14 +65,15 @@ START_TEST(json_stream_reads_to_an_empty_eof)
 	json_t *evs = json_object_get(v, "traceEvents");
 	ck_assert_uint_gt(json_array_size(evs), 50);
 	for (size_t i = 0; i < json_array_size(evs); i++)
-		if (!tt_event_ok(json_array_get(evs, i)))
+		if (!fx_event_ok(json_array_get(evs, i)))
 			ck_abort_msg("bad stream event %zu", i);
 	ck_assert(json_is_object(json_object_get(v, "metadata")));
 	json_decref(v);
 	/* Every later read is an empty eof too. */
-	tt_call(&br, 20, "IO.read", "{\"handle\":\"1\"}",
-		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
-	tt_ok(&br, 21, "IO.close", "{\"handle\":\"1\"}");
+	fx_cmd_expect(
+	    &fx_br, 20, "IO.read", "{\"handle\":\"1\"}",
+	    "{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
+	fx_ok(&fx_br, 21, "IO.close", "{\"handle\":\"1\"}");
 	buf_clear(&all);
 }
 END_TEST
@@ -147,25 +83,27 @@ START_TEST(sizes_are_exact_and_checked)
 	struct buf got;
 	int b64, eof;
 	buf_init(&got, 0);
-	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
+	stream_trace(&fx_br, 1, "", COMPLETE("1", "json", "none"));
 	/* size <= 0 is refused before the handle is even looked up */
-	tt_err(&br, 3, "IO.read", "{\"handle\":\"1\",\"size\":0}", -32602, "Invalid max read size");
-	tt_err(&br, 4, "IO.read", "{\"handle\":\"1\",\"size\":-1}", -32602,
+	fx_err(&fx_br, 3, "IO.read", "{\"handle\":\"1\",\"size\":0}", -32602,
 	       "Invalid max read size");
-	tt_err(&br, 5, "IO.read", "{\"handle\":\"zz\",\"size\":0}", -32602,
+	fx_err(&fx_br, 4, "IO.read", "{\"handle\":\"1\",\"size\":-1}", -32602,
 	       "Invalid max read size");
-	tt_call(&br, 6, "IO.read", "{\"handle\":\"1\",\"size\":\"5\"}",
-		"{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
-		"\"Failed to deserialize params.size - BINDINGS: int32 value expected at position "
-		"*\"}}");
+	fx_err(&fx_br, 5, "IO.read", "{\"handle\":\"zz\",\"size\":0}", -32602,
+	       "Invalid max read size");
+	fx_cmd_expect(
+	    &fx_br, 6, "IO.read", "{\"handle\":\"1\",\"size\":\"5\"}",
+	    "{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
+	    "\"Failed to deserialize params.size - BINDINGS: int32 value expected at position "
+	    "*\"}}");
 	for (int i = 0; i < 5; i++) {
 		buf_reset(&got);
-		io_read(&br, 10 + i, "{\"handle\":\"1\",\"size\":100}", &got, &b64, &eof);
+		fx_io_read(&fx_br, 10 + i, "{\"handle\":\"1\",\"size\":100}", &got, &b64, &eof);
 		ck_assert_uint_eq(got.len, 100);
 		ck_assert(!eof && !b64);
 	}
 	buf_reset(&got);
-	io_read(&br, 20, "{\"handle\":\"1\",\"size\":2147483647}", &got, &b64, &eof);
+	fx_io_read(&fx_br, 20, "{\"handle\":\"1\",\"size\":2147483647}", &got, &b64, &eof);
 	ck_assert_uint_gt(got.len, 0);
 	ck_assert(!eof);
 	buf_clear(&got);
@@ -178,29 +116,30 @@ START_TEST(offsets_seek_absolutely)
 	int b64, eof;
 	buf_init(&a, 0);
 	buf_init(&b, 0);
-	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
-	io_read(&br, 3, "{\"handle\":\"1\",\"size\":64}", &a, &b64, &eof);
+	stream_trace(&fx_br, 1, "", COMPLETE("1", "json", "none"));
+	fx_io_read(&fx_br, 3, "{\"handle\":\"1\",\"size\":64}", &a, &b64, &eof);
 	/* offset 0 rewinds: the same bytes come back */
-	io_read(&br, 4, "{\"handle\":\"1\",\"offset\":0,\"size\":64}", &b, &b64, &eof);
+	fx_io_read(&fx_br, 4, "{\"handle\":\"1\",\"offset\":0,\"size\":64}", &b, &b64, &eof);
 	ck_assert_str_eq(a.data, b.data);
 	/* reads without offset continue from there; a negative one is ignored */
 	buf_reset(&a);
 	buf_reset(&b);
-	io_read(&br, 5, "{\"handle\":\"1\",\"offset\":-7,\"size\":10}", &a, &b64, &eof);
-	io_read(&br, 6, "{\"handle\":\"1\",\"offset\":64,\"size\":10}", &b, &b64, &eof);
+	fx_io_read(&fx_br, 5, "{\"handle\":\"1\",\"offset\":-7,\"size\":10}", &a, &b64, &eof);
+	fx_io_read(&fx_br, 6, "{\"handle\":\"1\",\"offset\":64,\"size\":10}", &b, &b64, &eof);
 	ck_assert_str_eq(a.data, b.data);
 	/* past the end: "" and eof, then random access still works */
-	tt_call(&br, 7, "IO.read", "{\"handle\":\"1\",\"offset\":2000000000}",
-		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
+	fx_cmd_expect(
+	    &fx_br, 7, "IO.read", "{\"handle\":\"1\",\"offset\":2000000000}",
+	    "{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
 	buf_reset(&a);
-	io_read(&br, 8, "{\"handle\":\"1\",\"offset\":1,\"size\":13}", &a, &b64, &eof);
+	fx_io_read(&fx_br, 8, "{\"handle\":\"1\",\"offset\":1,\"size\":13}", &a, &b64, &eof);
 	ck_assert_str_eq(a.data, "\"traceEvents\"");
 	ck_assert(!eof);
 	/* read on to the end (from 14), then once more from 10 */
 	buf_reset(&a);
-	read_all(&br, 20, "1", &a, 0);
+	fx_read_stream(&fx_br, 20, "1", &a, 0);
 	buf_reset(&b);
-	io_read(&br, 40, "{\"handle\":\"1\",\"offset\":10}", &b, &b64, &eof);
+	fx_io_read(&fx_br, 40, "{\"handle\":\"1\",\"offset\":10}", &b, &b64, &eof);
 	ck_assert_uint_eq(b.len, a.len + 4);
 	ck_assert_int_eq(memcmp(b.data + 4, a.data, a.len), 0);
 	ck_assert(!eof);
@@ -211,43 +150,44 @@ END_TEST
 
 START_TEST(close_frees_and_unknown_handles_fail)
 {
-	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
-	tt_ok(&br, 3, "IO.close", "{\"handle\":\"1\"}");
-	tt_err(&br, 4, "IO.close", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
-	tt_err(&br, 5, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
-	tt_err(&br, 6, "IO.read", "{\"handle\":\"\"}", -32602, BAD_HANDLE);
-	tt_err(&br, 7, "IO.read", "{\"handle\":\"nope\"}", -32602, BAD_HANDLE);
-	tt_err(&br, 8, "IO.close", "{\"handle\":\"blob:1234\"}", -32602, BAD_HANDLE);
+	stream_trace(&fx_br, 1, "", COMPLETE("1", "json", "none"));
+	fx_ok(&fx_br, 3, "IO.close", "{\"handle\":\"1\"}");
+	fx_err(&fx_br, 4, "IO.close", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	fx_err(&fx_br, 5, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	fx_err(&fx_br, 6, "IO.read", "{\"handle\":\"\"}", -32602, BAD_HANDLE);
+	fx_err(&fx_br, 7, "IO.read", "{\"handle\":\"nope\"}", -32602, BAD_HANDLE);
+	fx_err(&fx_br, 8, "IO.close", "{\"handle\":\"blob:1234\"}", -32602, BAD_HANDLE);
 	/* "01" is not "1" */
-	stream_trace(&br, 9, "", COMPLETE("2", "json", "none"));
-	tt_err(&br, 11, "IO.read", "{\"handle\":\"02\"}", -32602, BAD_HANDLE);
-	tt_call(&br, 12, "IO.read", NULL,
-		"{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
-		"\"Failed to deserialize params - CBOR: map start expected at position 0\"}}");
+	stream_trace(&fx_br, 9, "", COMPLETE("2", "json", "none"));
+	fx_err(&fx_br, 11, "IO.read", "{\"handle\":\"02\"}", -32602, BAD_HANDLE);
+	fx_cmd_expect(
+	    &fx_br, 12, "IO.read", NULL,
+	    "{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
+	    "\"Failed to deserialize params - CBOR: map start expected at position 0\"}}");
 	/* On a page socket without any stream */
-	struct ptest pg;
-	ptest_open(&pg, &srv, br.fd, srv.page_id, PTEST_PAGE_SOCKET);
-	tt_err(&pg, 1, "IO.read", "{\"handle\":\"nope\"}", -32602, BAD_HANDLE);
-	tt_err(&pg, 2, "IO.read", "{\"handle\":\"2\"}", -32602, BAD_HANDLE);
-	ptest_close(&pg);
+	struct fx_conn pg;
+	fx_open(&pg, &fx_srv, fx_br.fd, fx_srv.page_id, FX_PAGE_SOCKET);
+	fx_err(&pg, 1, "IO.read", "{\"handle\":\"nope\"}", -32602, BAD_HANDLE);
+	fx_err(&pg, 2, "IO.read", "{\"handle\":\"2\"}", -32602, BAD_HANDLE);
+	fx_close(&pg);
 }
 END_TEST
 
 START_TEST(handles_are_private_to_their_connection)
 {
-	struct ptest other;
-	stream_trace(&br, 1, "", COMPLETE("1", "json", "none"));
-	tt_browser(&other, &srv);
-	tt_err(&other, 1, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
-	tt_err(&other, 2, "IO.close", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	struct fx_conn other;
+	stream_trace(&fx_br, 1, "", COMPLETE("1", "json", "none"));
+	fx_browser(&other, &fx_srv);
+	fx_err(&other, 1, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	fx_err(&other, 2, "IO.close", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
 	/* The owner leaves with the stream open; it is freed, and nobody
 	 * else ever gets it. */
-	ptest_close(&br);
+	fx_close(&fx_br);
 	usleep(20000);
-	tt_err(&other, 3, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
+	fx_err(&other, 3, "IO.read", "{\"handle\":\"1\"}", -32602, BAD_HANDLE);
 	stream_trace(&other, 4, "", COMPLETE("2", "json", "none"));
-	ptest_close(&other);
-	tt_browser(&br, &srv);
+	fx_close(&other);
+	fx_browser(&fx_br, &fx_srv);
 }
 END_TEST
 
@@ -277,14 +217,14 @@ static int gunzip(const struct buf *in, struct buf *out)
 static void virtual_stream(const char *extra, const char *complete, struct buf *out, int b64)
 {
 	static const char *const args[] = {"--seed", "7", "--clock", "virtual", NULL};
-	struct harness_server s;
-	struct ptest p;
-	tt_start(&s, "tracing.events=5000,tracing.duration_us=2000000", args);
-	tt_browser(&p, &s);
+	struct fx_server s;
+	struct fx_conn p;
+	fx_start_knobs(&s, "tracing.events=5000,tracing.duration_us=2000000", args);
+	fx_browser(&p, &s);
 	stream_trace(&p, 1, extra, complete);
-	read_all(&p, 10, "1", out, b64);
-	ptest_close(&p);
-	itest_stop(&s);
+	fx_read_stream(&p, 10, "1", out, b64);
+	fx_close(&p);
+	fx_stop(&s);
 }
 
 START_TEST(gzip_stream_decodes_to_the_json_stream)
@@ -310,11 +250,8 @@ END_TEST
 /* 1 when `protoc --decode_raw` reads the bytes; -1 when protoc is absent. */
 static int protoc_accepts(const struct buf *pb)
 {
-	char path[] = "/tmp/cdpm-proto-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, pb->data, pb->len), (ssize_t)pb->len);
-	close(fd);
+	char path[64];
+	fx_temp_file(path, pb->data, pb->len);
 	char cmd[256];
 	snprintf(cmd, sizeof(cmd),
 		 "command -v protoc >/dev/null || exit 77; protoc --decode_raw < %s > /dev/null",
@@ -332,16 +269,16 @@ START_TEST(proto_streams_are_perfetto_traces)
 	buf_init(&pb, 0);
 	buf_init(&gz, 0);
 	buf_init(&plain, 0);
-	stream_trace(&br, 1, ",\"streamFormat\":\"proto\"", COMPLETE("1", "proto", "none"));
-	read_all(&br, 10, "1", &pb, 1);
+	stream_trace(&fx_br, 1, ",\"streamFormat\":\"proto\"", COMPLETE("1", "proto", "none"));
+	fx_read_stream(&fx_br, 10, "1", &pb, 1);
 	/* Trace.packet (field 1), as Chrome's 0a... */
 	ck_assert_int_eq((unsigned char)pb.data[0], 0x0a);
 	int ok = protoc_accepts(&pb);
 	if (ok >= 0)
 		ck_assert_int_eq(ok, 1);
-	stream_trace(&br, 30, ",\"streamFormat\":\"proto\",\"streamCompression\":\"gzip\"",
+	stream_trace(&fx_br, 30, ",\"streamFormat\":\"proto\",\"streamCompression\":\"gzip\"",
 		     COMPLETE("2", "proto", "gzip"));
-	read_all(&br, 40, "2", &gz, 1);
+	fx_read_stream(&fx_br, 40, "2", &gz, 1);
 	ck_assert_int_eq(gunzip(&gz, &plain), 0);
 	ck_assert_int_eq((unsigned char)plain.data[0], 0x0a);
 	if (ok >= 0)
@@ -358,15 +295,15 @@ START_TEST(base64_reads_split_on_any_size)
 	int b64, eof;
 	buf_init(&whole, 0);
 	buf_init(&parts, 0);
-	stream_trace(&br, 1, ",\"streamCompression\":\"gzip\"", COMPLETE("1", "json", "gzip"));
-	read_all(&br, 10, "1", &whole, 1);
+	stream_trace(&fx_br, 1, ",\"streamCompression\":\"gzip\"", COMPLETE("1", "json", "gzip"));
+	fx_read_stream(&fx_br, 10, "1", &whole, 1);
 	/* Odd sizes: each read is exactly size raw bytes, base64 on its own. */
-	tt_send(&br, 20, "IO.read", "{\"handle\":\"1\",\"offset\":0,\"size\":7}");
-	ptest_next(&br);
+	fx_cmd(&fx_br, 20, "IO.read", "{\"handle\":\"1\",\"offset\":0,\"size\":7}");
+	fx_next(&fx_br);
 	int id = 21;
 	do {
 		size_t before = parts.len;
-		io_read(&br, id++, "{\"handle\":\"1\",\"size\":1001}", &parts, &b64, &eof);
+		fx_io_read(&fx_br, id++, "{\"handle\":\"1\",\"size\":1001}", &parts, &b64, &eof);
 		ck_assert(b64);
 		if (!eof && parts.len - before != 1001)
 			ck_assert_uint_eq(7 + parts.len, whole.len); /* only the last is short */
@@ -380,29 +317,30 @@ END_TEST
 
 START_TEST(default_reads_are_ten_mib)
 {
-	struct harness_server s;
-	struct ptest p;
+	struct fx_server s;
+	struct fx_conn p;
 	struct buf got;
 	int b64, eof;
 	buf_init(&got, 0);
 	/* ~25 MB of JSON, as in Chrome's 3-read example */
-	tt_start(&s, "tracing.events=140000", NULL);
-	tt_browser(&p, &s);
+	fx_start_knobs(&s, "tracing.events=140000", NULL);
+	fx_browser(&p, &s);
 	stream_trace(&p, 1, "", COMPLETE("1", "json", "none"));
-	io_read(&p, 3, "{\"handle\":\"1\"}", &got, &b64, &eof);
+	fx_io_read(&p, 3, "{\"handle\":\"1\"}", &got, &b64, &eof);
 	ck_assert_uint_eq(got.len, 10485760);
 	buf_reset(&got);
-	io_read(&p, 4, "{\"handle\":\"1\",\"size\":20000000}", &got, &b64, &eof);
+	fx_io_read(&p, 4, "{\"handle\":\"1\",\"size\":20000000}", &got, &b64, &eof);
 	ck_assert_uint_eq(got.len, 10485760);
 	buf_reset(&got);
-	io_read(&p, 5, "{\"handle\":\"1\"}", &got, &b64, &eof);
+	fx_io_read(&p, 5, "{\"handle\":\"1\"}", &got, &b64, &eof);
 	ck_assert_uint_gt(got.len, 0);
 	ck_assert_uint_lt(got.len, 10485760);
 	ck_assert(!eof);
-	tt_call(&p, 6, "IO.read", "{\"handle\":\"1\"}",
-		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
-	ptest_close(&p);
-	itest_stop(&s);
+	fx_cmd_expect(
+	    &p, 6, "IO.read", "{\"handle\":\"1\"}",
+	    "{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":true}}");
+	fx_close(&p);
+	fx_stop(&s);
 	buf_clear(&got);
 }
 END_TEST
@@ -412,19 +350,19 @@ START_TEST(read_ahead_gives_the_same_bytes)
 	/* Sequential 1 MiB reads are answered from the read-ahead; ids whose
 	 * length differs from the guess (9 -> 100 -> 1000 -> 5) move it. */
 	static const int ids[] = {8, 9, 100, 1000, 1001, 5, 6, 7};
-	struct harness_server s;
-	struct ptest p;
+	struct fx_server s;
+	struct fx_conn p;
 	struct buf seq, byoff;
 	int b64, eof = 0;
 	buf_init(&seq, 0);
 	buf_init(&byoff, 0);
-	tt_start(&s, "tracing.events=30000,io.read_chunk=1048576", NULL);
-	tt_browser(&p, &s);
+	fx_start_knobs(&s, "tracing.events=30000,io.read_chunk=1048576", NULL);
+	fx_browser(&p, &s);
 	stream_trace(&p, 1, "", COMPLETE("1", "json", "none"));
 	for (size_t i = 0; !eof; i++) {
 		int id = i < sizeof(ids) / sizeof(ids[0]) ? ids[i] : 2000 + (int)i;
 		size_t before = seq.len;
-		io_read(&p, id, "{\"handle\":\"1\"}", &seq, &b64, &eof);
+		fx_io_read(&p, id, "{\"handle\":\"1\"}", &seq, &b64, &eof);
 		if (!eof && seq.len - before != 1048576)
 			ck_assert(seq.len - before < 1048576); /* only the last is short */
 	}
@@ -433,7 +371,7 @@ START_TEST(read_ahead_gives_the_same_bytes)
 		char params[96];
 		snprintf(params, sizeof(params),
 			 "{\"handle\":\"1\",\"offset\":%zu,\"size\":999999}", byoff.len);
-		io_read(&p, id, params, &byoff, &b64, &eof);
+		fx_io_read(&p, id, params, &byoff, &b64, &eof);
 		ck_assert(!eof);
 	}
 	ck_assert_uint_eq(byoff.len, seq.len);
@@ -441,11 +379,11 @@ START_TEST(read_ahead_gives_the_same_bytes)
 	/* and for gzip (base64) */
 	buf_reset(&seq);
 	stream_trace(&p, 4000, ",\"streamCompression\":\"gzip\"", COMPLETE("2", "json", "gzip"));
-	read_all(&p, 4010, "2", &seq, 1);
+	fx_read_stream(&p, 4010, "2", &seq, 1);
 	buf_reset(&byoff);
 	ck_assert_int_eq(gunzip(&seq, &byoff), 0);
-	ptest_close(&p);
-	itest_stop(&s);
+	fx_close(&p);
+	fx_stop(&s);
 	buf_clear(&seq);
 	buf_clear(&byoff);
 }
@@ -453,24 +391,25 @@ END_TEST
 
 START_TEST(knobs_set_the_read_chunk_and_hold_eof)
 {
-	struct harness_server s;
-	struct ptest p;
+	struct fx_server s;
+	struct fx_conn p;
 	struct buf got;
 	int b64, eof;
 	buf_init(&got, 0);
-	tt_start(&s, "io.read_chunk=1000,io.never_eof=1", NULL);
-	tt_browser(&p, &s);
+	fx_start_knobs(&s, "io.read_chunk=1000,io.never_eof=1", NULL);
+	fx_browser(&p, &s);
 	stream_trace(&p, 1, "", COMPLETE("1", "json", "none"));
-	io_read(&p, 3, "{\"handle\":\"1\"}", &got, &b64, &eof);
+	fx_io_read(&p, 3, "{\"handle\":\"1\"}", &got, &b64, &eof);
 	ck_assert_uint_eq(got.len, 1000);
 	buf_reset(&got);
-	io_read(&p, 4, "{\"handle\":\"1\",\"size\":5000}", &got, &b64, &eof);
+	fx_io_read(&p, 4, "{\"handle\":\"1\",\"size\":5000}", &got, &b64, &eof);
 	ck_assert_uint_eq(got.len, 1000);
 	/* past the end: still no eof */
-	tt_call(&p, 5, "IO.read", "{\"handle\":\"1\",\"offset\":2000000000}",
-		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":false}}");
-	ptest_close(&p);
-	itest_stop(&s);
+	fx_cmd_expect(
+	    &p, 5, "IO.read", "{\"handle\":\"1\",\"offset\":2000000000}",
+	    "{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"\",\"eof\":false}}");
+	fx_close(&p);
+	fx_stop(&s);
 	buf_clear(&got);
 }
 END_TEST
@@ -481,7 +420,7 @@ Suite *io_suite(void)
 {
 	Suite *s = suite_create("io");
 	TCase *tc = tcase_create("streams");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, stream_complete_has_four_keys_and_counts_up);
 	tcase_add_test(tc, json_stream_reads_to_an_empty_eof);

@@ -10,22 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ptest.h"
-
-static struct harness_server srv;
-static int bfd = -1;
-
-static void setup(void)
-{
-	itest_start(&srv, NULL);
-	bfd = ptest_browser(&srv);
-}
-
-static void teardown(void)
-{
-	close(bfd);
-	itest_stop(&srv);
-}
+#include "fixture.h"
 
 #define E(m) "{\"id\":%d,\"error\":{\"code\":-32000,\"message\":\"" m "\"}}"
 #define NOT_ENABLED E("Profiler is not enabled")
@@ -122,7 +107,7 @@ static void fill(const char *tmpl, int id, struct buf *out)
 	buf_printf(out, "%d%s", id, d + 2);
 }
 
-static void run_steps(struct ptest *p, const struct step *st)
+static void run_steps(struct fx_conn *p, const struct step *st)
 {
 	char req[512];
 	struct buf want;
@@ -131,7 +116,7 @@ static void run_steps(struct ptest *p, const struct step *st)
 		snprintf(req, sizeof(req), "{\"id\":%d,\"method\":\"%s\"%s%s}", id, st->method,
 			 st->params ? ",\"params\":" : "", st->params ? st->params : "");
 		fill(st->want, id, &want);
-		ptest_call(p, req, want.data);
+		fx_call(p, req, want.data);
 	}
 	buf_clear(&want);
 }
@@ -140,43 +125,43 @@ static void run_steps(struct ptest *p, const struct step *st)
 START_TEST(command_table_row)
 {
 	char tid[33];
-	struct ptest p;
-	ptest_new_page(bfd, tid);
-	ptest_open(&p, &srv, bfd, tid, _i % 2 ? PTEST_FLAT_SESSION : PTEST_PAGE_SOCKET);
+	struct fx_conn p;
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&p, &fx_srv, fx_br.fd, tid, _i % 2 ? FX_FLAT_SESSION : FX_PAGE_SOCKET);
 	run_steps(&p, scripts[_i / 2]);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
 START_TEST(state_is_per_session)
 {
 	char tid[33];
-	struct ptest a, b;
-	ptest_new_page(bfd, tid);
-	ptest_open(&a, &srv, bfd, tid, PTEST_FLAT_SESSION);
-	ptest_open(&b, &srv, bfd, tid, PTEST_PAGE_SOCKET);
-	ptest_call(&a, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
-	ptest_call(&b, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
-	ptest_call(&a, "{\"id\":2,\"method\":\"Profiler.start\"}", "{\"id\":2,\"result\":{}}");
-	ptest_call(&b, "{\"id\":2,\"method\":\"Profiler.stop\"}",
-		   "{\"id\":2,\"error\":{\"code\":-32000,\"message\":\"No recording profiles "
-		   "found\"}}");
+	struct fx_conn a, b;
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&a, &fx_srv, fx_br.fd, tid, FX_FLAT_SESSION);
+	fx_open(&b, &fx_srv, fx_br.fd, tid, FX_PAGE_SOCKET);
+	fx_call(&a, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
+	fx_call(&b, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
+	fx_call(&a, "{\"id\":2,\"method\":\"Profiler.start\"}", "{\"id\":2,\"result\":{}}");
+	fx_call(&b, "{\"id\":2,\"method\":\"Profiler.stop\"}",
+		"{\"id\":2,\"error\":{\"code\":-32000,\"message\":\"No recording profiles "
+		"found\"}}");
 	/* B may change its interval while A profiles. */
-	ptest_call(&b,
-		   "{\"id\":3,\"method\":\"Profiler.setSamplingInterval\",\"params\":"
-		   "{\"interval\":50}}",
-		   "{\"id\":3,\"result\":{}}");
-	ptest_call(&a, "{\"id\":3,\"method\":\"Profiler.startPreciseCoverage\"}",
-		   "{\"id\":3,\"result\":{\"timestamp\":*}}");
-	ptest_call(&b, "{\"id\":4,\"method\":\"Profiler.takePreciseCoverage\"}",
-		   "{\"id\":4,\"error\":{\"code\":-32000,\"message\":\"Precise coverage has not "
-		   "been started.\"}}");
-	ptest_call(&a, "{\"id\":4,\"method\":\"Profiler.takePreciseCoverage\"}",
-		   "{\"id\":4,\"result\":{\"result\":[*],\"timestamp\":*}}");
-	ptest_call(&a, "{\"id\":5,\"method\":\"Profiler.stop\"}",
-		   "{\"id\":5,\"result\":{\"profile\":{*}}}");
-	ptest_close(&a);
-	ptest_close(&b);
+	fx_call(&b,
+		"{\"id\":3,\"method\":\"Profiler.setSamplingInterval\",\"params\":"
+		"{\"interval\":50}}",
+		"{\"id\":3,\"result\":{}}");
+	fx_call(&a, "{\"id\":3,\"method\":\"Profiler.startPreciseCoverage\"}",
+		"{\"id\":3,\"result\":{\"timestamp\":*}}");
+	fx_call(&b, "{\"id\":4,\"method\":\"Profiler.takePreciseCoverage\"}",
+		"{\"id\":4,\"error\":{\"code\":-32000,\"message\":\"Precise coverage has not "
+		"been started.\"}}");
+	fx_call(&a, "{\"id\":4,\"method\":\"Profiler.takePreciseCoverage\"}",
+		"{\"id\":4,\"result\":{\"result\":[*],\"timestamp\":*}}");
+	fx_call(&a, "{\"id\":5,\"method\":\"Profiler.stop\"}",
+		"{\"id\":5,\"result\":{\"profile\":{*}}}");
+	fx_close(&a);
+	fx_close(&b);
 }
 END_TEST
 
@@ -193,7 +178,7 @@ START_TEST(absent_on_the_browser_target)
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		char req[128];
 		snprintf(req, sizeof(req), "{\"id\":%zu,\"method\":\"%s\"}", i + 1, methods[i]);
-		ck_assert_int_eq(harness_ws_call(bfd, req, &m), 0);
+		ck_assert_int_eq(fx_ws_call(fx_br.fd, req, &m), 0);
 		buf_reset(&want);
 		buf_printf(&want,
 			   "{\"id\":%zu,\"error\":{\"code\":-32601,\"message\":\"'%s' "
@@ -254,33 +239,33 @@ static size_t check_profile(const char *text, int64_t *us)
 START_TEST(profile_shape_and_interval)
 {
 	char tid[33];
-	struct ptest p;
-	ptest_new_page(bfd, tid);
-	ptest_open(&p, &srv, bfd, tid, PTEST_PAGE_SOCKET);
-	ptest_call(&p, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
-	ptest_call(&p,
-		   "{\"id\":2,\"method\":\"Profiler.setSamplingInterval\",\"params\":"
-		   "{\"interval\":100}}",
-		   "{\"id\":2,\"result\":{}}");
-	ptest_call(&p, "{\"id\":3,\"method\":\"Profiler.start\"}", "{\"id\":3,\"result\":{}}");
+	struct fx_conn p;
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&p, &fx_srv, fx_br.fd, tid, FX_PAGE_SOCKET);
+	fx_call(&p, "{\"id\":1,\"method\":\"Profiler.enable\"}", "{\"id\":1,\"result\":{}}");
+	fx_call(&p,
+		"{\"id\":2,\"method\":\"Profiler.setSamplingInterval\",\"params\":"
+		"{\"interval\":100}}",
+		"{\"id\":2,\"result\":{}}");
+	fx_call(&p, "{\"id\":3,\"method\":\"Profiler.start\"}", "{\"id\":3,\"result\":{}}");
 	usleep(60000);
-	ptest_call(&p, "{\"id\":4,\"method\":\"Profiler.stop\"}", "{\"id\":4,\"result\":*}");
+	fx_call(&p, "{\"id\":4,\"method\":\"Profiler.stop\"}", "{\"id\":4,\"result\":*}");
 	int64_t fine_us, coarse_us;
 	size_t fine = check_profile(p.msg.data, &fine_us);
-	ptest_call(&p,
-		   "{\"id\":5,\"method\":\"Profiler.setSamplingInterval\",\"params\":"
-		   "{\"interval\":20000}}",
-		   "{\"id\":5,\"result\":{}}");
-	ptest_call(&p, "{\"id\":6,\"method\":\"Profiler.start\"}", "{\"id\":6,\"result\":{}}");
+	fx_call(&p,
+		"{\"id\":5,\"method\":\"Profiler.setSamplingInterval\",\"params\":"
+		"{\"interval\":20000}}",
+		"{\"id\":5,\"result\":{}}");
+	fx_call(&p, "{\"id\":6,\"method\":\"Profiler.start\"}", "{\"id\":6,\"result\":{}}");
 	usleep(60000);
-	ptest_call(&p, "{\"id\":7,\"method\":\"Profiler.stop\"}", "{\"id\":7,\"result\":*}");
+	fx_call(&p, "{\"id\":7,\"method\":\"Profiler.stop\"}", "{\"id\":7,\"result\":*}");
 	size_t coarse = check_profile(p.msg.data, &coarse_us);
 	/* About one sample per interval (plus Chrome's ~10% overhead). */
 	ck_assert_msg(fine_us >= 50000 && fine >= (size_t)(fine_us / 200) &&
 			  coarse <= (size_t)(coarse_us / 15000) + 2,
 		      "samples: %zu in %lld us at 100us, %zu in %lld us at 20ms", fine,
 		      (long long)fine_us, coarse, (long long)coarse_us);
-	ptest_close(&p);
+	fx_close(&p);
 }
 END_TEST
 
@@ -288,11 +273,11 @@ END_TEST
  * every frame received, one per line. */
 static void record_run(const char *const *args, struct buf *out)
 {
-	struct harness_server s;
-	itest_start(&s, args);
+	struct fx_server s;
+	fx_start(&s, args);
 	char path[128];
 	snprintf(path, sizeof(path), "/devtools/page/%s", s.page_id);
-	int fd = harness_ws_open(&s, path, NULL, NULL);
+	int fd = fx_ws_open(&s, path, NULL, NULL);
 	ck_assert_int_ge(fd, 0);
 	static const char *const cmds[] = {
 	    "{\"id\":1,\"method\":\"Profiler.enable\"}",
@@ -309,18 +294,18 @@ static void record_run(const char *const *args, struct buf *out)
 	struct buf m;
 	buf_init(&m, 0);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		ck_assert_int_eq(harness_ws_text(fd, cmds[i]), 0);
+		ck_assert_int_eq(fx_ws_text(fd, cmds[i]), 0);
 		char pfx[16];
 		snprintf(pfx, sizeof(pfx), "{\"id\":%zu,", i + 1);
 		do {
-			ck_assert_int_eq(harness_ws_next_text(fd, ptest_timeout_ms(), &m), 0);
+			ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &m), 0);
 			buf_add(out, m.data, m.len);
 			buf_addc(out, '\n');
 		} while (strncmp(m.data, pfx, strlen(pfx)));
 	}
 	buf_clear(&m);
 	close(fd);
-	itest_stop(&s);
+	fx_stop(&s);
 }
 
 START_TEST(seed_makes_runs_identical)
@@ -346,7 +331,7 @@ START_TEST(cdpcli_saves_a_cpuprofile)
 	char dir[] = "/tmp/cdpmock-prof-XXXXXX", file[256], endpoint[64];
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(file, sizeof(file), "%s/out.cpuprofile", dir);
-	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", srv.port);
+	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", fx_srv.port);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
@@ -360,15 +345,9 @@ START_TEST(cdpcli_saves_a_cpuprofile)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), 0);
-	FILE *f = fopen(file, "rb");
-	ck_assert_ptr_nonnull(f);
 	struct buf text;
 	buf_init(&text, 0);
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&text, tmp, n);
-	fclose(f);
+	fx_read_file(file, &text);
 	ck_assert_int_eq(strncmp(text.data, "{\"nodes\":[", 10), 0);
 	ck_assert_uint_ge(check_profile(text.data, NULL), 1);
 	buf_clear(&text);
@@ -382,7 +361,7 @@ Suite *profiler_suite(void)
 {
 	Suite *s = suite_create("profiler");
 	TCase *tc = tcase_create("commands");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, command_table_row, 0, NSCRIPTS * 2);
 	tcase_add_test(tc, state_is_per_session);
 	tcase_add_test(tc, absent_on_the_browser_target);

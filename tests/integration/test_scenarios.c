@@ -12,24 +12,18 @@
 #include <unistd.h>
 
 #include "cdpclient.h"
-#include "itest.h"
+#include "fixture.h"
 #include "scenrun.h"
 
 static char **files;
 static size_t n_files;
-
-static const char *srcdir(void)
-{
-	return getenv("CDPM_SRCDIR") ? getenv("CDPM_SRCDIR") : ".";
-}
-
 
 START_TEST(library_file_passes_check_and_its_own_test)
 {
 	struct buf out;
 	buf_init(&out, 0);
 	const char *args[] = {"--check", files[_i], NULL};
-	int st = harness_run(args, &out);
+	int st = fx_run(args, &out);
 	ck_assert_msg(st == 0 && out.len == 0, "%s: --check: %s", files[_i],
 		      out.data ? out.data : "");
 	buf_reset(&out);
@@ -46,7 +40,7 @@ START_TEST(library_has_enough_scenarios)
 	/* At least 35 in subfolders, plus scenarios/default.json. */
 	size_t nested = 0, def = 0;
 	for (size_t i = 0; i < n_files; i++) {
-		const char *rel = files[i] + strlen(srcdir()) + strlen("/scenarios/");
+		const char *rel = files[i] + strlen(fx_srcdir()) + strlen("/scenarios/");
 		nested += strchr(rel, '/') != NULL;
 		def += !strcmp(rel, "default.json");
 	}
@@ -58,11 +52,7 @@ END_TEST
 /* Writes text to a temporary file; its path goes to path (64 bytes). */
 static void temp_file(char *path, const char *text)
 {
-	snprintf(path, 64, "/tmp/cdpmock-scen-XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	fx_temp_file(path, text, strlen(text));
 }
 
 START_TEST(check_reports_each_error_on_its_own_line)
@@ -77,7 +67,7 @@ START_TEST(check_reports_each_error_on_its_own_line)
 			"  \"rules\": [{\"match\": {\"method\": 5}, \"action\": {\"delay\": \"x\"}}]\n"
 			"}\n");
 	const char *args[] = {"--check", path, NULL};
-	ck_assert_int_eq(harness_run(args, &out), 1);
+	ck_assert_int_eq(fx_run(args, &out), 1);
 	buf_printf(&want,
 		   "%s:3:29: .tracing: expected one of the keys \"events\", \"rate\", "
 		   "\"durationMs\", \"categories\", \"chunkBytes\", \"chunkEvents\", "
@@ -94,7 +84,7 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	FILE *f = fopen(path, "w");
 	fputs("{\"description\": \"x\",\n \"seed\": 1,,\n}", f);
 	fclose(f);
-	ck_assert_int_eq(harness_run(args, &out), 1);
+	ck_assert_int_eq(fx_run(args, &out), 1);
 	buf_reset(&want);
 	buf_printf(&want, "%s:2:12: .: expected JSON, found a syntax error (string literal "
 			  "expected)\n", path);
@@ -103,42 +93,30 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	f = fopen(path, "w");
 	fputs("{\"description\": \"x\", \"description\": \"y\"}", f);
 	fclose(f);
-	ck_assert_int_eq(harness_run(args, &out), 1);
+	ck_assert_int_eq(fx_run(args, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, ":1:22: .: expected JSON, found a syntax error "
 					       "(duplicate key)"));
 	/* A good file says nothing; an unreadable one says why. */
 	f = fopen(path, "w");
 	fputs("{\"description\": \"fine\"}", f);
 	fclose(f);
-	ck_assert_int_eq(harness_run(args, &out), 0);
+	ck_assert_int_eq(fx_run(args, &out), 0);
 	ck_assert_uint_eq(out.len, 0);
 	const char *missing[] = {"--check", "/nonexistent/x.json", NULL};
-	ck_assert_int_eq(harness_run(missing, &out), 1);
+	ck_assert_int_eq(fx_run(missing, &out), 1);
 	ck_assert_str_eq(out.data, "/nonexistent/x.json: cannot read: No such file or directory\n");
 	/* --scenario with a bad file refuses to start. */
 	f = fopen(path, "w");
 	fputs("{\"description\": 1}", f);
 	fclose(f);
 	const char *start[] = {"--remote-debugging-port=0", "--scenario", path, NULL};
-	ck_assert_int_eq(harness_run(start, &out), 1);
+	ck_assert_int_eq(fx_run(start, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, ":1:17: .description: expected a string, found 1"));
 	unlink(path);
 	buf_clear(&out);
 	buf_clear(&want);
 }
 END_TEST
-
-static void slurp(const char *path, struct buf *out)
-{
-	FILE *f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	char tmp[65536];
-	size_t n;
-	buf_reset(out);
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(out, tmp, n);
-	fclose(f);
-}
 
 START_TEST(virtual_clock_runs_are_byte_identical)
 {
@@ -148,22 +126,22 @@ START_TEST(virtual_clock_runs_are_byte_identical)
 	char scen[1024], j1[] = "/tmp/cdpmock-j1-XXXXXX", j2[] = "/tmp/cdpmock-j2-XXXXXX";
 	close(mkstemp(j1));
 	close(mkstemp(j2));
-	snprintf(scen, sizeof(scen), "%s/scenarios/fuzz/seeded-delays.json", srcdir());
+	snprintf(scen, sizeof(scen), "%s/scenarios/fuzz/seeded-delays.json", fx_srcdir());
 	struct buf why, a, b;
 	buf_init(&why, 0);
 	buf_init(&a, 0);
 	buf_init(&b, 0);
 	ck_assert_msg(scenrun_file(scen, extra, j1, &why) == SCENRUN_PASS, "%s", why.data);
 	ck_assert_msg(scenrun_file(scen, extra, j2, &why) == SCENRUN_PASS, "%s", why.data);
-	slurp(j1, &a);
-	slurp(j2, &b);
+	fx_read_file(j1, &a);
+	fx_read_file(j2, &b);
 	ck_assert_uint_gt(a.len, 1000);
 	ck_assert_ptr_nonnull(strstr(a.data, "\"t\":504"));
 	ck_assert_msg(a.len == b.len && !memcmp(a.data, b.data, a.len), "journals differ");
 	/* A real-clock run differs in its times. */
 	const char *real[] = {"--seed", "7", NULL};
 	ck_assert_msg(scenrun_file(scen, real, j2, &why) == SCENRUN_PASS, "%s", why.data);
-	slurp(j2, &b);
+	fx_read_file(j2, &b);
 	ck_assert(a.len != b.len || memcmp(a.data, b.data, a.len));
 	unlink(j1);
 	unlink(j2);
@@ -172,21 +150,6 @@ START_TEST(virtual_clock_runs_are_byte_identical)
 	buf_clear(&b);
 }
 END_TEST
-
-/* VmHWM of pid in kB. */
-static long peak_rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	if (f)
-		fclose(f);
-	return kb;
-}
 
 START_TEST(huge_payload_memory_does_not_grow_with_clients)
 {
@@ -198,14 +161,12 @@ START_TEST(huge_payload_memory_does_not_grow_with_clients)
 			" \"timelines\": [{\"start\": \"connect\", \"steps\": [{\"at\": 0, \"emit\": "
 			"{\"method\": \"Big.event\", \"params\": {\"data\": \"\"}, \"mutate\": "
 			"{\"oversize\": {\"bytes\": 67108864}}}}]}]}\n");
-	struct harness_server srv;
+	struct fx_server srv;
 	const char *args[] = {"--scenario", path, NULL};
-	itest_start(&srv, args);
-	char ep[64];
-	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv.port);
+	fx_start(&srv, args);
 	struct cdpc *c[4];
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(cdpc_connect(ep, NULL, &c[i], NULL), 0);
+		ck_assert_int_eq(fx_client(&srv, NULL, &c[i], NULL), 0);
 	for (int i = 0; i < 4; i++) {
 		json_t *m = NULL;
 		size_t len;
@@ -217,10 +178,10 @@ START_TEST(huge_payload_memory_does_not_grow_with_clients)
 		ck_assert_str_eq(raw + len - 3, "\"}}");
 		json_decref(m);
 	}
-	long kb = peak_rss_kb(srv.pid);
+	long kb = fx_peak_rss_kb(srv.pid);
 	for (int i = 0; i < 4; i++)
 		cdpc_free(c[i]);
-	itest_stop(&srv);
+	fx_stop(&srv);
 	unlink(path);
 	/* 4 x 64 MiB went out; the server never held even one of them. */
 	ck_assert_msg(kb > 0 && kb < 48 * 1024, "peak RSS %ld kB", kb);
@@ -232,7 +193,7 @@ Suite *scenarios_suite(void)
 {
 	Suite *s = suite_create("scenarios");
 	char dir[1024];
-	snprintf(dir, sizeof(dir), "%s/scenarios", srcdir());
+	snprintf(dir, sizeof(dir), "%s/scenarios", fx_srcdir());
 	files = scenrun_list(dir, &n_files);
 	TCase *tc = tcase_create("library");
 	tcase_set_timeout(tc, 300);

@@ -6,41 +6,34 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "itest.h"
+#include "fixture.h"
 
-static struct harness_server srv;
 static struct buf msg, want;
-static int fd = -1;
 
 static void setup(void)
 {
-	itest_start(&srv, NULL);
+	fx_setup();
 	buf_init(&msg, 0);
 	buf_init(&want, 0);
-	char path[128];
-	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
-	fd = harness_ws_open(&srv, path, NULL, NULL);
-	ck_assert_int_ge(fd, 0);
 }
 
 static void teardown(void)
 {
-	close(fd);
-	ck_assert_int_eq(harness_stop(&srv), 0);
+	fx_teardown();
 	buf_clear(&msg);
 	buf_clear(&want);
 }
 
-#define SEND(...)                                                   \
-	do {                                                        \
-		char text_[1024];                                   \
-		snprintf(text_, sizeof(text_), __VA_ARGS__);        \
-		ck_assert_int_eq(harness_ws_text(fd, text_), 0);    \
+#define SEND(...)                                                                                  \
+	do {                                                                                       \
+		char text_[1024];                                                                  \
+		snprintf(text_, sizeof(text_), __VA_ARGS__);                                       \
+		ck_assert_int_eq(fx_ws_text(fx_br.fd, text_), 0);                                  \
 	} while (0)
 
 static void next(void)
 {
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_int_eq(fx_ws_next_text(fx_br.fd, 5000, &msg), 0);
 }
 
 /* Attaches to the page; returns the session id in sid (33 bytes). */
@@ -48,7 +41,8 @@ static void attach(char *sid, const char *ctx_out_unused)
 {
 	(void)ctx_out_unused;
 	SEND("{\"id\":1,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\"%s\","
-		  "\"flatten\":true}}", srv.page_id);
+	     "\"flatten\":true}}",
+	     fx_srv.page_id);
 	next();
 	const char *p = "{\"method\":\"Target.attachedToTarget\",\"params\":{\"sessionId\":\"";
 	ck_assert_int_eq(strncmp(msg.data, p, strlen(p)), 0);
@@ -56,10 +50,12 @@ static void attach(char *sid, const char *ctx_out_unused)
 	const char *ctx = strstr(msg.data, "\"browserContextId\":\"");
 	ck_assert_ptr_nonnull(ctx);
 	buf_reset(&want);
-	buf_printf(&want, "%s%s\",\"targetInfo\":{\"targetId\":\"%s\",\"type\":\"page\",\"title\":"
-			  "\"about:blank\",\"url\":\"about:blank\",\"attached\":true,"
-			  "\"canAccessOpener\":false,\"browserContextId\":\"%.32s\"},"
-			  "\"waitingForDebugger\":false}}", p, sid, srv.page_id, ctx + 20);
+	buf_printf(&want,
+		   "%s%s\",\"targetInfo\":{\"targetId\":\"%s\",\"type\":\"page\",\"title\":"
+		   "\"about:blank\",\"url\":\"about:blank\",\"attached\":true,"
+		   "\"canAccessOpener\":false,\"browserContextId\":\"%.32s\"},"
+		   "\"waitingForDebugger\":false}}",
+		   p, sid, fx_srv.page_id, ctx + 20);
 	ck_assert_str_eq(msg.data, want.data);
 	next();
 	buf_reset(&want);
@@ -94,8 +90,10 @@ START_TEST(detach_sends_the_event_first)
 		  sid);
 	next();
 	buf_reset(&want);
-	buf_printf(&want, "{\"method\":\"Target.detachedFromTarget\",\"params\":{\"sessionId\":\"%s\","
-			  "\"targetId\":\"%s\"}}", sid, srv.page_id);
+	buf_printf(&want,
+		   "{\"method\":\"Target.detachedFromTarget\",\"params\":{\"sessionId\":\"%s\","
+		   "\"targetId\":\"%s\"}}",
+		   sid, fx_srv.page_id);
 	ck_assert_str_eq(msg.data, want.data);
 	next();
 	ck_assert_str_eq(msg.data, "{\"id\":4,\"result\":{}}");
@@ -133,10 +131,12 @@ START_TEST(discover_lists_the_browser_target)
 			break;
 		ck_assert_int_eq(strncmp(msg.data, "{\"method\":\"Target.targetCreated\"", 32), 0);
 		buf_reset(&want);
-		buf_printf(&want, "{\"targetId\":\"%s\",\"type\":\"browser\",\"title\":\"\",\"url\":\"\","
-				  "\"attached\":true,\"canAccessOpener\":false}", srv.browser_id);
+		buf_printf(&want,
+			   "{\"targetId\":\"%s\",\"type\":\"browser\",\"title\":\"\",\"url\":\"\","
+			   "\"attached\":true,\"canAccessOpener\":false}",
+			   fx_srv.browser_id);
 		saw_browser |= strstr(msg.data, want.data) != NULL;
-		saw_page |= strstr(msg.data, srv.page_id) != NULL;
+		saw_page |= strstr(msg.data, fx_srv.page_id) != NULL;
 	}
 	ck_assert_str_eq(msg.data, "{\"id\":2,\"result\":{}}");
 	ck_assert(saw_browser && saw_page);
@@ -154,7 +154,7 @@ START_TEST(auto_attach_needs_flatten)
 		  "\"waitForDebuggerOnStart\":false,\"flatten\":true}}");
 	next();
 	ck_assert_int_eq(strncmp(msg.data, "{\"method\":\"Target.attachedToTarget\"", 35), 0);
-	ck_assert_ptr_nonnull(strstr(msg.data, srv.page_id));
+	ck_assert_ptr_nonnull(strstr(msg.data, fx_srv.page_id));
 	next();
 	ck_assert_str_eq(msg.data, "{\"id\":2,\"result\":{}}");
 }

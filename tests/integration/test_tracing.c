@@ -7,40 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test_tracing_util.h"
-
-static struct harness_server srv;
-static struct ptest br;
-
-static void setup(void)
-{
-	itest_start(&srv, NULL);
-	tt_browser(&br, &srv);
-}
-
-static void teardown(void)
-{
-	ptest_close(&br);
-	itest_stop(&srv);
-}
+#include "fixture.h"
 
 #define STARTED "Tracing has already been started (possibly in another tab)."
 #define NOT_STARTED "Tracing is not started"
 
 /* Ends the trace of p and reads it to tracingComplete. */
-static void end_and_drain(struct ptest *p, int id)
+static void end_and_drain(struct fx_conn *p, int id)
 {
-	struct tt_trace tr;
-	tt_ok(p, id, "Tracing.end", NULL);
-	tt_collect(p, &tr, 65536, 515, 0, NULL, NULL);
+	struct fx_trace tr;
+	fx_ok(p, id, "Tracing.end", NULL);
+	fx_collect(p, &tr, 65536, 515, 0, NULL, NULL);
 	ck_assert_uint_gt(tr.events, 0);
-	tt_trace_clear(&tr);
+	fx_trace_clear(&tr);
 }
 
-static void check_categories(struct ptest *p, int id)
+static void check_categories(struct fx_conn *p, int id)
 {
-	tt_send(p, id, "Tracing.getCategories", NULL);
-	const char *m = ptest_next(p);
+	fx_cmd(p, id, "Tracing.getCategories", NULL);
+	const char *m = fx_next(p);
 	json_t *v = json_loads(m, 0, NULL);
 	json_t *cats = json_object_get(json_object_get(v, "result"), "categories");
 	ck_assert_uint_eq(json_array_size(cats), 293);
@@ -61,33 +46,34 @@ static void check_categories(struct ptest *p, int id)
 
 START_TEST(get_categories_lists_chromes_293_in_byte_order)
 {
-	tt_send(&br, 1, "Tracing.getCategories", NULL);
-	ptest_next(&br);
+	fx_cmd(&fx_br, 1, "Tracing.getCategories", NULL);
+	fx_next(&fx_br);
 	/* The whole frame is 6,665 bytes, as Chrome's. */
-	ck_assert_uint_eq(br.msg.len, 6665);
-	check_categories(&br, 2);
+	ck_assert_uint_eq(fx_br.msg.len, 6665);
+	check_categories(&fx_br, 2);
 	/* It works while tracing, and on page sessions. */
-	tt_ok(&br, 3, "Tracing.start", NULL);
-	check_categories(&br, 4);
-	end_and_drain(&br, 5);
-	struct ptest pg;
-	ptest_open(&pg, &srv, br.fd, srv.page_id, PTEST_FLAT_SESSION);
+	fx_ok(&fx_br, 3, "Tracing.start", NULL);
+	check_categories(&fx_br, 4);
+	end_and_drain(&fx_br, 5);
+	struct fx_conn pg;
+	fx_open(&pg, &fx_srv, fx_br.fd, fx_srv.page_id, FX_FLAT_SESSION);
 	check_categories(&pg, 6);
-	ptest_close(&pg);
+	fx_close(&pg);
 }
 END_TEST
 
 START_TEST(start_and_end_follow_the_one_trace)
 {
-	tt_err(&br, 1, "Tracing.end", NULL, -32000, NOT_STARTED);
-	tt_ok(&br, 2, "Tracing.start", NULL);
-	tt_err(&br, 3, "Tracing.start", NULL, -32000, STARTED);
-	tt_err(&br, 4, "Tracing.start", "{\"transferMode\":\"ReturnAsStream\"}", -32000, STARTED);
-	end_and_drain(&br, 5);
+	fx_err(&fx_br, 1, "Tracing.end", NULL, -32000, NOT_STARTED);
+	fx_ok(&fx_br, 2, "Tracing.start", NULL);
+	fx_err(&fx_br, 3, "Tracing.start", NULL, -32000, STARTED);
+	fx_err(&fx_br, 4, "Tracing.start", "{\"transferMode\":\"ReturnAsStream\"}", -32000,
+	       STARTED);
+	end_and_drain(&fx_br, 5);
 	/* After a completed trace, end is refused and a new start works. */
-	tt_err(&br, 6, "Tracing.end", NULL, -32000, NOT_STARTED);
-	tt_ok(&br, 7, "Tracing.start", "{}");
-	end_and_drain(&br, 8);
+	fx_err(&fx_br, 6, "Tracing.end", NULL, -32000, NOT_STARTED);
+	fx_ok(&fx_br, 7, "Tracing.start", "{}");
+	end_and_drain(&fx_br, 8);
 }
 END_TEST
 
@@ -122,41 +108,41 @@ static const struct {
 
 START_TEST(bad_start_params_are_refused_with_chromes_text)
 {
-	tt_send(&br, 1, "Tracing.start", bad_starts[_i].params);
+	fx_cmd(&fx_br, 1, "Tracing.start", bad_starts[_i].params);
 	char want[512];
 	snprintf(want, sizeof(want), "{\"id\":1,\"error\":{\"code\":%d,\"message\":\"%s\"*}",
 		 bad_starts[_i].code, bad_starts[_i].message);
-	ptest_expect(&br, want);
+	fx_expect(&fx_br, want);
 	/* Nothing started: end is refused, a good start works. */
-	tt_err(&br, 2, "Tracing.end", NULL, -32000, NOT_STARTED);
-	tt_ok(&br, 3, "Tracing.start", NULL);
-	end_and_drain(&br, 4);
+	fx_err(&fx_br, 2, "Tracing.end", NULL, -32000, NOT_STARTED);
+	fx_ok(&fx_br, 3, "Tracing.start", NULL);
+	end_and_drain(&fx_br, 4);
 }
 END_TEST
 
 START_TEST(system_backend_fails_and_sticks_to_its_session)
 {
-	struct ptest other;
-	tt_err(&br, 1, "Tracing.start", "{\"tracingBackend\":\"system\"}", -32000,
+	struct fx_conn other;
+	fx_err(&fx_br, 1, "Tracing.start", "{\"tracingBackend\":\"system\"}", -32000,
 	       "Peer disconnected");
 	/* That handler keeps answering "already been started"... */
-	tt_err(&br, 2, "Tracing.start", NULL, -32000, STARTED);
-	tt_err(&br, 3, "Tracing.end", NULL, -32000, NOT_STARTED);
+	fx_err(&fx_br, 2, "Tracing.start", NULL, -32000, STARTED);
+	fx_err(&fx_br, 3, "Tracing.end", NULL, -32000, NOT_STARTED);
 	/* ...but no trace is running: another connection can trace. */
-	tt_browser(&other, &srv);
-	tt_ok(&other, 1, "Tracing.start", NULL);
+	fx_browser(&other, &fx_srv);
+	fx_ok(&other, 1, "Tracing.start", NULL);
 	end_and_drain(&other, 2);
 	/* "auto" picks the system backend for a non-Chrome data source. */
-	tt_err(&other, 3, "Tracing.start", "{\"perfettoConfig\":\"EhAKDgoMbGludXguZnRyYWNl\"}",
+	fx_err(&other, 3, "Tracing.start", "{\"perfettoConfig\":\"EhAKDgoMbGludXguZnRyYWNl\"}",
 	       -32000, "Peer disconnected");
-	tt_err(&other, 4, "Tracing.start", NULL, -32000, STARTED);
-	ptest_close(&other);
+	fx_err(&other, 4, "Tracing.start", NULL, -32000, STARTED);
+	fx_close(&other);
 	/* A new connection is a new handler. */
-	tt_browser(&other, &srv);
-	tt_ok(&other, 1, "Tracing.start",
+	fx_browser(&other, &fx_srv);
+	fx_ok(&other, 1, "Tracing.start",
 	      "{\"tracingBackend\":\"chrome\",\"perfettoConfig\":\"EhAKDgoMbGludXguZnRyYWNl\"}");
 	end_and_drain(&other, 2);
-	ptest_close(&other);
+	fx_close(&other);
 }
 END_TEST
 
@@ -186,29 +172,30 @@ static const char *const lenient_starts[] = {
 
 START_TEST(unvalidated_params_fall_back_to_defaults)
 {
-	tt_ok(&br, 1, "Tracing.start", lenient_starts[_i]);
-	struct tt_trace tr;
-	tt_ok(&br, 2, "Tracing.end", NULL);
-	tt_collect(&br, &tr, 65536, 515, 0, NULL, NULL);
+	fx_ok(&fx_br, 1, "Tracing.start", lenient_starts[_i]);
+	struct fx_trace tr;
+	fx_ok(&fx_br, 2, "Tracing.end", NULL);
+	fx_collect(&fx_br, &tr, 65536, 515, 0, NULL, NULL);
 	ck_assert_uint_gt(tr.head, 10);
 	ck_assert_int_eq(tr.data_loss, 0);
-	tt_trace_clear(&tr);
+	fx_trace_clear(&tr);
 }
 END_TEST
 
 START_TEST(bogus_stream_options_mean_json_and_none)
 {
-	tt_ok(&br, 1, "Tracing.start",
+	fx_ok(&fx_br, 1, "Tracing.start",
 	      "{\"transferMode\":\"ReturnAsStream\",\"streamFormat\":\"bogus\","
 	      "\"streamCompression\":\"zip\"}");
-	tt_ok(&br, 2, "Tracing.end", NULL);
-	ptest_expect(&br,
-		     "{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":"
-		     "false,\"stream\":\"1\",\"traceFormat\":\"json\",\"streamCompression\":"
-		     "\"none\"}}");
-	tt_call(&br, 3, "IO.read", "{\"handle\":\"1\",\"size\":18}",
-		"{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"{\\\"traceEvents\\\":["
-		"\\n{\",\"eof\":false}}");
+	fx_ok(&fx_br, 2, "Tracing.end", NULL);
+	fx_expect(&fx_br,
+		  "{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":"
+		  "false,\"stream\":\"1\",\"traceFormat\":\"json\",\"streamCompression\":"
+		  "\"none\"}}");
+	fx_cmd_expect(
+	    &fx_br, 3, "IO.read", "{\"handle\":\"1\",\"size\":18}",
+	    "{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"{\\\"traceEvents\\\":["
+	    "\\n{\",\"eof\":false}}");
 }
 END_TEST
 
@@ -227,58 +214,61 @@ static json_t *find_event(json_t *all, const char *ph, const char *name)
 
 START_TEST(clock_sync_marker_adds_a_c_event)
 {
-	struct tt_trace tr;
-	tt_err(&br, 1, "Tracing.recordClockSyncMarker", "{\"syncId\":\"x\"}", -32000, NOT_STARTED);
-	tt_ok(&br, 2, "Tracing.start", NULL);
-	tt_ok(&br, 3, "Tracing.recordClockSyncMarker", "{\"syncId\":\"sync-1\"}");
-	tt_ok(&br, 4, "Tracing.recordClockSyncMarker", "{\"syncId\":\"\\u00e9t\\u00e9\"}");
-	tt_ok(&br, 5, "Tracing.end", NULL);
-	tt_collect(&br, &tr, 65536, 515, 1, NULL, NULL);
+	struct fx_trace tr;
+	fx_err(&fx_br, 1, "Tracing.recordClockSyncMarker", "{\"syncId\":\"x\"}", -32000,
+	       NOT_STARTED);
+	fx_ok(&fx_br, 2, "Tracing.start", NULL);
+	fx_ok(&fx_br, 3, "Tracing.recordClockSyncMarker", "{\"syncId\":\"sync-1\"}");
+	fx_ok(&fx_br, 4, "Tracing.recordClockSyncMarker", "{\"syncId\":\"\\u00e9t\\u00e9\"}");
+	fx_ok(&fx_br, 5, "Tracing.end", NULL);
+	fx_collect(&fx_br, &tr, 65536, 515, 1, NULL, NULL);
 	json_t *c = find_event(tr.all, "c", "clock_sync");
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(json_string_value(json_object_get(c, "cat")), "__metadata");
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "args"), "sync_id")),
 			 "sync-1");
 	ck_assert(json_is_integer(json_object_get(c, "tts")));
-	tt_trace_clear(&tr);
-	tt_err(&br, 6, "Tracing.recordClockSyncMarker", "{\"syncId\":\"x\"}", -32000, NOT_STARTED);
+	fx_trace_clear(&tr);
+	fx_err(&fx_br, 6, "Tracing.recordClockSyncMarker", "{\"syncId\":\"x\"}", -32000,
+	       NOT_STARTED);
 	/* The parameter is mandatory (the descriptor check). */
-	tt_call(&br, 7, "Tracing.recordClockSyncMarker", "{}",
-		"{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
-		"\"Failed to deserialize params.syncId - BINDINGS: mandatory field missing at "
-		"position 8\"}}");
+	fx_cmd_expect(
+	    &fx_br, 7, "Tracing.recordClockSyncMarker", "{}",
+	    "{\"id\":%d,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":"
+	    "\"Failed to deserialize params.syncId - BINDINGS: mandatory field missing at "
+	    "position 8\"}}");
 }
 END_TEST
 
 START_TEST(memory_dump_needs_a_trace_and_a_good_level)
 {
-	struct tt_trace tr;
-	tt_err(&br, 1, "Tracing.requestMemoryDump", NULL, -32000, NOT_STARTED);
-	tt_ok(&br, 2, "Tracing.start",
+	struct fx_trace tr;
+	fx_err(&fx_br, 1, "Tracing.requestMemoryDump", NULL, -32000, NOT_STARTED);
+	fx_ok(&fx_br, 2, "Tracing.start",
 	      "{\"traceConfig\":{\"includedCategories\":[\"disabled-by-default-memory-infra\"],"
 	      "\"memoryDumpConfig\":{\"triggers\":[]}}}");
-	tt_err(&br, 3, "Tracing.requestMemoryDump", "{\"levelOfDetail\":\"full\"}", -32000,
+	fx_err(&fx_br, 3, "Tracing.requestMemoryDump", "{\"levelOfDetail\":\"full\"}", -32000,
 	       "Invalid levelOfDetail specified.");
-	tt_call(&br, 4, "Tracing.requestMemoryDump", NULL,
-		"{\"id\":%d,\"result\":{\"dumpGuid\":\"0x1\",\"success\":true}}");
-	tt_call(&br, 5, "Tracing.requestMemoryDump",
-		"{\"deterministic\":true,\"levelOfDetail\":\"light\"}",
-		"{\"id\":%d,\"result\":{\"dumpGuid\":\"0x2\",\"success\":true}}");
-	tt_ok(&br, 6, "Tracing.end", NULL);
-	tt_collect(&br, &tr, 65536, 515, 1, NULL, NULL);
+	fx_cmd_expect(&fx_br, 4, "Tracing.requestMemoryDump", NULL,
+		      "{\"id\":%d,\"result\":{\"dumpGuid\":\"0x1\",\"success\":true}}");
+	fx_cmd_expect(&fx_br, 5, "Tracing.requestMemoryDump",
+		      "{\"deterministic\":true,\"levelOfDetail\":\"light\"}",
+		      "{\"id\":%d,\"result\":{\"dumpGuid\":\"0x2\",\"success\":true}}");
+	fx_ok(&fx_br, 6, "Tracing.end", NULL);
+	fx_collect(&fx_br, &tr, 65536, 515, 1, NULL, NULL);
 	json_t *v = find_event(tr.all, "v", NULL);
 	ck_assert_ptr_nonnull(v);
 	ck_assert_str_eq(json_string_value(json_object_get(v, "cat")),
 			 "disabled-by-default-memory-infra");
-	tt_trace_clear(&tr);
-	tt_err(&br, 7, "Tracing.requestMemoryDump", NULL, -32000, NOT_STARTED);
+	fx_trace_clear(&tr);
+	fx_err(&fx_br, 7, "Tracing.requestMemoryDump", NULL, -32000, NOT_STARTED);
 }
 END_TEST
 
 START_TEST(track_event_descriptor_works_without_a_trace)
 {
-	tt_send(&br, 1, "Tracing.getTrackEventDescriptor", NULL);
-	const char *m = ptest_next(&br);
+	fx_cmd(&fx_br, 1, "Tracing.getTrackEventDescriptor", NULL);
+	const char *m = fx_next(&fx_br);
 	const char *pre = "{\"id\":1,\"result\":{\"descriptor\":\"";
 	ck_assert_int_eq(strncmp(m, pre, strlen(pre)), 0);
 	const char *b64 = m + strlen(pre);
@@ -301,7 +291,7 @@ Suite *tracing_suite(void)
 {
 	Suite *s = suite_create("tracing");
 	TCase *tc = tcase_create("commands");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, get_categories_lists_chromes_293_in_byte_order);
 	tcase_add_test(tc, start_and_end_follow_the_one_trace);
 	tcase_add_loop_test(tc, bad_start_params_are_refused_with_chromes_text, 0,

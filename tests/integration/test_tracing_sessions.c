@@ -10,22 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "test_tracing_util.h"
-
-static struct harness_server srv;
-static struct ptest br;
-
-static void setup(void)
-{
-	itest_start(&srv, NULL);
-	tt_browser(&br, &srv);
-}
-
-static void teardown(void)
-{
-	ptest_close(&br);
-	itest_stop(&srv);
-}
+#include "fixture.h"
 
 #define STARTED "Tracing has already been started (possibly in another tab)."
 #define NOT_STARTED "Tracing is not started"
@@ -47,91 +32,90 @@ static size_t count_pids(json_t *all)
 	return n;
 }
 
-static void trace_page(struct ptest *pg, size_t *pids)
+static void trace_page(struct fx_conn *pg, size_t *pids)
 {
-	struct tt_trace tr;
-	tt_ok(pg, 1, "Tracing.start", NULL);
+	struct fx_trace tr;
+	fx_ok(pg, 1, "Tracing.start", NULL);
 	/* A page trace blocks the browser (and the reverse, below). */
-	tt_err(&br, 50, "Tracing.start", NULL, -32000, STARTED);
-	tt_err(&br, 51, "Tracing.end", NULL, -32000, NOT_STARTED);
+	fx_err(&fx_br, 50, "Tracing.start", NULL, -32000, STARTED);
+	fx_err(&fx_br, 51, "Tracing.end", NULL, -32000, NOT_STARTED);
 	usleep(50000);
-	tt_ok(pg, 2, "Tracing.end", NULL);
-	/* tt_collect checks the sessionId on every dataCollected and on
+	fx_ok(pg, 2, "Tracing.end", NULL);
+	/* fx_collect checks the sessionId on every dataCollected and on
 	 * tracingComplete. */
-	tt_collect(pg, &tr, 65536, 515, 1, NULL, NULL);
+	fx_collect(pg, &tr, 65536, 515, 1, NULL, NULL);
 	*pids = count_pids(tr.all);
-	tt_trace_clear(&tr);
+	fx_trace_clear(&tr);
 }
 
 START_TEST(page_sessions_trace_with_their_session_id)
 {
-	struct ptest pg;
-	struct tt_trace tr;
+	struct fx_conn pg;
+	struct fx_trace tr;
 	size_t page_pids, browser_pids;
-	ptest_open(&pg, &srv, br.fd, srv.page_id, _i ? PTEST_PAGE_SOCKET : PTEST_FLAT_SESSION);
+	fx_open(&pg, &fx_srv, fx_br.fd, fx_srv.page_id, _i ? FX_PAGE_SOCKET : FX_FLAT_SESSION);
 	trace_page(&pg, &page_pids);
-	tt_ok(&br, 3, "Tracing.start", NULL);
-	tt_err(&pg, 4, "Tracing.start", NULL, -32000, STARTED);
-	tt_err(&pg, 5, "Tracing.end", NULL, -32000, NOT_STARTED);
-	tt_ok(&br, 6, "Tracing.end", NULL);
-	tt_collect(&br, &tr, 65536, 515, 1, NULL, NULL);
+	fx_ok(&fx_br, 3, "Tracing.start", NULL);
+	fx_err(&pg, 4, "Tracing.start", NULL, -32000, STARTED);
+	fx_err(&pg, 5, "Tracing.end", NULL, -32000, NOT_STARTED);
+	fx_ok(&fx_br, 6, "Tracing.end", NULL);
+	fx_collect(&fx_br, &tr, 65536, 515, 1, NULL, NULL);
 	browser_pids = count_pids(tr.all);
-	tt_trace_clear(&tr);
+	fx_trace_clear(&tr);
 	/* A page trace keeps the processes related to the page. */
 	ck_assert_uint_lt(page_pids, browser_pids);
 	ck_assert_uint_ge(page_pids, 3);
-	ptest_close(&pg);
+	fx_close(&pg);
 }
 END_TEST
 
 START_TEST(page_session_streams_are_scoped_to_it)
 {
-	struct ptest pg;
-	ptest_open(&pg, &srv, br.fd, srv.page_id, PTEST_FLAT_SESSION);
-	tt_ok(&pg, 1, "Tracing.start", "{\"transferMode\":\"ReturnAsStream\"}");
-	tt_ok(&pg, 2, "Tracing.end", NULL);
-	ptest_expect(&pg,
-		     "{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":"
-		     "false,\"stream\":\"1\",\"traceFormat\":\"json\",\"streamCompression\":"
-		     "\"none\"}}");
+	struct fx_conn pg;
+	fx_open(&pg, &fx_srv, fx_br.fd, fx_srv.page_id, FX_FLAT_SESSION);
+	fx_ok(&pg, 1, "Tracing.start", "{\"transferMode\":\"ReturnAsStream\"}");
+	fx_ok(&pg, 2, "Tracing.end", NULL);
+	fx_expect(&pg, "{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":"
+		       "false,\"stream\":\"1\",\"traceFormat\":\"json\",\"streamCompression\":"
+		       "\"none\"}}");
 	/* The browser root on the same socket may not read it. */
-	tt_err(&br, 3, "IO.read", "{\"handle\":\"1\"}", -32602, "Invalid stream handle");
-	tt_call(
+	fx_err(&fx_br, 3, "IO.read", "{\"handle\":\"1\"}", -32602, "Invalid stream handle");
+	fx_cmd_expect(
 	    &pg, 4, "IO.read", "{\"handle\":\"1\",\"size\":5}",
 	    "{\"id\":%d,\"result\":{\"base64Encoded\":false,\"data\":\"{\\\"tra\",\"eof\":false}}");
 	/* Browser streams share the counter. */
-	tt_ok(&br, 5, "Tracing.start", "{\"transferMode\":\"ReturnAsStream\"}");
-	tt_ok(&br, 6, "Tracing.end", NULL);
-	ptest_expect(&br,
-		     "{\"method\":\"Tracing.tracingComplete\",\"params\":{*\"stream\":\"2\"*}}");
-	tt_err(&pg, 7, "IO.close", "{\"handle\":\"2\"}", -32602, "Invalid stream handle");
-	tt_ok(&pg, 8, "IO.close", "{\"handle\":\"1\"}");
-	tt_ok(&br, 9, "IO.close", "{\"handle\":\"2\"}");
-	ptest_close(&pg);
+	fx_ok(&fx_br, 5, "Tracing.start", "{\"transferMode\":\"ReturnAsStream\"}");
+	fx_ok(&fx_br, 6, "Tracing.end", NULL);
+	fx_expect(&fx_br,
+		  "{\"method\":\"Tracing.tracingComplete\",\"params\":{*\"stream\":\"2\"*}}");
+	fx_err(&pg, 7, "IO.close", "{\"handle\":\"2\"}", -32602, "Invalid stream handle");
+	fx_ok(&pg, 8, "IO.close", "{\"handle\":\"1\"}");
+	fx_ok(&fx_br, 9, "IO.close", "{\"handle\":\"2\"}");
+	fx_close(&pg);
 }
 END_TEST
 
 START_TEST(a_second_client_is_refused_and_hears_nothing)
 {
-	struct ptest other;
-	struct tt_trace tr;
-	tt_browser(&other, &srv);
-	tt_ok(&br, 1, "Tracing.start", "{\"bufferUsageReportingInterval\":250}");
-	tt_err(&other, 1, "Tracing.start", NULL, -32000, STARTED);
-	tt_err(&other, 2, "Tracing.end", NULL, -32000, NOT_STARTED);
-	tt_err(&other, 3, "Tracing.recordClockSyncMarker", "{\"syncId\":\"x\"}", -32000,
+	struct fx_conn other;
+	struct fx_trace tr;
+	fx_browser(&other, &fx_srv);
+	fx_ok(&fx_br, 1, "Tracing.start", "{\"bufferUsageReportingInterval\":250}");
+	fx_err(&other, 1, "Tracing.start", NULL, -32000, STARTED);
+	fx_err(&other, 2, "Tracing.end", NULL, -32000, NOT_STARTED);
+	fx_err(&other, 3, "Tracing.recordClockSyncMarker", "{\"syncId\":\"x\"}", -32000,
 	       NOT_STARTED);
-	tt_err(&other, 4, "Tracing.requestMemoryDump", NULL, -32000, NOT_STARTED);
-	ptest_expect(&br, "{\"method\":\"Tracing.bufferUsage\",*}");
-	tt_send(&br, 2, "Tracing.end", NULL);
+	fx_err(&other, 4, "Tracing.requestMemoryDump", NULL, -32000, NOT_STARTED);
+	fx_expect(&fx_br, "{\"method\":\"Tracing.bufferUsage\",*}");
+	fx_cmd(&fx_br, 2, "Tracing.end", NULL);
 	/* A later tick may race the end reply. */
-	while (!strncmp(ptest_next(&br), "{\"method\":\"Tracing.bufferUsage\"", 30))
+	while (!strncmp(fx_next(&fx_br), "{\"method\":\"Tracing.bufferUsage\"", 30))
 		;
-	ck_assert_str_eq(br.msg.data, "{\"id\":2,\"result\":{}}");
-	tt_collect(&br, &tr, 65536, 515, 0, NULL, NULL);
-	tt_trace_clear(&tr);
-	ck_assert(ptest_quiet(&other, 300));
-	ptest_close(&other);
+	ck_assert_str_eq(fx_br.msg.data, "{\"id\":2,\"result\":{}}");
+	fx_collect(&fx_br, &tr, 65536, 515, 0, NULL, NULL);
+	fx_trace_clear(&tr);
+	ck_assert(fx_quiet(&other, 300));
+	fx_close(&other);
 }
 END_TEST
 
@@ -149,19 +133,19 @@ enum gone_at {
 
 START_TEST(the_owner_going_away_discards_the_trace)
 {
-	struct harness_server s2;
-	struct ptest own, next;
+	struct fx_server s2;
+	struct fx_conn own, next;
 	const char *knobs = _i == GONE_MID_DELIVERY ? "tracing.events=200000" : NULL;
-	tt_start(&s2, knobs, NULL);
-	tt_browser(&next, &s2);
+	fx_start_knobs(&s2, knobs, NULL);
+	fx_browser(&next, &s2);
 	if (_i == GONE_DETACH) {
-		ptest_open(&own, &s2, next.fd, s2.page_id, PTEST_FLAT_SESSION);
+		fx_open(&own, &s2, next.fd, s2.page_id, FX_FLAT_SESSION);
 	} else if (_i == GONE_PAGE_SOCKET) {
-		ptest_open(&own, &s2, next.fd, s2.page_id, PTEST_PAGE_SOCKET);
+		fx_open(&own, &s2, next.fd, s2.page_id, FX_PAGE_SOCKET);
 	} else {
-		tt_browser(&own, &s2);
+		fx_browser(&own, &s2);
 	}
-	tt_ok(&own, 1, "Tracing.start",
+	fx_ok(&own, 1, "Tracing.start",
 	      _i == GONE_STREAM ? "{\"transferMode\":\"ReturnAsStream\"}" : NULL);
 	switch (_i) {
 	case GONE_RESET: {
@@ -170,18 +154,17 @@ START_TEST(the_owner_going_away_discards_the_trace)
 		break;
 	}
 	case GONE_AFTER_END:
-		tt_send(&own, 2, "Tracing.end", NULL);
+		fx_cmd(&own, 2, "Tracing.end", NULL);
 		break;
 	case GONE_MID_DELIVERY:
-		tt_ok(&own, 2, "Tracing.end", NULL);
+		fx_ok(&own, 2, "Tracing.end", NULL);
 		for (int i = 0; i < 5; i++)
 			ck_assert_int_eq(
-			    strncmp(ptest_next(&own), "{\"method\":\"Tracing.dataCollected\"", 33),
-			    0);
+			    strncmp(fx_next(&own), "{\"method\":\"Tracing.dataCollected\"", 33), 0);
 		break;
 	case GONE_STREAM:
-		tt_ok(&own, 2, "Tracing.end", NULL);
-		ptest_expect(&own, "{\"method\":\"Tracing.tracingComplete\",*}");
+		fx_ok(&own, 2, "Tracing.end", NULL);
+		fx_expect(&own, "{\"method\":\"Tracing.tracingComplete\",*}");
 		break;
 	case GONE_DETACH: {
 		char req[256];
@@ -190,50 +173,50 @@ START_TEST(the_owner_going_away_discards_the_trace)
 		    "{\"id\":7,\"method\":\"Target.detachFromTarget\",\"params\":{\"sessionId\":"
 		    "\"%s\"}}",
 		    own.sid);
-		ck_assert_int_eq(harness_ws_text(next.fd, req), 0);
-		ptest_expect(&next, "{\"method\":\"Target.detachedFromTarget\",*}");
-		ptest_expect(&next, "{\"id\":7,\"result\":{}}");
+		ck_assert_int_eq(fx_ws_text(next.fd, req), 0);
+		fx_expect(&next, "{\"method\":\"Target.detachedFromTarget\",*}");
+		fx_expect(&next, "{\"id\":7,\"result\":{}}");
 		/* No tracingComplete: the browser may trace at once. */
-		tt_ok(&next, 8, "Tracing.start", NULL);
-		ck_assert(ptest_quiet(&next, 200));
-		ptest_close(&own);
-		ptest_close(&next);
-		itest_stop(&s2);
+		fx_ok(&next, 8, "Tracing.start", NULL);
+		ck_assert(fx_quiet(&next, 200));
+		fx_close(&own);
+		fx_close(&next);
+		fx_stop(&s2);
 		return;
 	}
 	default:
 		break;
 	}
-	ptest_close(&own);
+	fx_close(&own);
 	/* The new client's first start succeeds (Chrome: within ~10 ms). */
-	usleep(tt_slow() ? 300000 : 20000);
-	tt_ok(&next, 3, "Tracing.start", NULL);
-	struct tt_trace tr;
-	tt_ok(&next, 4, "Tracing.end", NULL);
-	tt_collect(&next, &tr, 65536, 515, 0, NULL, NULL);
-	tt_trace_clear(&tr);
-	ptest_close(&next);
-	itest_stop(&s2);
+	usleep(fx_slow() ? 300000 : 20000);
+	fx_ok(&next, 3, "Tracing.start", NULL);
+	struct fx_trace tr;
+	fx_ok(&next, 4, "Tracing.end", NULL);
+	fx_collect(&next, &tr, 65536, 515, 0, NULL, NULL);
+	fx_trace_clear(&tr);
+	fx_close(&next);
+	fx_stop(&s2);
 }
 END_TEST
 
 START_TEST(two_sessions_on_one_socket_share_the_one_trace)
 {
 	char tid[33];
-	struct ptest a, b;
-	ptest_new_page(br.fd, tid);
-	ptest_open(&a, &srv, br.fd, srv.page_id, PTEST_FLAT_SESSION);
-	ptest_open(&b, &srv, br.fd, tid, PTEST_FLAT_SESSION);
-	tt_ok(&a, 1, "Tracing.start", NULL);
-	tt_err(&b, 2, "Tracing.start", NULL, -32000, STARTED);
-	tt_err(&b, 3, "Tracing.end", NULL, -32000, NOT_STARTED);
-	struct tt_trace tr;
-	tt_ok(&a, 4, "Tracing.end", NULL);
-	tt_collect(&a, &tr, 65536, 515, 0, NULL, NULL);
-	tt_trace_clear(&tr);
-	tt_ok(&b, 5, "Tracing.start", NULL);
-	ptest_close(&a);
-	ptest_close(&b);
+	struct fx_conn a, b;
+	fx_new_page(fx_br.fd, tid);
+	fx_open(&a, &fx_srv, fx_br.fd, fx_srv.page_id, FX_FLAT_SESSION);
+	fx_open(&b, &fx_srv, fx_br.fd, tid, FX_FLAT_SESSION);
+	fx_ok(&a, 1, "Tracing.start", NULL);
+	fx_err(&b, 2, "Tracing.start", NULL, -32000, STARTED);
+	fx_err(&b, 3, "Tracing.end", NULL, -32000, NOT_STARTED);
+	struct fx_trace tr;
+	fx_ok(&a, 4, "Tracing.end", NULL);
+	fx_collect(&a, &tr, 65536, 515, 0, NULL, NULL);
+	fx_trace_clear(&tr);
+	fx_ok(&b, 5, "Tracing.start", NULL);
+	fx_close(&a);
+	fx_close(&b);
 }
 END_TEST
 
@@ -243,7 +226,7 @@ Suite *tracing_sessions_suite(void)
 {
 	Suite *s = suite_create("tracing_sessions");
 	TCase *tc = tcase_create("sessions");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, page_sessions_trace_with_their_session_id, 0, 2);
 	tcase_add_test(tc, page_session_streams_are_scoped_to_it);
 	tcase_add_test(tc, a_second_client_is_refused_and_hears_nothing);

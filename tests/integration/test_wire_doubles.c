@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "cdpm.h"
-#include "ptest.h"
+#include "fixture.h"
 
-static struct harness_server srv;
+static struct fx_server srv;
 static char scenario[64];
 
 static const char scenario_text[] =
@@ -33,12 +33,12 @@ static void setup(void)
 			 (ssize_t)sizeof(scenario_text) - 1);
 	close(fd);
 	const char *args[] = {"--scenario", scenario, NULL};
-	itest_start(&srv, args);
+	fx_start(&srv, args);
 }
 
 static void teardown(void)
 {
-	itest_stop(&srv);
+	fx_stop(&srv);
 	unlink(scenario);
 }
 
@@ -47,15 +47,15 @@ static void expect_frame(int fd, const char *want)
 {
 	struct buf got;
 	buf_init(&got, 0);
-	ck_assert_int_eq(harness_ws_next_text(fd, ptest_timeout_ms(), &got), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &got), 0);
 	ck_assert_str_eq(got.data, want);
 	buf_clear(&got);
 }
 
 START_TEST(timeline_buffer_usage_and_the_tick_write_0_1_and_0_3)
 {
-	int fd = ptest_browser(&srv);
-	ck_assert_int_eq(harness_ws_text(fd, "{\"id\":1,\"method\":\"Tracing.start\",\"params\":"
+	int fd = fx_ws_browser(&srv);
+	ck_assert_int_eq(fx_ws_text(fd, "{\"id\":1,\"method\":\"Tracing.start\",\"params\":"
 					     "{\"bufferUsageReportingInterval\":250}}"),
 			 0);
 	expect_frame(fd, "{\"id\":1,\"result\":{}}");
@@ -83,11 +83,11 @@ static const struct {
 
 START_TEST(runtime_evaluate_writes_a_number_as_javascript_does)
 {
-	int fd = ptest_browser(&srv);
-	struct ptest p;
+	int fd = fx_ws_browser(&srv);
+	struct fx_conn p;
 	char tid[33], cmd[256], want[256];
-	ptest_new_page(fd, tid);
-	ptest_open(&p, &srv, fd, tid, PTEST_PAGE_SOCKET);
+	fx_new_page(fd, tid);
+	fx_open(&p, &srv, fd, tid, FX_PAGE_SOCKET);
 	snprintf(cmd, sizeof(cmd),
 		 "{\"id\":7,\"method\":\"Runtime.evaluate\",\"params\":{\"expression\":\"%s\"}}",
 		 evals[_i].expr);
@@ -95,8 +95,8 @@ START_TEST(runtime_evaluate_writes_a_number_as_javascript_does)
 		 "{\"id\":7,\"result\":{\"result\":{\"type\":\"number\",\"value\":%s,"
 		 "\"description\":\"%s\"}}}",
 		 evals[_i].text, evals[_i].text);
-	ptest_call(&p, cmd, want);
-	ptest_close(&p);
+	fx_call(&p, cmd, want);
+	fx_close(&p);
 	close(fd);
 }
 END_TEST

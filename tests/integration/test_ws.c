@@ -4,9 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "itest.h"
+#include "fixture.h"
 
-static struct harness_server srv;
 static struct buf msg;
 static int fd = -1;
 
@@ -15,22 +14,19 @@ static const char getversion[] = "{\"id\":1,\"method\":\"Browser.getVersion\"}";
 static void setup(void)
 {
 	static const char *const args[] = {"--max-message-size=400000", NULL};
-	itest_start(&srv, args);
+	fx_start(&fx_srv, args);
 	buf_init(&msg, 0);
 }
 
 static void teardown(void)
 {
-	itest_stop(&srv);
+	fx_teardown_server();
 	buf_clear(&msg);
 }
 
 static void open_browser(void)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
-	fd = harness_ws_open(&srv, path, NULL, NULL);
-	ck_assert_int_ge(fd, 0);
+	fd = fx_ws_browser(&fx_srv);
 }
 
 static void close_fd(void)
@@ -43,9 +39,9 @@ static void close_fd(void)
 START_TEST(reply_is_one_unmasked_text_frame)
 {
 	open_browser();
-	ck_assert_int_eq(harness_ws_text(fd, getversion), 0);
+	ck_assert_int_eq(fx_ws_text(fd, getversion), 0);
 	int op, rsv;
-	ck_assert_int_eq(harness_ws_read(fd, 5000, &op, &rsv, &msg), 0);
+	ck_assert_int_eq(fx_ws_read(fd, 5000, &op, &rsv, &msg), 0);
 	ck_assert_int_eq(op, 1);
 	ck_assert_int_eq(rsv, 0);
 	ck_assert_int_eq(strncmp(msg.data, "{\"id\":1,\"result\":{\"protocolVersion\":\"1.3\"", 40), 0);
@@ -57,16 +53,16 @@ START_TEST(fragments_are_reassembled)
 {
 	open_browser();
 	size_t n = strlen(getversion);
-	ck_assert_int_eq(harness_ws_frame(fd, 0, 0, 1, 1, getversion, 10), 0);
-	ck_assert_int_eq(harness_ws_frame(fd, 0, 0, 0, 1, getversion + 10, 10), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 0, 0, 1, 1, getversion, 10), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 0, 0, 0, 1, getversion + 10, 10), 0);
 	/* A ping between fragments is allowed and answered at once. */
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 9, 1, "mid", 3), 0);
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 0, 1, getversion + 20, n - 20), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 9, 1, "mid", 3), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 0, 1, getversion + 20, n - 20), 0);
 	int op;
-	ck_assert_int_eq(harness_ws_read(fd, 5000, &op, NULL, &msg), 0);
+	ck_assert_int_eq(fx_ws_read(fd, 5000, &op, NULL, &msg), 0);
 	ck_assert_int_eq(op, 10);
 	ck_assert_str_eq(msg.data, "mid");
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	ck_assert_int_eq(strncmp(msg.data, "{\"id\":1,\"result\":", 17), 0);
 	close_fd();
 }
@@ -82,8 +78,8 @@ START_TEST(big_client_frame_is_accepted)
 	for (int i = 0; i < 300000; i++)
 		buf_addc(&big, 'x');
 	buf_adds(&big, "\"}}");
-	ck_assert_int_eq(harness_ws_text(fd, big.data), 0);
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_int_eq(fx_ws_text(fd, big.data), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	ck_assert_int_eq(strncmp(msg.data, "{\"id\":7,\"result\":", 17), 0);
 	buf_clear(&big);
 	close_fd();
@@ -97,18 +93,18 @@ START_TEST(over_the_cap_closes_with_1009)
 	buf_init(&big, 0);
 	for (int i = 0; i < 400001; i++)
 		buf_addc(&big, ' ');
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 1, 1, big.data, big.len), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 1, 1, big.data, big.len), 0);
 	int op;
-	ck_assert_int_eq(harness_ws_read(fd, 5000, &op, NULL, &msg), 0);
+	ck_assert_int_eq(fx_ws_read(fd, 5000, &op, NULL, &msg), 0);
 	ck_assert_int_eq(op, 8);
 	ck_assert_uint_eq(msg.len, 2);
 	ck_assert_int_eq((unsigned char)msg.data[0] << 8 | (unsigned char)msg.data[1], 1009);
-	ck_assert(harness_eof(fd, 5000));
+	ck_assert(fx_eof(fd, 5000));
 	buf_clear(&big);
 	close_fd();
 	/* The server is still fine. */
 	open_browser();
-	ck_assert_int_eq(harness_ws_call(fd, getversion, &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, getversion, &msg), 0);
 	close_fd();
 }
 END_TEST
@@ -116,10 +112,10 @@ END_TEST
 START_TEST(ping_pong)
 {
 	open_browser();
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 10, 1, "unsolicited", 11), 0);
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 9, 1, "hello", 5), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 10, 1, "unsolicited", 11), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 9, 1, "hello", 5), 0);
 	int op;
-	ck_assert_int_eq(harness_ws_read(fd, 5000, &op, NULL, &msg), 0);
+	ck_assert_int_eq(fx_ws_read(fd, 5000, &op, NULL, &msg), 0);
 	ck_assert_int_eq(op, 10);
 	ck_assert_str_eq(msg.data, "hello");
 	close_fd();
@@ -134,13 +130,14 @@ static const struct {
 START_TEST(close_is_answered_with_1000)
 {
 	open_browser();
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 8, 1, close_rows[_i].payload, close_rows[_i].len), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 8, 1, close_rows[_i].payload, close_rows[_i].len),
+			 0);
 	int op;
-	ck_assert_int_eq(harness_ws_read(fd, 5000, &op, NULL, &msg), 0);
+	ck_assert_int_eq(fx_ws_read(fd, 5000, &op, NULL, &msg), 0);
 	ck_assert_int_eq(op, 8);
 	ck_assert_uint_eq(msg.len, 2);
 	ck_assert_int_eq(memcmp(msg.data, "\x03\xe8", 2), 0);
-	ck_assert(harness_eof(fd, 5000));
+	ck_assert(fx_eof(fd, 5000));
 	close_fd();
 }
 END_TEST
@@ -160,11 +157,11 @@ static const struct {
 START_TEST(violations_drop_tcp)
 {
 	open_browser();
-	ck_assert_int_eq(harness_ws_frame(fd, drop_rows[_i].fin, drop_rows[_i].rsv,
-					  drop_rows[_i].opcode, drop_rows[_i].masked, getversion,
-					  strlen(getversion)), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, drop_rows[_i].fin, drop_rows[_i].rsv, drop_rows[_i].opcode,
+				     drop_rows[_i].masked, getversion, strlen(getversion)),
+			 0);
 	int op;
-	ck_assert_int_ne(harness_ws_read(fd, 3000, &op, NULL, &msg), 0);
+	ck_assert_int_ne(fx_ws_read(fd, 3000, &op, NULL, &msg), 0);
 	ck_assert_uint_eq(msg.len, 0);
 	close_fd();
 }
@@ -174,11 +171,11 @@ START_TEST(invalid_utf8_is_a_json_error)
 {
 	open_browser();
 	/* crdtp reports a bad string at its opening quote: here position 1. */
-	ck_assert_int_eq(harness_ws_frame(fd, 1, 0, 1, 1, "{\"\xff\":1}", 7), 0);
-	ck_assert_int_eq(harness_ws_next_text(fd, 5000, &msg), 0);
+	ck_assert_int_eq(fx_ws_frame(fd, 1, 0, 1, 1, "{\"\xff\":1}", 7), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
 	ck_assert_str_eq(msg.data, "{\"error\":{\"code\":-32700,\"message\":\"JSON: invalid string at "
 				   "position 1\"}}");
-	ck_assert_int_eq(harness_ws_call(fd, getversion, &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, getversion, &msg), 0);
 	close_fd();
 }
 END_TEST
@@ -189,14 +186,14 @@ START_TEST(many_clients_have_their_own_ids)
 	int fds[8];
 	for (int i = 0; i < 8; i++) {
 		snprintf(path, sizeof(path), i % 2 ? "/devtools/page/%s" : "/devtools/browser/%s",
-			 i % 2 ? srv.page_id : srv.browser_id);
-		fds[i] = harness_ws_open(&srv, path, NULL, NULL);
+			 i % 2 ? fx_srv.page_id : fx_srv.browser_id);
+		fds[i] = fx_ws_open(&fx_srv, path, NULL, NULL);
 		ck_assert_int_ge(fds[i], 0);
 	}
 	for (int i = 0; i < 8; i++)
-		ck_assert_int_eq(harness_ws_text(fds[i], getversion), 0);
+		ck_assert_int_eq(fx_ws_text(fds[i], getversion), 0);
 	for (int i = 0; i < 8; i++) {
-		ck_assert_int_eq(harness_ws_next_text(fds[i], 5000, &msg), 0);
+		ck_assert_int_eq(fx_ws_next_text(fds[i], 5000, &msg), 0);
 		ck_assert_int_eq(strncmp(msg.data, "{\"id\":1,\"result\":", 17), 0);
 		close(fds[i]);
 	}

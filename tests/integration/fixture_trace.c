@@ -1,99 +1,15 @@
-/* test_tracing_util.c - helpers for the Tracing and IO suites (see
- * test_tracing_util.h).  It defines no suite. */
-#include "test_tracing_util.h"
+/* fixture_trace.c - traces and streams for the Tracing and IO suites (see
+ * fixture.h): the dataCollected collector that checks every frame as it
+ * reads it, the trace event shape, and IO.read of a stream. */
+#include "fixture.h"
+
 #include "b64.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-int tt_slow(void)
-{
-	return getenv("CDPM_SLOW") != NULL;
-}
-
-long long tt_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-long tt_rss_kb(int pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-void tt_start(struct harness_server *srv, const char *knobs, const char *const *extra)
-{
-	if (knobs)
-		setenv("CDPM_KNOBS", knobs, 1);
-	itest_start(srv, extra);
-	unsetenv("CDPM_KNOBS");
-}
-
-void tt_browser(struct ptest *p, const struct harness_server *srv)
-{
-	memset(p, 0, sizeof(*p));
-	buf_init(&p->msg, 0);
-	p->fd = ptest_browser(srv);
-	p->own_fd = 1;
-}
-
-void tt_send(struct ptest *p, int id, const char *method, const char *params)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	buf_printf(&b, "{\"id\":%d,\"method\":\"%s\"%s%s}", id, method,
-		   params ? ",\"params\":" : "", params ? params : "");
-	ptest_send(p, b.data);
-	buf_clear(&b);
-}
-
-void tt_call(struct ptest *p, int id, const char *method, const char *params, const char *want)
-{
-	struct buf w;
-	buf_init(&w, 0);
-	const char *d = strstr(want, "%d");
-	if (d) {
-		buf_add(&w, want, (size_t)(d - want));
-		buf_printf(&w, "%d%s", id, d + 2);
-	} else {
-		buf_adds(&w, want);
-	}
-	tt_send(p, id, method, params);
-	ptest_expect(p, w.data);
-	buf_clear(&w);
-}
-
-void tt_ok(struct ptest *p, int id, const char *method, const char *params)
-{
-	tt_call(p, id, method, params, "{\"id\":%d,\"result\":{}}");
-}
-
-void tt_err(struct ptest *p, int id, const char *method, const char *params, int code,
-	    const char *message)
-{
-	struct buf w;
-	buf_init(&w, 0);
-	buf_printf(&w, "{\"id\":%d,\"error\":{\"code\":%d,\"message\":\"%s\"}}", id, code, message);
-	tt_send(p, id, method, params);
-	ptest_expect(p, w.data);
-	buf_clear(&w);
-}
-
-int tt_event_ok(const json_t *ev)
+int fx_event_ok(const json_t *ev)
 {
 	const char *key, *prev = NULL;
 	json_t *v;
@@ -115,7 +31,7 @@ int tt_event_ok(const json_t *ev)
 }
 
 /* Checks one dataCollected frame and adds its events to tr. */
-static void tt_chunk(struct ptest *p, struct tt_trace *tr, size_t max_bytes, size_t max_events,
+static void fx_chunk(struct fx_conn *p, struct fx_trace *tr, size_t max_bytes, size_t max_events,
 		     int keep)
 {
 	static const char pre[] = "{\"method\":\"Tracing.dataCollected\",\"params\":{\"value\":";
@@ -123,7 +39,7 @@ static void tt_chunk(struct ptest *p, struct tt_trace *tr, size_t max_bytes, siz
 	size_t len = p->msg.len;
 	struct buf tail;
 	buf_init(&tail, 0);
-	ptest_want(p, "}}", &tail);
+	fx_want(p, "}}", &tail);
 	ck_assert_msg(len > sizeof(pre) + tail.len &&
 			  !memcmp(m + len - tail.len, tail.data, tail.len),
 		      "bad dataCollected tail: %.200s", m + (len > 200 ? len - 200 : 0));
@@ -149,7 +65,7 @@ static void tt_chunk(struct ptest *p, struct tt_trace *tr, size_t max_bytes, siz
 		tr->max_events = n;
 	for (size_t i = 0; i < n; i++) {
 		json_t *ev = json_array_get(value, i);
-		if (!tt_event_ok(ev))
+		if (!fx_event_ok(ev))
 			ck_abort_msg("bad event %zu of frame %zu", i, tr->frames);
 		int meta = !strcmp(json_string_value(json_object_get(ev, "ph")), "M");
 		if (meta) {
@@ -166,8 +82,8 @@ static void tt_chunk(struct ptest *p, struct tt_trace *tr, size_t max_bytes, siz
 	json_decref(value);
 }
 
-void tt_collect(struct ptest *p, struct tt_trace *tr, size_t max_bytes, size_t max_events, int keep,
-		void (*other_fn)(const char *frame, void *arg), void *arg)
+void fx_collect(struct fx_conn *p, struct fx_trace *tr, size_t max_bytes, size_t max_events,
+		int keep, void (*other_fn)(const char *frame, void *arg), void *arg)
 {
 	struct buf done_f, done_t;
 	memset(tr, 0, sizeof(*tr));
@@ -176,16 +92,16 @@ void tt_collect(struct ptest *p, struct tt_trace *tr, size_t max_bytes, size_t m
 	buf_init(&done_t, 0);
 	if (keep)
 		tr->all = json_array();
-	ptest_want(
-	    p, "{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":false}}",
-	    &done_f);
-	ptest_want(
-	    p, "{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":true}}",
-	    &done_t);
+	fx_want(p,
+		"{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":false}}",
+		&done_f);
+	fx_want(p,
+		"{\"method\":\"Tracing.tracingComplete\",\"params\":{\"dataLossOccurred\":true}}",
+		&done_t);
 	for (;;) {
-		const char *m = ptest_next(p);
+		const char *m = fx_next(p);
 		if (!strncmp(m, "{\"method\":\"Tracing.dataCollected\"", 33)) {
-			tt_chunk(p, tr, max_bytes, max_events, keep);
+			fx_chunk(p, tr, max_bytes, max_events, keep);
 			continue;
 		}
 		if (!strncmp(m, "{\"method\":\"Tracing.tracingComplete\"", 35)) {
@@ -205,11 +121,60 @@ void tt_collect(struct ptest *p, struct tt_trace *tr, size_t max_bytes, size_t m
 	buf_clear(&done_t);
 }
 
-void tt_trace_clear(struct tt_trace *tr)
+void fx_trace_clear(struct fx_trace *tr)
 {
 	json_decref(tr->all);
 	tr->all = NULL;
 	buf_clear(&tr->complete);
+}
+
+/* One IO.read; the decoded data is appended to out (base64 undone), and
+ * the reply's flags returned. */
+void fx_io_read(struct fx_conn *p, int id, const char *params, struct buf *out, int *b64, int *eof)
+{
+	fx_cmd(p, id, "IO.read", params);
+	const char *m = fx_next(p);
+	char pre[64];
+	snprintf(pre, sizeof(pre), "{\"id\":%d,\"result\":{\"base64Encoded\":", id);
+	ck_assert_msg(!strncmp(m, pre, strlen(pre)), "IO.read reply: %.300s", m);
+	json_t *v = json_loads(m, 0, NULL);
+	json_t *r = json_object_get(v, "result");
+	/* Exactly these keys, in this order. */
+	const char *keys[3] = {"base64Encoded", "data", "eof"};
+	const char *key;
+	json_t *val;
+	int k = 0;
+	json_object_foreach(r, key, val)
+	{
+		ck_assert_int_lt(k, 3);
+		ck_assert_str_eq(key, keys[k++]);
+	}
+	*b64 = json_is_true(json_object_get(r, "base64Encoded"));
+	*eof = json_is_true(json_object_get(r, "eof"));
+	json_t *data = json_object_get(r, "data");
+	if (*b64)
+		ck_assert_int_eq(
+		    tt_b64_decode(json_string_value(data), json_string_length(data), out), 0);
+	else
+		buf_add(out, json_string_value(data), json_string_length(data));
+	json_decref(v);
+}
+
+/* Reads handle to eof with default reads; returns the number of reads. */
+int fx_read_stream(struct fx_conn *p, int id, const char *handle, struct buf *out, int want_b64)
+{
+	char params[64];
+	int b64, eof, n = 0;
+	snprintf(params, sizeof(params), "{\"handle\":\"%s\"}", handle);
+	do {
+		size_t before = out->len;
+		fx_io_read(p, id + n, params, out, &b64, &eof);
+		ck_assert_int_eq(b64, want_b64);
+		/* eof comes only with an empty read. */
+		ck_assert(eof ? out->len == before : out->len > before);
+		n++;
+	} while (!eof);
+	return n;
 }
 
 int tt_b64_decode(const char *s, size_t n, struct buf *out)
