@@ -134,12 +134,20 @@ void fake_down(void)
 
 void fake_scenario(const char *text)
 {
-	struct buf err;
+	struct buf err, full;
 	struct scenario *sc = NULL;
 	buf_init(&err, 0);
-	int rc = scenload_text(text, strlen(text), "t.json", &err, &sc);
+	buf_init(&full, 0);
+	/* Every scenario needs a description: the case's text follows it. */
+	ck_assert_int_eq(text[0], '{');
+	buf_adds(&full, "{\"description\":\"a unit test\"");
+	if (text[1] != '}')
+		buf_addc(&full, ',');
+	buf_adds(&full, text + 1);
+	int rc = scenload_text(full.data, full.len, "t.json", &err, &sc);
 	ck_assert_msg(rc == 0, "scenario: %s", err.data ? err.data : "?");
 	buf_clear(&err);
+	buf_clear(&full);
 	scenario_install(sc);
 	ck_assert_int_eq(script_start(), 0);
 }

@@ -60,8 +60,9 @@ void fake_up(const struct domain *const *domains, size_t n, router_dispatch_fn d
 /* fake_down() - frees every connection still listed, the script state,
  * targets, scenario, journal ring, log and loop: nothing stays reachable. */
 void fake_down(void);
-/* fake_scenario() - loads text as the scenario in force and starts it
- * (script_start); fails the test with the loader's errors. */
+/* fake_scenario() - loads text (a JSON object; its "description" is added)
+ * as the scenario in force and starts it (script_start); fails the test
+ * with the loader's errors. */
 void fake_scenario(const char *text);
 /* fake_cdp_conn() - a pipe connection (no socket) that speaks CDP as
  * main.c wires it (messages to router_on_message, sessions freed on
