@@ -1,8 +1,9 @@
 /* test_conn.c - the connection layer without a server: NUL-separated pipe
  * messages handed up whole through the hooks, the byte triggers of the tap,
  * the tap taking or passing outgoing messages, framing (pipe NUL, WebSocket
- * header), the outbox's accounting and water marks, producers, and what a
- * closed connection refuses.  The wire is a socketpair read back. */
+ * header), WebSocket input, lazy messages, the outbox's accounting and
+ * water marks, producers, and what a closed connection refuses.  The wire
+ * is a socketpair read back. */
 #include <check.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -211,6 +212,61 @@ START_TEST(a_byte_trigger_already_passed_does_not_fire)
 }
 END_TEST
 
+/* A masked client text frame (RFC 6455 5.3), payload under 126 bytes. */
+static size_t client_frame(unsigned char *out, const char *payload, size_t n)
+{
+	static const unsigned char key[4] = {0x11, 0x22, 0x33, 0x44};
+	out[0] = 0x81;
+	out[1] = (unsigned char)(0x80 | n);
+	memcpy(out + 2, key, 4);
+	for (size_t i = 0; i < n; i++)
+		out[6 + i] = (unsigned char)payload[i] ^ key[i & 3];
+	return 6 + n;
+}
+
+START_TEST(a_websocket_frame_goes_up_as_one_message_however_it_is_read)
+{
+	struct conn *c = conn_new(CONN_WS, NULL, &hooks);
+	unsigned char f[64];
+	size_t n = client_frame(f, "{\"id\":1}", 8);
+	size_t cut = (size_t)_i;
+	ck_assert_int_eq(conn_on_rx(c, f, cut), 0);
+	ck_assert_uint_eq(seen.n, 0);
+	ck_assert_int_eq(conn_on_rx(c, f + cut, n - cut), 0);
+	ck_assert_uint_eq(seen.n, 1);
+	ck_assert_str_eq(seen.msgs[0], "{\"id\":1}");
+	ck_assert_uint_eq(c->rx_bytes, n);
+}
+END_TEST
+
+START_TEST(a_websocket_message_over_the_cap_is_refused_with_close_1009)
+{
+	server.opts.max_message = 1024;
+	struct conn *c = conn_new(CONN_WS, NULL, &hooks);
+	/* A masked text frame announcing 2000 bytes: 126 and a 16-bit length. */
+	static const unsigned char big[] = {0x81, 0x80 | 126, 0x07, 0xd0, 1, 2, 3, 4};
+	ck_assert_int_eq(conn_on_rx(c, big, sizeof(big)), 0);
+	ck_assert_int_eq(c->close_after_flush, 1);
+	ck_assert_int_eq(c->ws.close_sent, 1);
+	struct buf w;
+	buf_init(&w, 0);
+	ck_assert_int_eq(fake_flush(c, &w), -1);
+	ck_assert_uint_eq(w.len, 4);
+	ck_assert_mem_eq(w.data, "\x88\x02\x03\xf1", 4);
+	ck_assert_uint_eq(seen.n, 0);
+	buf_clear(&w);
+}
+END_TEST
+
+START_TEST(an_unmasked_client_frame_drops_the_connection)
+{
+	struct conn *c = conn_new(CONN_WS, NULL, &hooks);
+	static const unsigned char bad[] = {0x81, 0x02, 'h', 'i'};
+	ck_assert_int_eq(conn_on_rx(c, bad, sizeof(bad)), CDPM_EPROTO);
+	ck_assert_uint_eq(seen.n, 0);
+}
+END_TEST
+
 /* ---- output ---- */
 
 START_TEST(a_tap_that_passes_sees_the_message_and_it_is_framed)
@@ -343,6 +399,58 @@ START_TEST(the_outbox_counts_queued_and_held_bytes)
 	ck_assert_mem_eq(wire.data, "12345\0raw", 9);
 	ck_assert_uint_eq(c->queued, 0);
 	buf_clear(&wire);
+}
+END_TEST
+
+/* A lazily generated payload of 'a'..'z' repeated. */
+struct alpha {
+	struct conn_lazy l;
+	int frees;
+};
+
+static void alpha_fill(struct conn_lazy *l, uint64_t pos, char *dst, size_t n)
+{
+	(void)l;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)('a' + (pos + i) % 26);
+}
+
+static void alpha_free(struct conn_lazy *l)
+{
+	((struct alpha *)l)->frees++;
+}
+
+START_TEST(a_lazy_message_is_generated_window_by_window_and_ends_with_a_nul)
+{
+	struct conn *c = pipe_conn();
+	/* Bigger than one window (256 KiB), so it is refilled. */
+	struct alpha a = {{600 * 1024 + 7, alpha_fill, alpha_free}, 0};
+	ck_assert_int_eq(conn_send_lazy(c, &a.l, "abc", 3, NULL), 0);
+	struct buf b, wire;
+	msg(&b, "after");
+	conn_send(c, &b, NULL, NULL);
+	buf_init(&wire, 0);
+	for (int i = 0; i < 16 && c->head; i++)
+		fake_flush(c, &wire);
+	ck_assert_ptr_null(c->head);
+	ck_assert_uint_eq(c->queued, 0);
+	ck_assert_int_eq(a.frees, 1);
+	ck_assert_uint_eq(wire.len, a.l.size + 1 + 6);
+	for (size_t i = 0; i < a.l.size; i++)
+		if (wire.data[i] != (char)('a' + i % 26))
+			ck_abort_msg("byte %zu is %d", i, wire.data[i]);
+	ck_assert_mem_eq(wire.data + a.l.size, "\0after\0", 7);
+	buf_clear(&wire);
+}
+END_TEST
+
+START_TEST(a_lazy_message_on_a_closed_connection_is_freed_at_once)
+{
+	struct conn *c = pipe_conn();
+	struct alpha a = {{10, alpha_fill, alpha_free}, 0};
+	conn_close_after_flush(c);
+	ck_assert_int_eq(conn_send_lazy(c, &a.l, "", 0, NULL), CDPM_ECLOSED);
+	ck_assert_int_eq(a.frees, 1);
 }
 END_TEST
 
@@ -531,6 +639,9 @@ Suite *conn_suite(void)
 	tcase_add_test(t, open_and_message_go_to_the_hooks_and_no_hooks_is_fine);
 	tcase_add_loop_test(t, a_byte_trigger_fires_right_after_its_byte, 1, (int)STREAM_LEN + 1);
 	tcase_add_test(t, a_byte_trigger_already_passed_does_not_fire);
+	tcase_add_loop_test(t, a_websocket_frame_goes_up_as_one_message_however_it_is_read, 0, 14);
+	tcase_add_test(t, a_websocket_message_over_the_cap_is_refused_with_close_1009);
+	tcase_add_test(t, an_unmasked_client_frame_drops_the_connection);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("output");
@@ -543,6 +654,8 @@ Suite *conn_suite(void)
 	tcase_add_test(t, a_binary_wire_option_sends_a_binary_frame);
 	tcase_add_test(t, the_outbox_counts_queued_and_held_bytes);
 	tcase_add_test(t, a_producer_is_pulled_only_below_low_water);
+	tcase_add_test(t, a_lazy_message_is_generated_window_by_window_and_ends_with_a_nul);
+	tcase_add_test(t, a_lazy_message_on_a_closed_connection_is_freed_at_once);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("loop");

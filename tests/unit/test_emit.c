@@ -11,7 +11,10 @@
 #include "cdpm.h"
 #include "fake.h"
 #include "scenario/scenario.h"
+#include "cdp/router.h"
+#include "domains/domains.h"
 #include "script/emit.h"
+#include "script/script.h"
 
 Suite *emit_suite(void); /* the generated runner's entry point */
 
@@ -37,6 +40,9 @@ static void teardown(void)
 {
 	fake_down();
 }
+
+static char expect[256];
+#define WANT(...) (snprintf(expect, sizeof(expect), __VA_ARGS__), expect)
 
 /* Names the session a message went to, from its trailing sessionId. */
 static const char *who(struct conn *c, const char *text)
@@ -182,6 +188,49 @@ START_TEST(effects_write_raw_bytes_then_close)
 }
 END_TEST
 
+/* The tracing destination asks the Tracing domain whose trace it is: the
+ * real domains run here, with the loop for their timers. */
+static void setup_tracing(void)
+{
+	fake_up(NULL, 0, NULL, 1);
+	size_t n;
+	const struct domain *const *d = domains_table(&n);
+	router_init(d, n, script_in);
+	fake_scenario("{}");
+	P = targets_first_page();
+	Q = targets_new_page("https://q.test/");
+	A = fake_cdp_conn(1);
+	a_page = session_new(A, P, 0);
+	a_browser = session_new(A, targets_browser(), 0);
+	B = fake_cdp_conn(1);
+	b_page = session_new(B, P, 0);
+	b_q = session_new(B, Q, 0);
+}
+
+START_TEST(tracing_means_the_session_whose_trace_is_recording)
+{
+	char text[128];
+	int len = snprintf(text, sizeof(text),
+			   "{\"id\":1,\"method\":\"Tracing.start\",\"sessionId\":\"%s\"}", a_page->id);
+	router_on_message(A, text, (size_t)len);
+	ck_assert_uint_eq(fake_wire(A), 1); /* its reply */
+	ck_assert_str_eq(fake_text(0),
+			 WANT("{\"id\":1,\"result\":{},\"sessionId\":\"%s\"}", a_page->id));
+	struct scenario_dest d = {SCENARIO_TO_TRACING, 0, NULL};
+	ck_assert_int_eq(emit_event(&d, B, NULL, "Tracing.bufferUsage", "{}", 2), 1);
+	char got[256];
+	received(got, sizeof(got));
+	ck_assert_str_eq(got, "A.page");
+	/* The trace goes with its connection: then the trigger gets it. */
+	conn_free(A);
+	A = NULL;
+	ck_assert_int_eq(emit_event(&d, B, NULL, "Tracing.bufferUsage", "{}", 2), 1);
+	fake_log_clear();
+	ck_assert_uint_eq(fake_wire(B), 1);
+	ck_assert_str_eq(fake_text(0), "{\"method\":\"Tracing.bufferUsage\",\"params\":{}}");
+}
+END_TEST
+
 Suite *emit_suite(void)
 {
 	Suite *s = suite_create("emit");
@@ -193,6 +242,11 @@ Suite *emit_suite(void)
 	tcase_add_test(t, raw_text_and_an_event_with_params_are_built_as_given);
 	tcase_add_test(t, a_closing_connection_gets_nothing);
 	tcase_add_test(t, effects_write_raw_bytes_then_close);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("tracing");
+	tcase_add_checked_fixture(t, setup_tracing, teardown);
+	tcase_add_test(t, tracing_means_the_session_whose_trace_is_recording);
 	suite_add_tcase(s, t);
 	return s;
 }
