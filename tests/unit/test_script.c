@@ -1,10 +1,10 @@
 /* test_script.c - the scenario's rules on a connection, with a fake domain
  * below and the wire read back: a rule replying instead of the domain,
  * nth occurrences and use limits, params subsets, hold and drop, and the
- * outgoing actions (drop, duplicate, merge, delay with and without stall,
- * reorder), delayed commands, byte triggers and closing.  Scenarios are
- * loaded from JSON text; delays run on the real loop with the virtual
- * clock. */
+ * outgoing actions (drop, hold, duplicate, merge, mutate, delay with and
+ * without stall, reorder), delayed commands, byte triggers and closing.
+ * Scenarios are loaded from JSON text; delays run on the real loop with
+ * the virtual clock. */
 #include <check.h>
 #include <string.h>
 
@@ -213,6 +213,35 @@ START_TEST(an_outgoing_rule_merges_into_the_result)
 }
 END_TEST
 
+START_TEST(an_outgoing_hold_never_sends_but_after_emits_still_go)
+{
+	with("{\"rules\":[{\"match\":{\"direction\":\"out\",\"kind\":\"reply\","
+	     "\"method\":\"Fake.echo\"},\"action\":{\"hold\":true,"
+	     "\"emit\":{\"method\":\"Instead.ev\"}}}]}");
+	cmd(1, "Fake.echo", 1);
+	ck_assert_int_eq(domain_calls, 1);
+	ck_assert_uint_eq(wire(), 1);
+	ck_assert_str_eq(fake_text(0), "{\"method\":\"Instead.ev\",\"params\":{}}");
+}
+END_TEST
+
+START_TEST(an_outgoing_rule_mutates_a_reply_in_order)
+{
+	char sc[512];
+	with("{\"rules\":[{\"match\":{\"direction\":\"out\",\"kind\":\"reply\","
+	     "\"session\":\"child\"},\"action\":{\"mutate\":[{\"drop\":\"sessionId\"},"
+	     "{\"set\":{\"path\":\"result.n\",\"value\":\"x\"}},{\"retype\":\"id\"}]}}]}");
+	struct session *s = session_new(conn, targets_first_page(), 0);
+	int len = snprintf(sc, sizeof(sc),
+			   "{\"id\":5,\"method\":\"Fake.echo\",\"sessionId\":\"%s\"}", s->id);
+	router_on_message(conn, sc, (size_t)len);
+	cmd(6, "Fake.echo", 2); /* the root session: untouched */
+	ck_assert_uint_eq(wire(), 2);
+	ck_assert_str_eq(fake_text(0), "{\"id\":\"5\",\"result\":{\"n\":\"x\"}}");
+	ck_assert_str_eq(fake_text(1), "{\"id\":6,\"result\":{\"n\":2}}");
+}
+END_TEST
+
 START_TEST(a_delayed_reply_is_overtaken_and_sent_when_due)
 {
 	with("{\"rules\":[{\"match\":{\"direction\":\"out\",\"kind\":\"reply\","
@@ -357,6 +386,8 @@ Suite *script_suite(void)
 	tcase_add_test(t, an_outgoing_rule_drops_an_event);
 	tcase_add_test(t, an_outgoing_rule_duplicates_a_reply);
 	tcase_add_test(t, an_outgoing_rule_merges_into_the_result);
+	tcase_add_test(t, an_outgoing_hold_never_sends_but_after_emits_still_go);
+	tcase_add_test(t, an_outgoing_rule_mutates_a_reply_in_order);
 	tcase_add_test(t, a_delayed_reply_is_overtaken_and_sent_when_due);
 	tcase_add_test(t, a_stalled_reply_keeps_later_messages_behind_it);
 	tcase_add_test(t, a_reordered_reply_lets_exactly_n_messages_pass);
