@@ -231,6 +231,14 @@ START_TEST(an_unknown_method_is_not_found_in_chromes_words)
 }
 END_TEST
 
+START_TEST(an_escaped_dot_in_the_method_name_is_decoded)
+{
+	send_text("{\"id\":5,\"method\":\"Fake\\u002ereply\"}");
+	ck_assert_int_eq(h.calls, 1);
+	ck_assert_str_eq(fake_text(0), "{\"id\":5,\"result\":{\"ok\":true}}");
+}
+END_TEST
+
 START_TEST(a_method_of_a_page_domain_runs_on_a_page_session)
 {
 	char text[128];
@@ -266,6 +274,20 @@ START_TEST(params_are_checked_against_the_protocol_descriptor)
 			 "{\"id\":7,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\","
 			 "\"data\":\"Failed to deserialize params.handle - BINDINGS: string value "
 			 "expected at position 15\"}}");
+	/* A missing mandatory field points at the map's end (CBOR offset 8);
+	 * absent params (also [] and null) have no map at all. */
+	fake_log_clear();
+	send_text("{\"id\":9,\"method\":\"IO.read\",\"params\":{}}");
+	send_text("{\"id\":10,\"method\":\"IO.read\",\"params\":[]}");
+	ck_assert_str_eq(fake_text(0),
+			 "{\"id\":9,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\","
+			 "\"data\":\"Failed to deserialize params.handle - BINDINGS: mandatory field "
+			 "missing at position 8\"}}");
+	ck_assert_str_eq(fake_text(1),
+			 "{\"id\":10,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\","
+			 "\"data\":\"Failed to deserialize params - CBOR: map start expected at "
+			 "position 0\"}}");
+	ck_assert_int_eq(h.calls, 0);
 	fake_log_clear();
 	send_text("{\"id\":8,\"method\":\"IO.read\",\"params\":{\"handle\":\"h\"}}");
 	ck_assert_int_eq(h.calls, 1);
@@ -359,6 +381,7 @@ Suite *router_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_loop_test(t, an_unknown_method_is_not_found_in_chromes_words, 0,
 			    (int)CDPM_ARRAY_LEN(unknown));
+	tcase_add_test(t, an_escaped_dot_in_the_method_name_is_decoded);
 	tcase_add_test(t, a_method_of_a_page_domain_runs_on_a_page_session);
 	tcase_add_test(t, an_unknown_session_is_not_found_without_a_session_id);
 	tcase_add_test(t, params_are_checked_against_the_protocol_descriptor);
