@@ -2,8 +2,8 @@
  * messages handed up whole through the hooks, the byte triggers of the tap,
  * the tap taking or passing outgoing messages, framing (pipe NUL, WebSocket
  * header), WebSocket input, lazy messages, the outbox's accounting and
- * water marks, producers, and what a closed connection refuses.  The wire
- * is a socketpair read back. */
+ * water marks, producers, split gaps and the throttle on the loop, and what
+ * a closed connection refuses.  The wire is a socketpair read back. */
 #include <check.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -548,6 +548,35 @@ START_TEST(a_split_with_a_gap_writes_one_piece_then_pauses)
 }
 END_TEST
 
+START_TEST(a_throttle_writes_a_burst_per_interval_of_virtual_time)
+{
+	/* 1000 bytes/s: a burst (50 ms worth) is 50 bytes.  Tokens accrue
+	 * only as the virtual clock moves, so every step is exact. */
+	struct conn *c = pipe_conn();
+	struct buf b, wire;
+	conn_set_throttle(c, 1000);
+	ck_assert_int_eq(conn_msg_begin(&b), 0);
+	for (int i = 0; i < 99; i++)
+		buf_addc(&b, (char)('0' + i % 10));
+	conn_send(c, &b, NULL, NULL); /* 100 bytes with the NUL */
+	buf_init(&wire, 0);
+	fake_flush(c, &wire);
+	ck_assert_uint_eq(wire.len, 0);
+	ck_assert_int_eq(c->write_paused, 1);
+	fake_run_until(100000);
+	ck_assert_int_eq(c->write_paused, 0);
+	fake_flush(c, &wire);
+	ck_assert_uint_eq(wire.len, 50); /* 100 ms accrued, capped at a burst */
+	ck_assert_int_eq(c->write_paused, 1);
+	fake_run_until(300000);
+	fake_flush(c, &wire);
+	ck_assert_uint_eq(wire.len, 100);
+	ck_assert_ptr_null(c->head);
+	ck_assert_int_eq(wire.data[99], '\0');
+	buf_clear(&wire);
+}
+END_TEST
+
 /* ---- closing ---- */
 
 START_TEST(sends_after_close_fail_with_eclosed_and_free_the_message)
@@ -662,6 +691,7 @@ Suite *conn_suite(void)
 	tcase_add_checked_fixture(t, setup_loop, teardown);
 	tcase_add_test(t, high_water_pauses_reading_and_half_of_it_resumes);
 	tcase_add_test(t, a_split_with_a_gap_writes_one_piece_then_pauses);
+	tcase_add_test(t, a_throttle_writes_a_burst_per_interval_of_virtual_time);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("closing");
