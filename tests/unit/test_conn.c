@@ -267,6 +267,57 @@ START_TEST(an_unmasked_client_frame_drops_the_connection)
 }
 END_TEST
 
+static int hook_upgrade(struct conn *c, const struct http_req *r)
+{
+	(void)c;
+	(void)r;
+	note('u');
+	return 0;
+}
+
+static int hook_open_ok(struct conn *c)
+{
+	(void)c;
+	note('o');
+	return 0;
+}
+
+static const struct conn_hooks ws_hooks = {
+	.upgrade = hook_upgrade,
+	.open = hook_open_ok,
+	.message = hook_message,
+	.close = hook_close,
+};
+
+START_TEST(frames_in_the_same_read_as_the_upgrade_go_up_after_the_open)
+{
+	/* The handshake of RFC 6455 1.3, with a CDP frame right behind it. */
+	static const char req[] = "GET /devtools/browser/x HTTP/1.1\r\nHost: 127.0.0.1:9222\r\n"
+				  "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+				  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+				  "Sec-WebSocket-Version: 13\r\n\r\n";
+	struct conn *c = conn_new(CONN_HTTP, NULL, &ws_hooks);
+	unsigned char in[512];
+	size_t n = sizeof(req) - 1;
+	memcpy(in, req, n);
+	size_t f = client_frame(in + n, "{\"id\":1}", 8);
+	ck_assert_int_eq(conn_on_rx(c, in, n + f), 0);
+	ck_assert_int_eq(c->kind, CONN_WS);
+	ck_assert_str_eq(seen.calls, "uom");
+	ck_assert_str_eq(seen.msgs[0], "{\"id\":1}");
+	ck_assert_uint_eq(c->rx_bytes, f); /* counted from the first frame byte */
+	struct buf w;
+	buf_init(&w, 0);
+	fake_flush(c, &w);
+	static const char resp[] = "HTTP/1.1 101 WebSocket Protocol Handshake\r\n"
+				   "Upgrade: WebSocket\r\nConnection: Upgrade\r\n"
+				   "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+	ck_assert_uint_eq(w.len, sizeof(resp) - 1);
+	ck_assert_mem_eq(w.data, resp, w.len);
+	buf_clear(&w);
+}
+END_TEST
+
 /* ---- output ---- */
 
 START_TEST(a_tap_that_passes_sees_the_message_and_it_is_framed)
@@ -671,6 +722,7 @@ Suite *conn_suite(void)
 	tcase_add_loop_test(t, a_websocket_frame_goes_up_as_one_message_however_it_is_read, 0, 14);
 	tcase_add_test(t, a_websocket_message_over_the_cap_is_refused_with_close_1009);
 	tcase_add_test(t, an_unmasked_client_frame_drops_the_connection);
+	tcase_add_test(t, frames_in_the_same_read_as_the_upgrade_go_up_after_the_open);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("output");
