@@ -69,7 +69,10 @@ void fake_scenario(const char *text);
  * close): root session, and the script layer's tap when script is set. */
 struct conn *fake_cdp_conn(int script);
 /* fake_run_until() - drives the loop until the virtual clock reaches
- * CLOCK_VIRTUAL_START_US + at_us (timers due by then fire, in order). */
+ * CLOCK_VIRTUAL_START_US + at_us (timers due by then fire, in order).
+ * The loop schedules virtual timers with real delays, so a timer armed
+ * later in real time may fire after one due later in virtual time: keep
+ * the virtual times a test compares a few hundred ms apart. */
 void fake_run_until(int64_t at_us);
 
 #endif
