@@ -30,6 +30,8 @@ LIB_SRC     := $(wildcard lib/*.c)
 SERVER_SRC  := $(filter-out server/main.c,$(wildcard server/*.c server/*/*.c server/domains/tracing/*.c))
 CLIENT_SRC  := $(filter-out clients/c/cdpcli.c clients/c/adapter.c,$(wildcard clients/c/*.c))
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+# Shared fakes of the unit suites (every other tests/unit/*.c but the runner).
+UNIT_LIB    := $(filter-out $(UNIT_SRC) tests/unit/main.c,$(wildcard tests/unit/*.c))
 INTEG_SRC   := $(wildcard tests/integration/*.c)
 CONFORM_SRC := $(wildcard conformance/*.c)
 
@@ -92,7 +94,7 @@ $(BUILD)/gen/protocol_blob.o: $(PROTO_JSON) | $(DEPS_STAMP)
 	$(Q)printf '\t.section .rodata\n\t.global protocol_blob\n\t.global protocol_blob_end\n\t.balign 16\nprotocol_blob:\n\t.incbin "%s"\nprotocol_blob_end:\n\t.byte 0\n\t.section .note.GNU-stack,"",@progbits\n' "$(abspath $(PROTO_JSON))" > $(BUILD)/gen/protocol_blob.S
 	$(Q)$(CC) $(SAN) -c -o $@ $(BUILD)/gen/protocol_blob.S
 
-$(call obj,$(SERVER_SRC) server/main.c $(UNIT_SRC)): $(GEN_SRC)
+$(call obj,$(SERVER_SRC) server/main.c $(UNIT_SRC) $(UNIT_LIB)): $(GEN_SRC)
 
 $(BUILD)/libcdpm.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -128,7 +130,7 @@ $(BUILD)/gen/domain_list.h: $(DOMAIN_SRC) | $(DEPS_STAMP)
 	$(Q)sed -n 's/^const struct domain \([a-z0-9_]*_domain\) = {$$/DOMAIN(\1)/p' $(sort $(DOMAIN_SRC)) > $@.tmp && mv $@.tmp $@
 $(BUILD)/server/domains/domains.o: $(BUILD)/gen/domain_list.h
 
-$(BUILD)/check_unit: $(call obj,$(UNIT_SRC) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+$(BUILD)/check_unit: $(call obj,$(UNIT_SRC) $(UNIT_LIB) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 

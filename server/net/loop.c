@@ -145,6 +145,7 @@ int loop_init(void)
 {
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
+	loop_stopping = 0;
 	lws_set_log_level(LLL_ERR, NULL);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = loop_protocols;
@@ -234,6 +235,9 @@ void loop_run(void)
 	while (!loop_stopping)
 		if (lws_service(loop_ctx, 0) < 0)
 			break;
+	/* Each loop_stop() ends one loop_run(): a test drives the loop in
+	 * steps (a signal before the call still stops it at once). */
+	loop_stopping = 0;
 }
 
 void loop_stop(void)

@@ -30,7 +30,8 @@ int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int 
  * (--remote-debugging-pipe), served by hooks; *out gets it.  The caller
  * opens it (conn_opened) once it is ready.  0 or CDPM_E*. */
 int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struct conn **out);
-/* loop_run() - services events until loop_stop() or a signal. */
+/* loop_run() - services events until loop_stop() or a signal; it may be
+ * called again afterwards (each stop ends one run). */
 void loop_run(void);
 /* loop_stop() - asks loop_run() to return; async-signal-safe. */
 void loop_stop(void);
