@@ -35,6 +35,22 @@ static struct loop_fd loop_pipe_in = {LOOP_PIPE_IN, -1, NULL};
 static struct loop_fd loop_pipe_out = {LOOP_PIPE_OUT, -1, NULL};
 static const struct conn_hooks *loop_hooks; /* for accepted sockets */
 
+/* lws clears POLLOUT on a raw file *after* its writable callback returns
+ * (roles/raw-file/ops-raw-file.c), so a write request made inside that
+ * callback, after a short write to the pipe, is lost and fd 4 is never
+ * polled for writing again.  Such a request is made again from a
+ * zero-delay timer, once the callback is over. */
+static struct lws *loop_pipe_out_wsi;
+static int loop_in_pipe_write;
+static lws_sorted_usec_list_t loop_pipe_rearm;
+
+static void loop_pipe_rearm_fire(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (loop_pipe_out_wsi)
+		lws_callback_on_writable(loop_pipe_out_wsi);
+}
+
 static void loop_accept(void)
 {
 	for (;;) {
@@ -80,13 +96,18 @@ static int loop_on_file(struct lws *wsi, enum lws_callback_reasons reason)
 			return loop_pipe_read(wsi, lf);
 		return 0;
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-		if (lf->kind == LOOP_PIPE_OUT && lf->conn)
-			return conn_on_writable(lf->conn);
+		if (lf->kind == LOOP_PIPE_OUT && lf->conn) {
+			loop_in_pipe_write = 1;
+			int rc = conn_on_writable(lf->conn);
+			loop_in_pipe_write = 0;
+			return rc;
+		}
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		if (lf->kind == LOOP_PIPE_IN && lf->conn) {
 			/* The client's end is gone (EOF or POLLHUP): Chrome exits. */
 			loop_pipe_out.conn = NULL;
+			loop_pipe_out_wsi = NULL;
 			conn_free(lf->conn);
 			lf->conn = NULL;
 			loop_stop();
@@ -222,7 +243,7 @@ int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struc
 	struct conn *c = conn_new(CONN_PIPE, rd, hooks);
 	if (!c)
 		return CDPM_ENOMEM;
-	c->out_wsi = wr;
+	c->out_wsi = loop_pipe_out_wsi = wr;
 	c->out_fd = out_fd;
 	loop_pipe_in.conn = loop_pipe_out.conn = c;
 	*out = c;
@@ -245,6 +266,7 @@ void loop_stop(void)
 
 void loop_fini(void)
 {
+	loop_pipe_out_wsi = NULL;
 	if (loop_ctx)
 		lws_context_destroy(loop_ctx);
 	loop_ctx = NULL;
@@ -281,8 +303,11 @@ void loop_timer_cancel(struct loop_timer *t)
 
 void loop_want_write(struct lws *wsi)
 {
-	if (wsi)
-		lws_callback_on_writable(wsi);
+	if (!wsi)
+		return;
+	lws_callback_on_writable(wsi);
+	if (wsi == loop_pipe_out_wsi && loop_in_pipe_write)
+		lws_sul_schedule(loop_ctx, 0, &loop_pipe_rearm, loop_pipe_rearm_fire, 0);
 }
 
 void loop_rx_pause(struct lws *wsi, int pause)
