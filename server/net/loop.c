@@ -17,6 +17,7 @@
 
 #include "cdpm.h"
 #include "clock.h"
+#include "journal.h"
 #include "net/conn.h"
 
 /* What an adopted file descriptor is, kept as the wsi's opaque data. */
@@ -51,12 +52,47 @@ static void loop_pipe_rearm_fire(lws_sorted_usec_list_t *sul)
 		lws_callback_on_writable(loop_pipe_out_wsi);
 }
 
+/* Out of descriptors (EMFILE, ENFILE), accept4() fails while the listening
+ * socket stays readable: polling it would spin at 100% CPU.  So stop
+ * polling it for a while, as nginx does; waiting clients stay in the
+ * backlog and are taken once descriptors free up. */
+#define LOOP_ACCEPT_PAUSE_US 100000
+static struct lws *loop_listener_wsi;
+static lws_sorted_usec_list_t loop_accept_sul;
+static int loop_fds_out; /* in an out-of-descriptors episode (journalled once) */
+
+static void loop_accept_resume(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (loop_listener_wsi)
+		lws_rx_flow_control(loop_listener_wsi, 1);
+}
+
+static void loop_accept_pause(int err)
+{
+	if (!loop_fds_out)
+		journal_note(0, "accept: %s; not accepting for %d ms at a time until a "
+				"descriptor frees", strerror(err), LOOP_ACCEPT_PAUSE_US / 1000);
+	loop_fds_out = 1;
+	lws_rx_flow_control(loop_listener_wsi, 0);
+	lws_sul_schedule(loop_ctx, 0, &loop_accept_sul, loop_accept_resume, LOOP_ACCEPT_PAUSE_US);
+}
+
 static void loop_accept(void)
 {
 	for (;;) {
 		int fd = accept4(loop_listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM)) {
+			loop_accept_pause(errno);
+			return;
+		}
 		if (fd < 0)
 			return; /* EAGAIN, or a transient error: poll again */
+		if (loop_fds_out) {
+			journal_note(0, "accept: descriptors available again");
+			loop_fds_out = 0;
+		}
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		lws_sock_file_fd_type u;
@@ -221,7 +257,7 @@ int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int 
 	}
 	*bound_port = ntohs(sa.sin_port);
 	loop_listener.fd = fd;
-	if (!loop_adopt_fd(&loop_listener)) {
+	if (!(loop_listener_wsi = loop_adopt_fd(&loop_listener))) {
 		close(fd);
 		return CDPM_EIO;
 	}
@@ -267,6 +303,7 @@ void loop_stop(void)
 void loop_fini(void)
 {
 	loop_pipe_out_wsi = NULL;
+	loop_listener_wsi = NULL;
 	if (loop_ctx)
 		lws_context_destroy(loop_ctx);
 	loop_ctx = NULL;
