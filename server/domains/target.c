@@ -160,6 +160,9 @@ static int target_set_auto_attach(struct call *c)
 static int target_create(struct call *c)
 {
 	const char *url = json_string_value(json_object_get(c->params, "url"));
+	if (targets_room())
+		return call_error(c, CDP_SERVER_ERROR, "Too many targets (cdpmock --max-targets)",
+				  NULL);
 	struct target *t = targets_new_page(url && *url ? url : "about:blank");
 	if (!t)
 		return CDPM_ENOMEM;

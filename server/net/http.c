@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -270,7 +271,40 @@ static long long http_body_len(const struct http_req *r)
 	return strtoll(cl, NULL, 10);
 }
 
-int http_feed(struct conn *c)
+static void http_timed_out(struct loop_timer *t)
+{
+	struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, htimer));
+	if (c->http_idle)
+		journal_note(conn_id(c), "HTTP: idle for %d s; closing (--http-idle-timeout)",
+			     server.opts.http_idle_timeout);
+	else
+		journal_note(conn_id(c), "HTTP: no complete request in %d s; closing "
+					 "(--http-header-timeout)", server.opts.http_header_timeout);
+	conn_drop(c, 0);
+}
+
+void http_watch(struct conn *c, int progressed)
+{
+	if (c->kind != CONN_HTTP || c->gone || c->close_after_flush || !c->wsi) {
+		loop_timer_cancel(&c->htimer);
+		return;
+	}
+	/* Idle only between requests; a fresh connection owes its first one. */
+	int idle = c->in.len == 0 && (progressed || c->http_idle);
+	/* A head that trickles in keeps its deadline: bytes are not progress. */
+	if (c->htimer.armed && !progressed && idle == c->http_idle)
+		return;
+	c->http_idle = idle;
+	int s = idle ? server.opts.http_idle_timeout : server.opts.http_header_timeout;
+	c->htimer.real_time = 1;
+	if (s > 0)
+		loop_timer_arm(&c->htimer, (int64_t)s * 1000000, http_timed_out);
+	else
+		loop_timer_cancel(&c->htimer);
+}
+
+/* Answers the complete requests in c->in; *served counts them. */
+static int http_feed_requests(struct conn *c, int *served)
 {
 	while (c->kind == CONN_HTTP && c->in.len && !c->gone && !c->close_after_flush) {
 		char *end = memmem(c->in.data, c->in.len, "\r\n\r\n", 4);
@@ -326,6 +360,7 @@ int http_feed(struct conn *c)
 			r.body = c->in.data + head_len;
 			r.body_len = (size_t)body;
 			rc = http_route(c, &r);
+			(*served)++;
 			free(t);
 		} else {
 			rc = CDPM_ENOMEM;
@@ -336,6 +371,15 @@ int http_feed(struct conn *c)
 		size_t used = head_len + (size_t)body;
 		memmove(c->in.data, c->in.data + used, c->in.len - used);
 		c->in.len -= used;
+		conn_rx_release(c, &c->in);
 	}
 	return 0;
+}
+
+int http_feed(struct conn *c)
+{
+	int served = 0;
+	int rc = http_feed_requests(c, &served);
+	http_watch(c, served > 0);
+	return rc;
 }

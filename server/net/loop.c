@@ -316,7 +316,7 @@ static void loop_timer_fire(lws_sorted_usec_list_t *sul)
 {
 	struct loop_timer *t = container_of(sul, struct loop_timer, sul);
 	t->armed = 0;
-	if (clock_mode() == CLOCK_MODE_VIRTUAL)
+	if (clock_mode() == CLOCK_MODE_VIRTUAL && !t->real_time)
 		clock_advance_us(t->due_us - clock_now_us());
 	t->fn(t);
 }

@@ -357,6 +357,7 @@ static int ws_frame_done(struct conn *c)
 		return rc;
 	conn_deliver(c, w->message.data ? w->message.data : "", w->message.len);
 	buf_reset(&w->message);
+	conn_rx_release(c, &w->message);
 	return 0;
 }
 
