@@ -105,6 +105,10 @@ void conn_free(struct conn *c)
 		}
 	}
 	free(c);
+	/* The last client is gone: hand the heap a load left behind back to
+	 * the system, so that an idle server is as small as a fresh one. */
+	if (!conn_all)
+		malloc_trim(0);
 }
 
 void conn_set_tap(struct conn *c, const struct conn_tap *tap)
