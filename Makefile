@@ -56,7 +56,7 @@ BINS += $(BUILD)/cdpconform
 endif
 
 .PHONY: all run test layers unit integration node-test valgrind asan bench fuzz fuzz-build \
-        fuzz-replay conformance install clean deps node-deps
+        fuzz-replay soak conformance install clean deps node-deps
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -211,6 +211,19 @@ fuzz-replay: $(addprefix $(BUILD)/replay_,$(FUZZ_TARGETS))
 	  $(BUILD)/replay_$$t tests/fuzz/seeds/$$t tests/fuzz/regress/$$t || exit 1; \
 	done
 	$(Q)$(BUILD)/replay_scenario scenarios
+
+# The soak and fault test (tests/soak/soak.c): not in `make test`, it takes
+# SOAK_SECONDS (600) with SOAK_CLIENTS (1000) and prints its figures.
+SOAK_CLIENTS ?= 1000
+SOAK_SECONDS ?= 600
+$(BUILD)/soak: $(call obj,tests/soak/soak.c tests/integration/harness.c) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+$(call obj,tests/soak/soak.c): P_CPP += -Itests/integration
+
+soak: all $(BUILD)/soak
+	$(Q)SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SECONDS=$(SOAK_SECONDS) CDPM_SRCDIR=$(CURDIR) \
+	  CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) $(BUILD)/soak
 
 # Not built yet: say so plainly instead of failing on a missing file.
 conformance:
