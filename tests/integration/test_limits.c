@@ -303,7 +303,9 @@ START_TEST(receive_buffers_shrink_after_a_big_message)
 		ck_assert_int_eq(strncmp(resp.data, "{\"id\":7,\"result\":", 17), 0);
 	}
 	long after = rss_kb(srv.pid);
-	ck_assert_msg(after - before < 40 * 1024 || getenv("CDPMOCK_WRAP"),
+	/* Under valgrind or ASan freed memory is held back on purpose. */
+	ck_assert_msg(after - before < 40 * 1024 || getenv("CDPMOCK_WRAP") ||
+			  getenv("CDPM_SANITIZED"),
 		      "RSS went from %ld to %ld kB", before, after);
 	ck_assert_int_ge(journal_count("released a"), 4);
 	for (int i = 0; i < 4; i++)
