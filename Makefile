@@ -57,8 +57,8 @@ ifneq ($(CONFORM_SRC),)
 BINS += $(BUILD)/cdpconform
 endif
 
-.PHONY: all run test layers unit integration node-test valgrind asan bench fuzz conformance \
-        install clean deps node-deps
+.PHONY: all run test layers unit integration node-test valgrind asan bench fuzz fuzz-build \
+        fuzz-replay soak conformance install clean deps node-deps
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -162,7 +162,7 @@ layers:
 	$(Q)sh tools/layers.sh
 	$(Q)sh tests/layers/test_layers.sh
 
-test: layers unit integration node-test
+test: layers unit integration node-test fuzz-replay
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
@@ -171,17 +171,66 @@ valgrind: all $(BUILD)/check_unit $(BUILD)/check_integration
 	$(Q)CK_DEFAULT_TIMEOUT=600 CDPMOCK_WRAP="$(VG)" CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) \
 	  CDPM_SLOW=1 CDPCLI_BIN=$(abspath $(BUILD)/cdpcli) CDPM_SRCDIR=$(CURDIR) $(BUILD)/check_integration
 
+# CDPM_SANITIZED tells tests that RSS says nothing here (ASan's quarantine).
 asan:
-	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+	$(Q)CDPM_SANITIZED=1 $(MAKE) --no-print-directory BUILD=build-asan \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  CFLAGS="-O1 -g" unit integration
+	  CFLAGS="-O1 -g" unit integration fuzz-replay
 
 bench: all
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/bench.mk BUILD=$(BUILD)
 
+# libFuzzer harnesses (see tests/fuzz/README.md).  `make fuzz`
+# builds them with clang in build-fuzz/ and runs each for FUZZ_SECONDS on its
+# corpus; the same harness files are also linked with tests/fuzz/driver.c by
+# the ordinary compiler, and `make fuzz-replay` (part of `make test`) runs
+# every seed and kept crasher through them, so a regression needs no clang.
+FUZZ_TARGETS := http ws envelope scenario
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_COMMON  := $(call obj,tests/fuzz/fuzz_setup.c) $(SERVER_OBJ) $(BUILD)/libcdpm.a
+
+$(BUILD)/fuzz_%: $(call obj,tests/fuzz/fuzz_%.c) $(FUZZ_COMMON)
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) -fsanitize=fuzzer $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+
+$(BUILD)/replay_%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/driver.c) $(FUZZ_COMMON)
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+
+# Keep the harness objects make would treat as intermediate.
+.SECONDARY: $(call obj,$(wildcard tests/fuzz/*.c))
+
+fuzz-build: $(addprefix $(BUILD)/fuzz_,$(FUZZ_TARGETS))
+
+fuzz:
+	$(Q)sh tools/deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-build
+	$(Q)sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-replay: $(addprefix $(BUILD)/replay_,$(FUZZ_TARGETS))
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  $(BUILD)/replay_$$t tests/fuzz/seeds/$$t tests/fuzz/regress/$$t || exit 1; \
+	done
+	$(Q)$(BUILD)/replay_scenario scenarios
+
+# The soak and fault test (tests/soak/soak.c): not in `make test`, it takes
+# SOAK_SECONDS (600) with SOAK_CLIENTS (1000) and prints its figures.
+SOAK_CLIENTS ?= 1000
+SOAK_SECONDS ?= 600
+$(BUILD)/soak: $(call obj,tests/soak/soak.c tests/integration/harness.c) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+$(call obj,tests/soak/soak.c): P_CPP += -Itests/integration
+
+soak: all $(BUILD)/soak
+	$(Q)SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SECONDS=$(SOAK_SECONDS) CDPM_SRCDIR=$(CURDIR) \
+	  CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) $(BUILD)/soak
+
 # Not built yet: say so plainly instead of failing on a missing file.
-fuzz conformance:
-	@echo "make $@: not implemented yet (no libFuzzer targets / cdpconform runner so far)" >&2
+conformance:
+	@echo "make $@: not implemented yet (no cdpconform runner so far)" >&2
 	@exit 2
 
 install: all

@@ -49,6 +49,11 @@ static const char main_usage[] =
 	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
 	"  --max-message-size BYTES       inbound WebSocket message cap (default 268435456)\n"
 	"  --no-deflate                   refuse permessage-deflate offers\n"
+	"limits (0 turns one off; see LIMITS in cdpmock(1)):\n"
+	"  --http-header-timeout S        seconds for a request head to arrive (default 10)\n"
+	"  --http-idle-timeout S          seconds a keep-alive connection may idle (default 60)\n"
+	"  --max-targets N                open page targets (default 1000)\n"
+	"  --max-outbox BYTES             bytes queued for one connection (default 268435456)\n"
 	"  --help, --version\n";
 
 struct main_args {
@@ -91,9 +96,47 @@ static int main_origins(struct main_args *m, const char *list)
 	return 0;
 }
 
+/* The limit flags (cdpmock(1) LIMITS): 1 when argv[*i] was one, 0 when
+ * not, -1 (with a message) for a bad value.  0 turns a limit off. */
+static int main_limits(int argc, char **argv, int *i)
+{
+	static const struct {
+		const char *flag;
+		unsigned long long max;
+	} flags[] = {
+		{"--http-header-timeout", 86400},
+		{"--http-idle-timeout", 86400},
+		{"--max-targets", 1000000},
+		{"--max-outbox", (unsigned long long)1 << 40},
+	};
+	for (size_t k = 0; k < CDPM_ARRAY_LEN(flags); k++) {
+		const char *v = main_value(argc, argv, i, flags[k].flag);
+		if (!v)
+			continue;
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (!*v || *end || *v == '-' || n > flags[k].max) {
+			fprintf(stderr, "cdpmock: %s takes an integer from 0 to %llu\n", flags[k].flag,
+				flags[k].max);
+			return -1;
+		}
+		if (k == 0)
+			server.opts.http_header_timeout = (int)n;
+		else if (k == 1)
+			server.opts.http_idle_timeout = (int)n;
+		else if (k == 2)
+			server.opts.max_targets = (size_t)n;
+		else
+			server.opts.max_outbox = (size_t)n;
+		return 1;
+	}
+	return 0;
+}
+
 static int main_parse(int argc, char **argv, struct main_args *m)
 {
 	const char *v;
+	int lim;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -143,6 +186,9 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 				fprintf(stderr, "cdpmock: --max-message-size must be >= 1024\n");
 				return CDPM_EINVAL;
 			}
+		} else if ((lim = main_limits(argc, argv, &i)) != 0) {
+			if (lim < 0)
+				return CDPM_EINVAL;
 		} else if (!strcmp(a, "--no-deflate")) {
 			server.opts.no_deflate = 1;
 		} else if (a[0] == '-') {

@@ -23,6 +23,10 @@ void server_defaults(void)
 	server.opts.address = "127.0.0.1";
 	server.opts.port = 9222;
 	server.opts.max_message = SERVER_MAX_MESSAGE;
+	server.opts.http_header_timeout = 10;
+	server.opts.http_idle_timeout = 60;
+	server.opts.max_targets = 1000;
+	server.opts.max_outbox = (size_t)256 * 1024 * 1024;
 	server.id = server_chrome156;
 	rng_init(&server.rng, 0);
 	server.next_conn_id = 1;

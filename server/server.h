@@ -37,6 +37,11 @@ struct server_opts {
 	int virtual_clock;
 	int no_deflate;              /* refuse permessage-deflate */
 	size_t max_message;          /* inbound message cap */
+	/* Limits (cdpmock(1) LIMITS); 0 turns a limit off. */
+	int http_header_timeout;     /* s for a request head (and body) to arrive */
+	int http_idle_timeout;       /* s a keep-alive connection may sit idle */
+	size_t max_targets;          /* open page targets */
+	size_t max_outbox;           /* bytes queued for one connection */
 };
 
 struct server_state {

@@ -3,8 +3,15 @@
 # As root it uses apt-get; otherwise it prints the exact command to run.
 #   sh tools/deps.sh        C toolchain libraries and tools
 #   sh tools/deps.sh node   Node.js and npm (for the client adapters)
+#   sh tools/deps.sh fuzz   clang with libFuzzer (for make fuzz only)
 set -eu
-if [ "${1:-}" = node ]; then
+if [ "${1:-}" = fuzz ]; then
+	# Only `make fuzz` needs these: libFuzzer comes with clang's runtime.
+	need=""
+	for p in clang libclang-rt-dev; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
+	done
+elif [ "${1:-}" = node ]; then
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && exit 0
 	need="nodejs npm"
 else

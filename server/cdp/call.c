@@ -34,8 +34,8 @@ int call_close_msg(struct buf *b, const struct session *s)
 }
 
 /* The one place a CDP error object is written. */
-int call_send_error(struct conn *c, const struct session *s, const char *method, int has_id,
-		    int id, int code, const char *message, const char *data)
+int call_send_error_n(struct conn *c, const struct session *s, const char *method, int has_id,
+		      int id, int code, const char *message, size_t mlen, const char *data)
 {
 	struct buf b;
 	int rc = conn_msg_begin(&b);
@@ -50,7 +50,7 @@ int call_send_error(struct conn *c, const struct session *s, const char *method,
 	buf_adds(&b, "\"error\":{\"code\":");
 	buf_add_i64(&b, code);
 	buf_adds(&b, ",\"message\":");
-	buf_add_json_str(&b, message, strlen(message), 1);
+	buf_add_json_str(&b, message, mlen, 1);
 	if (data) {
 		buf_adds(&b, ",\"data\":");
 		buf_add_json_str(&b, data, strlen(data), 1);
@@ -61,6 +61,12 @@ int call_send_error(struct conn *c, const struct session *s, const char *method,
 		return conn_send(c, &b, s ? s->id : NULL, method);
 	buf_clear(&b);
 	return rc;
+}
+
+int call_send_error(struct conn *c, const struct session *s, const char *method, int has_id,
+		    int id, int code, const char *message, const char *data)
+{
+	return call_send_error_n(c, s, method, has_id, id, code, message, strlen(message), data);
 }
 
 int call_error(struct call *c, int code, const char *message, const char *data)

@@ -61,6 +61,10 @@ int call_error(struct call *c, int code, const char *message, const char *data);
  * (NULL when unknown), for the journal.  data may be NULL. */
 int call_send_error(struct conn *c, const struct session *s, const char *method, int has_id,
 		    int id, int code, const char *message, const char *data);
+/* call_send_error_n() - the same with a message of mlen bytes, which may
+ * hold a NUL (a method name quoted in "'...' wasn't found"). */
+int call_send_error_n(struct conn *c, const struct session *s, const char *method, int has_id,
+		      int id, int code, const char *message, size_t mlen, const char *data);
 /* call_send_result() - sends {"id":id,"result":result} (NULL: {}) on
  * session s (NULL: no sessionId): a scenario's scripted reply. */
 int call_send_result(struct conn *c, const struct session *s, const char *method, int id,

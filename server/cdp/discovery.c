@@ -186,6 +186,12 @@ static int discovery_new(struct conn *c, const struct http_req *r, const char *h
 		if (discovery_url_valid(r->query))
 			url = r->query;
 	}
+	if (targets_room()) {
+		/* Chrome's text when it cannot open the page. */
+		buf_adds(&b, "Could not create new page");
+		rc = discovery_json(c, 500, &b);
+		goto out;
+	}
 	struct target *t = targets_new_page(url);
 	if (!t) {
 		rc = CDPM_ENOMEM;

@@ -31,36 +31,51 @@ static size_t envelope_cbor_pos(json_t *root, long index)
 	{
 		if (i++ == index)
 			break;
-		pos += cbor_string_size(key, strlen(key)) + cbor_size(v);
+		pos += cbor_string_size(key, json_object_iter_key_len(json_object_key_to_iter(key))) +
+		       cbor_size(v);
 	}
 	return pos;
 }
 
-static int envelope_member(struct envelope *e, const char *key, json_t *v)
+const char *envelope_string(const json_t *v)
 {
-	if (!strcmp(key, "id")) {
+	const char *s = json_string_value(v);
+	return s && strlen(s) == json_string_length(v) ? s : NULL;
+}
+
+/* Keys compare with their lengths: "id\u0000x" is an unknown key, not "id". */
+static int envelope_key_is(const char *key, size_t klen, const char *name)
+{
+	return klen == strlen(name) && !memcmp(key, name, klen);
+}
+
+static int envelope_member(struct envelope *e, const char *key, size_t klen, json_t *v)
+{
+	if (envelope_key_is(key, klen, "id")) {
 		if (!json_is_integer(v))
 			return envelope_fail(e, CDP_INVALID_REQUEST,
 					     "Message must have integer 'id' property");
 		e->has_id = 1;
 		e->id = (int)json_integer_value(v);
-	} else if (!strcmp(key, "method")) {
+	} else if (envelope_key_is(key, klen, "method")) {
 		if (!json_is_string(v))
 			return envelope_fail(e, CDP_INVALID_REQUEST,
 					     "Message must have string 'method' property");
 		e->method = json_string_value(v);
-	} else if (!strcmp(key, "params")) {
+		e->method_len = json_string_length(v);
+	} else if (envelope_key_is(key, klen, "params")) {
 		/* Chrome accepts "params":null and "params":[] as "no params". */
 		if (json_is_object(v))
 			e->params = v;
 		else if (!json_is_null(v) && !(json_is_array(v) && json_array_size(v) == 0))
 			return envelope_fail(e, CDP_INVALID_REQUEST,
 					     "Message may have object 'params' property");
-	} else if (!strcmp(key, "sessionId")) {
+	} else if (envelope_key_is(key, klen, "sessionId")) {
 		if (!json_is_string(v))
 			return envelope_fail(e, CDP_INVALID_REQUEST,
 					     "Message may have string 'sessionId' property");
 		e->session_id = json_string_value(v);
+		e->session_id_len = json_string_length(v);
 	} else {
 		return envelope_fail(e, CDP_INVALID_REQUEST,
 				     "Message has property other than 'id', 'method', "
@@ -95,7 +110,8 @@ int envelope_parse(struct envelope *e, const char *text, size_t len)
 				   envelope_cbor_pos(e->root, i));
 			return CDPM_EPROTO;
 		}
-		if ((rc = envelope_member(e, key, v)))
+		size_t klen = json_object_iter_key_len(json_object_key_to_iter(key));
+		if ((rc = envelope_member(e, key, klen, v)))
 			return rc;
 		i++;
 	}
@@ -109,9 +125,13 @@ int envelope_parse(struct envelope *e, const char *text, size_t len)
 	if (!e->has_id)
 		return envelope_fail(e, CDP_INVALID_REQUEST,
 				     "Message must have integer 'id' property");
-	if (!e->method || !*e->method)
+	if (!e->method || !e->method_len)
 		return envelope_fail(e, CDP_INVALID_REQUEST,
 				     "Message must have string 'method' property");
+	/* No session id holds a NUL; a C-string prefix must not find one.
+	 * Chrome looks the session up before the method. */
+	if (e->session_id && !envelope_string(json_object_get(e->root, "sessionId")))
+		return envelope_fail(e, CDP_SESSION_NOT_FOUND, "Session with given id not found.");
 	return 0;
 }
 

@@ -15,8 +15,10 @@ struct envelope {
 	int has_id;
 	int id;
 	const char *method;      /* borrowed from root */
+	size_t method_len;       /* its length: it may hold a NUL (\u0000) */
 	json_t *params;          /* borrowed; NULL when absent, [] or null */
 	const char *session_id;  /* borrowed; NULL when absent */
+	size_t session_id_len;
 	/* when the envelope is bad: */
 	int err_code;            /* 0 when the message is fine */
 	struct buf err_message;  /* e.g. "JSON: invalid token at position 0" */
@@ -28,5 +30,13 @@ struct envelope {
  * Always call envelope_clear() afterwards. */
 int envelope_parse(struct envelope *e, const char *text, size_t len);
 void envelope_clear(struct envelope *e);
+
+/* envelope_string() - the value of a JSON string that names something the
+ * server looks up (a method, a session, target or frame id, a handle), or
+ * NULL when v is not a string or holds a NUL byte.  No such name contains
+ * one, and Chrome compares them with their lengths: "a\u0000b" is not "a",
+ * so a value with a NUL must find nothing, never a C-string prefix.  The
+ * pointer is borrowed from v. */
+const char *envelope_string(const json_t *v);
 
 #endif

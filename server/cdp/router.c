@@ -70,11 +70,16 @@ void router_run(struct conn *c, struct envelope *e)
 				"Session with given id not found.", NULL);
 		goto out;
 	}
-	method_fn fn = router_find(e->method, s->target->type);
+	/* A NUL inside the name finds nothing, and is quoted whole:
+	 * "'Browser.getVersion\u0000junk' wasn't found". */
+	method_fn fn = strlen(e->method) == e->method_len ? router_find(e->method, s->target->type)
+							  : NULL;
 	if (!fn) {
-		buf_printf(&notfound, "'%s' wasn't found", e->method);
-		call_send_error(c, s, e->method, 1, e->id, CDP_METHOD_NOT_FOUND, notfound.data,
-				NULL);
+		buf_addc(&notfound, '\'');
+		buf_add(&notfound, e->method, e->method_len);
+		buf_adds(&notfound, "' wasn't found");
+		call_send_error_n(c, s, e->method, 1, e->id, CDP_METHOD_NOT_FOUND, notfound.data,
+				  notfound.len, NULL);
 		goto out;
 	}
 	/* Absent params (also null and []) are validated as absent: crdtp then

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "cdpm.h"
+#include "journal.h"
 #include "net/conn.h"
 #include "cdp/router.h"
 #include "server.h"
@@ -179,6 +180,17 @@ struct target *targets_first_page(void)
 		if (t->type == TARGET_PAGE)
 			return t;
 	return NULL;
+}
+
+int targets_room(void)
+{
+	size_t open = 0;
+	for (struct target *t = targets_all; t; t = t->next)
+		open += t->type == TARGET_PAGE && !t->closed;
+	if (!server.opts.max_targets || open < server.opts.max_targets)
+		return 0;
+	journal_note(0, "%zu pages are open; no more (--max-targets)", open);
+	return CDPM_ETOOBIG;
 }
 
 struct target *targets_new_page(const char *url)

@@ -65,6 +65,11 @@ struct target *targets_find(const char *id);
 struct target *targets_next(struct target *prev);
 /* targets_first_page() - the newest live page, or NULL. */
 struct target *targets_first_page(void);
+/* targets_room() - 0 when one more page may open, or CDPM_ETOOBIG (noted in
+ * the journal) when --max-targets pages are open already: the limit that
+ * keeps PUT /json/new and Target.createTarget from growing memory without
+ * end.  The callers answer the client. */
+int targets_room(void);
 /* targets_new_page() - creates a page at url (NULL: about:blank). */
 struct target *targets_new_page(const char *url);
 /* targets_close() - closes a page: detaches its sessions (telling each parent

@@ -15,6 +15,7 @@
 #include "gen/tstream.h"
 #include "journal.h"
 #include "net/loop.h"
+#include "cdp/envelope.h"
 #include "cdp/router.h"
 #include "cdp/targets.h"
 #include "domains/tracing/tracing.h"
@@ -340,7 +341,7 @@ static int io_read(struct call *c)
 	struct tracing_knobs k;
 	const json_t *size = json_object_get(c->params, "size");
 	const json_t *offset = json_object_get(c->params, "offset");
-	const char *handle = json_string_value(json_object_get(c->params, "handle"));
+	const char *handle = envelope_string(json_object_get(c->params, "handle"));
 
 	tracing_knobs(&k);
 	/* Chrome checks the size before it looks the handle up. */
@@ -391,7 +392,7 @@ static int io_read(struct call *c)
 /* IO.close {handle} -> {}; a second close is an unknown handle. */
 static int io_close(struct call *c)
 {
-	const char *handle = json_string_value(json_object_get(c->params, "handle"));
+	const char *handle = envelope_string(json_object_get(c->params, "handle"));
 	struct io_stream **pp = handle ? io_find(c->session, handle) : NULL;
 	if (!pp)
 		return call_error(c, CDP_INVALID_PARAMS, "Invalid stream handle", NULL);

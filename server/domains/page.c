@@ -15,6 +15,7 @@
 #include "net/conn.h"
 #include "journal.h"
 #include "domains/profiler.h"
+#include "cdp/envelope.h"
 #include "cdp/router.h"
 #include "domains/runtime.h"
 #include "server.h"
@@ -540,8 +541,9 @@ static int page_add_script(struct call *c)
 
 static int page_check_frame(struct call *c)
 {
-	const char *f = json_string_value(json_object_get(c->params, "frameId"));
-	if (f && strcmp(f, c->session->target->id))
+	const json_t *fv = json_object_get(c->params, "frameId");
+	const char *f = envelope_string(fv);
+	if (fv && (!f || strcmp(f, c->session->target->id)))
 		return call_error(c, CDP_SERVER_ERROR, "No frame for given id found", NULL);
 	return 0;
 }

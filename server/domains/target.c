@@ -6,6 +6,7 @@
 
 #include "cdpm.h"
 #include "net/conn.h"
+#include "cdp/envelope.h"
 #include "cdp/router.h"
 #include "server.h"
 #include "cdp/targets.h"
@@ -50,7 +51,7 @@ static int target_send_attached(struct session *parent, struct session *child, i
 
 static struct target *target_param(struct call *c, const char *key)
 {
-	const char *id = json_string_value(json_object_get(c->params, key));
+	const char *id = envelope_string(json_object_get(c->params, key));
 	return id ? targets_find(id) : NULL;
 }
 
@@ -78,10 +79,13 @@ static int target_attach_browser(struct call *c)
 
 static int target_detach(struct call *c)
 {
-	const char *sid = json_string_value(json_object_get(c->params, "sessionId"));
-	const char *tid = json_string_value(json_object_get(c->params, "targetId"));
+	const json_t *sv = json_object_get(c->params, "sessionId");
+	const json_t *tv = json_object_get(c->params, "targetId");
+	const char *sid = envelope_string(sv), *tid = envelope_string(tv);
 	struct session *s = NULL;
-	for (struct session *it = c->conn->sessions; it && !s; it = it->next) {
+	/* An id with a NUL inside names no session, not its C-string prefix. */
+	int nul = sv ? !sid : tv && !tid;
+	for (struct session *it = c->conn->sessions; it && !s && !nul; it = it->next) {
 		if (!it->id[0])
 			continue;
 		if ((sid && !strcmp(it->id, sid)) || (!sid && tid && !strcmp(it->target->id, tid)))
@@ -160,6 +164,9 @@ static int target_set_auto_attach(struct call *c)
 static int target_create(struct call *c)
 {
 	const char *url = json_string_value(json_object_get(c->params, "url"));
+	if (targets_room())
+		return call_error(c, CDP_SERVER_ERROR, "Too many targets (cdpmock --max-targets)",
+				  NULL);
 	struct target *t = targets_new_page(url && *url ? url : "about:blank");
 	if (!t)
 		return CDPM_ENOMEM;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,6 +34,7 @@ struct conn_msg {
 	struct conn_lazy *lazy; /* base is a window refilled from lazy */
 	uint64_t lazy_pos;      /* payload bytes produced so far */
 	int lazy_nul;           /* pipe: a NUL follows the payload */
+	size_t mem;             /* what it really holds: base's block and this */
 };
 
 static struct conn *conn_all;
@@ -56,6 +58,8 @@ struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_ho
 	ws_init(&c->ws, server.opts.max_message);
 	c->next = conn_all;
 	conn_all = c;
+	if (kind == CONN_HTTP)
+		http_watch(c, 0);
 	return c;
 }
 
@@ -76,6 +80,7 @@ static void conn_outbox_clear(struct conn *c)
 	}
 	c->head = c->tail = NULL;
 	c->queued = 0;
+	c->queued_mem = 0;
 }
 
 void conn_free(struct conn *c)
@@ -86,6 +91,7 @@ void conn_free(struct conn *c)
 	if (c->tap && c->tap->gone)
 		c->tap->gone(c);
 	loop_timer_cancel(&c->wtimer);
+	loop_timer_cancel(&c->htimer);
 	if (c->hooks && c->hooks->close)
 		c->hooks->close(c);
 	c->producer = NULL;
@@ -99,11 +105,29 @@ void conn_free(struct conn *c)
 		}
 	}
 	free(c);
+	/* The last client is gone: hand the heap a load left behind back to
+	 * the system, so that an idle server is as small as a fresh one. */
+	if (!conn_all)
+		malloc_trim(0);
 }
 
 void conn_set_tap(struct conn *c, const struct conn_tap *tap)
 {
 	c->tap = tap;
+}
+
+void conn_rx_release(struct conn *c, struct buf *b)
+{
+	if (b->len || b->alloc <= CONN_RX_KEEP)
+		return;
+	size_t big = b->alloc > (size_t)1 << 20 ? b->alloc : 0;
+	buf_clear(b);
+	if (!big)
+		return;
+	journal_note(conn_id(c), "released a %zu-byte receive buffer", big);
+	/* Parsing a big message leaves free heap behind too (glibc keeps
+	 * blocks under its raised mmap threshold): hand it back. */
+	malloc_trim(0);
 }
 
 void conn_deliver(struct conn *c, const char *text, size_t len)
@@ -128,9 +152,26 @@ int conn_msg_begin(struct buf *b)
 	return 0;
 }
 
+/* The outbox limit (--max-outbox) counts real memory: every message's
+ * block as malloc sized it, plus its bookkeeping, so a flood of small
+ * events costs what it really costs.  Past it the client is not reading:
+ * the connection is dropped, which is noted.  0 when it still fits. */
+static int conn_outbox_full(struct conn *c, size_t more)
+{
+	size_t max = server.opts.max_outbox;
+	if (!max || c->queued_mem + c->held + more <= max)
+		return 0;
+	journal_note(conn_id(c), "outbox over %zu bytes (--max-outbox): %zu queued and the "
+				 "client is not reading; dropping the connection",
+		     max, c->queued_mem + c->held);
+	conn_drop(c, 0);
+	return 1;
+}
+
 static struct conn_msg *conn_enqueue_msg(struct conn *c, char *base, size_t off, size_t end)
 {
-	struct conn_msg *m = calloc(1, sizeof(*m));
+	size_t mem = malloc_usable_size(base) + sizeof(struct conn_msg) + 32;
+	struct conn_msg *m = conn_outbox_full(c, mem) ? NULL : calloc(1, sizeof(*m));
 	if (!m) {
 		free(base);
 		return NULL;
@@ -138,14 +179,16 @@ static struct conn_msg *conn_enqueue_msg(struct conn *c, char *base, size_t off,
 	m->base = base;
 	m->off = off;
 	m->end = end;
+	m->mem = mem;
 	if (c->tail)
 		c->tail->next = m;
 	else
 		c->head = m;
 	c->tail = m;
 	c->queued += end - off;
+	c->queued_mem += mem;
 	loop_want_write(c->out_wsi);
-	if (c->queued + c->held > CONN_HIGH_WATER && !c->rx_paused && c->wsi) {
+	if (c->queued_mem + c->held > CONN_HIGH_WATER && !c->rx_paused && c->wsi) {
 		c->rx_paused = 1;
 		loop_rx_pause(c->wsi, 1);
 	}
@@ -154,7 +197,9 @@ static struct conn_msg *conn_enqueue_msg(struct conn *c, char *base, size_t off,
 
 static int conn_enqueue(struct conn *c, char *base, size_t off, size_t end)
 {
-	return conn_enqueue_msg(c, base, off, end) ? 0 : CDPM_ENOMEM;
+	if (conn_enqueue_msg(c, base, off, end))
+		return 0;
+	return c->gone ? CDPM_ECLOSED : CDPM_ENOMEM;
 }
 
 /* Queues base[off, end) as pieces of the sizes w asks for, each written on
@@ -210,6 +255,15 @@ int conn_send_now(struct conn *c, struct buf *b, const char *session_id, const c
 			goto fail;
 	}
 	size_t end = b->len;
+	/* A message built by doubling may hold twice its size: give the
+	 * slack back before it waits in the outbox. */
+	if (b->alloc - b->len > b->len / 8 + 4096) {
+		char *p = realloc(b->data, b->len + 1);
+		if (p) {
+			b->data = p;
+			b->alloc = b->len + 1;
+		}
+	}
 	if (w && (w->n_sizes || w->chunk))
 		return conn_enqueue_split(c, buf_take(b, NULL), off, end, w);
 	return conn_enqueue(c, buf_take(b, NULL), off, end);
@@ -415,6 +469,7 @@ void conn_drop(struct conn *c, int reset)
 	c->gone = 1;
 	conn_outbox_clear(c);
 	loop_timer_cancel(&c->wtimer);
+	loop_timer_cancel(&c->htimer);
 	loop_kill(c->wsi);
 }
 
@@ -483,6 +538,7 @@ static int conn_consume(struct conn *c, size_t left)
 		if (!c->head)
 			c->tail = NULL;
 		int64_t gap = m->boundary ? m->gap_us : 0;
+		c->queued_mem -= m->mem;
 		conn_msg_free(m);
 		if (gap > 0) {
 			conn_pause_writes(c, gap);
@@ -539,7 +595,7 @@ int conn_on_writable(struct conn *c)
 		if ((size_t)w < asked && budget == SIZE_MAX)
 			break; /* short write: the socket is full */
 	}
-	if (c->rx_paused && c->queued + c->held < CONN_HIGH_WATER / 2) {
+	if (c->rx_paused && c->queued_mem + c->held < CONN_HIGH_WATER / 2) {
 		c->rx_paused = 0;
 		loop_rx_pause(c->wsi, 0);
 	}
@@ -569,6 +625,7 @@ static int conn_pipe_feed(struct conn *c, const unsigned char *up, size_t n)
 	if (start) {
 		memmove(c->in.data, c->in.data + start, c->in.len - start);
 		c->in.len -= start;
+		conn_rx_release(c, &c->in);
 	}
 	return 0;
 }

@@ -117,6 +117,7 @@ struct conn {
 	struct buf in;            /* received bytes not yet consumed */
 	struct conn_msg *head, *tail;
 	size_t queued;            /* bytes in the outbox */
+	size_t queued_mem;        /* memory the outbox holds (--max-outbox) */
 	int close_after_flush;    /* close the socket once the outbox drains */
 	int rx_paused;
 	int gone;                 /* the socket is closed; drop every send */
@@ -137,6 +138,8 @@ struct conn {
 	int64_t tokens_at;        /* clock_now_us() of the last refill */
 	int write_paused;         /* waiting for wtimer (throttle or split gap) */
 	struct loop_timer wtimer;
+	struct loop_timer htimer; /* HTTP header or idle deadline (http.c) */
+	int http_idle;            /* htimer is the idle deadline */
 };
 
 /* conn_new() - a connection for an accepted socket (kind HTTP) or a pipe,
@@ -148,6 +151,13 @@ struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_ho
 void conn_free(struct conn *c);
 /* conn_set_tap() - installs the outgoing filter (NULL: none). */
 void conn_set_tap(struct conn *c, const struct conn_tap *tap);
+/* A receive buffer keeps at most this much storage between messages; a
+ * bigger one (after a big message) is released once it is empty. */
+#define CONN_RX_KEEP ((size_t)64 * 1024)
+/* conn_rx_release() - frees b's storage if b is empty and holds more than
+ * CONN_RX_KEEP (noted in the journal past 1 MiB); for ws.c, http.c and the
+ * pipe, after a message is consumed. */
+void conn_rx_release(struct conn *c, struct buf *b);
 /* conn_deliver() - hands one complete received message up (hooks.message);
  * for ws.c and the pipe. */
 void conn_deliver(struct conn *c, const char *text, size_t len);

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +34,7 @@ static const char *http_reason(int status)
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 413: return "Payload Too Large";
+	case 501: return "Not Implemented";
 	default: return "Internal Server Error";
 	}
 }
@@ -197,11 +199,14 @@ static int http_route(struct conn *c, struct http_req *r)
 	return http_respond(c, 404, NULL, "text/html", "", 0);
 }
 
-/* Splits the request head (NUL-terminated, CRLFs intact) into r. */
+/* Splits the request head (NUL-terminated, with no NUL inside, CRLFs
+ * intact) into r. */
 static int http_parse(char *head, struct http_req *r)
 {
 	memset(r, 0, sizeof(*r));
 	char *eol = strstr(head, "\r\n");
+	if (!eol)
+		return CDPM_EPROTO;
 	*eol = '\0';
 	char *sp1 = strchr(head, ' ');
 	char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
@@ -235,55 +240,146 @@ static int http_parse(char *head, struct http_req *r)
 	return 0;
 }
 
-int http_feed(struct conn *c)
+/* Ends the connection over a request it cannot serve: answers status (0:
+ * nothing, as Chrome does for HTTP/1.0 and for a head it cannot parse),
+ * then closes once everything queued before is written, so the answers to
+ * earlier requests in the same read still go out.  Unread bytes are
+ * dropped: past a bad request nothing can be framed. */
+static int http_refuse(struct conn *c, int status, const char *body, const char *why)
 {
-	while (c->kind == CONN_HTTP && c->in.len && !c->gone) {
+	int rc = 0;
+	journal_note(conn_id(c), "HTTP: %s; closing the connection", why);
+	if (status)
+		rc = http_respond(c, status, NULL, "text/html", body, strlen(body));
+	buf_reset(&c->in);
+	conn_close_after_flush(c);
+	return rc;
+}
+
+/* The body length a request declares: 0 without Content-Length, -1 when it
+ * is not a plain decimal number or comes with a Transfer-Encoding (-2). */
+static long long http_body_len(const struct http_req *r)
+{
+	const char *te = http_header(r, "Transfer-Encoding");
+	const char *cl = http_header(r, "Content-Length");
+	if (te)
+		return -2;
+	if (!cl)
+		return 0;
+	if (!*cl || strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 15)
+		return -1;
+	return strtoll(cl, NULL, 10);
+}
+
+static void http_timed_out(struct loop_timer *t)
+{
+	struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, htimer));
+	if (c->http_idle)
+		journal_note(conn_id(c), "HTTP: idle for %d s; closing (--http-idle-timeout)",
+			     server.opts.http_idle_timeout);
+	else
+		journal_note(conn_id(c), "HTTP: no complete request in %d s; closing "
+					 "(--http-header-timeout)", server.opts.http_header_timeout);
+	conn_drop(c, 0);
+}
+
+void http_watch(struct conn *c, int progressed)
+{
+	if (c->kind != CONN_HTTP || c->gone || c->close_after_flush || !c->wsi) {
+		loop_timer_cancel(&c->htimer);
+		return;
+	}
+	/* Idle only between requests; a fresh connection owes its first one. */
+	int idle = c->in.len == 0 && (progressed || c->http_idle);
+	/* A head that trickles in keeps its deadline: bytes are not progress. */
+	if (c->htimer.armed && !progressed && idle == c->http_idle)
+		return;
+	c->http_idle = idle;
+	int s = idle ? server.opts.http_idle_timeout : server.opts.http_header_timeout;
+	c->htimer.real_time = 1;
+	if (s > 0)
+		loop_timer_arm(&c->htimer, (int64_t)s * 1000000, http_timed_out);
+	else
+		loop_timer_cancel(&c->htimer);
+}
+
+/* Answers the complete requests in c->in; *served counts them. */
+static int http_feed_requests(struct conn *c, int *served)
+{
+	while (c->kind == CONN_HTTP && c->in.len && !c->gone && !c->close_after_flush) {
 		char *end = memmem(c->in.data, c->in.len, "\r\n\r\n", 4);
+		if (!end && c->in.len > HTTP_MAX_HEAD)
+			return http_refuse(c, 0, "", "request head too long");
 		if (!end)
-			return c->in.len > HTTP_MAX_HEAD ? CDPM_ETOOBIG : 0;
+			return 0;
 		size_t head_len = (size_t)(end - c->in.data) + 4;
+		/* The head is bytes with a length: a NUL inside it would cut a
+		 * C string short (and hide the headers after it). */
+		if (memchr(c->in.data, '\0', head_len))
+			return http_refuse(c, 400, "", "NUL byte in the request head");
 		struct http_req r;
-		char *head = strndup(c->in.data, head_len - 2);
+		char *head = malloc(head_len - 1);
 		if (!head)
 			return CDPM_ENOMEM;
-		int rc = http_parse(head, &r);
-		const char *cl = rc ? NULL : http_header(&r, "Content-Length");
-		size_t body = cl ? strtoul(cl, NULL, 10) : 0;
+		memcpy(head, c->in.data, head_len - 2);
+		head[head_len - 2] = '\0';
+		if (http_parse(head, &r)) {
+			free(head);
+			return http_refuse(c, 0, "", "malformed request line, or not HTTP/1.1");
+		}
+		long long body = http_body_len(&r);
 		/* Only the admin API takes real bodies (scenario files). */
-		size_t cap = !rc && c->hooks && c->hooks->body_cap ? c->hooks->body_cap(&r)
-								   : HTTP_MAX_HEAD;
-		if (!rc && body > cap)
-			rc = CDPM_ETOOBIG;
-		if (!rc && c->in.len < head_len + body) {
+		size_t cap = c->hooks && c->hooks->body_cap ? c->hooks->body_cap(&r) : HTTP_MAX_HEAD;
+		int rc = 0;
+		if (body == -2)
+			rc = http_refuse(c, 501, "Chunked request bodies are not supported.",
+					 "Transfer-Encoding in a request");
+		else if (body < 0)
+			rc = http_refuse(c, 400, "", "bad Content-Length");
+		else if ((unsigned long long)body > cap)
+			rc = http_refuse(c, 413, "", "request body over the cap");
+		if (c->close_after_flush) {
+			free(head);
+			return rc;
+		}
+		if (c->in.len < head_len + (size_t)body) {
 			free(head);
 			return 0; /* wait for the body */
 		}
-		if (!rc) {
-			/* Split the target into path and query; drop any fragment. */
-			char *t = strdup(r.target);
-			if (t) {
-				char *hash = strchr(t, '#');
-				if (hash)
-					*hash = '\0';
-				char *q = strchr(t, '?');
-				if (q)
-					*q++ = '\0';
-				r.path = t;
-				r.query = q;
-				r.body = c->in.data + head_len;
-				r.body_len = body;
-				rc = http_route(c, &r);
-				free(t);
-			} else {
-				rc = CDPM_ENOMEM;
-			}
+		/* Split the target into path and query; drop any fragment. */
+		char *t = strdup(r.target);
+		if (t) {
+			char *hash = strchr(t, '#');
+			if (hash)
+				*hash = '\0';
+			char *q = strchr(t, '?');
+			if (q)
+				*q++ = '\0';
+			r.path = t;
+			r.query = q;
+			r.body = c->in.data + head_len;
+			r.body_len = (size_t)body;
+			rc = http_route(c, &r);
+			(*served)++;
+			free(t);
+		} else {
+			rc = CDPM_ENOMEM;
 		}
 		free(head);
 		if (rc)
 			return rc;
-		size_t used = head_len + body;
+		size_t used = head_len + (size_t)body;
 		memmove(c->in.data, c->in.data + used, c->in.len - used);
 		c->in.len -= used;
+		conn_rx_release(c, &c->in);
 	}
 	return 0;
+}
+
+int http_feed(struct conn *c)
+{
+	int served = 0;
+	int rc = http_feed_requests(c, &served);
+	http_watch(c, served > 0);
+	return rc;
 }

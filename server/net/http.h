@@ -37,6 +37,16 @@ struct http_req {
  * HTTP/1.0 requests and for malformed ones). */
 int http_feed(struct conn *c);
 
+/* http_watch() - (re)arms c's HTTP deadline, a limit against clients that
+ * hold connections open (slowloris): a request head, body included, must
+ * arrive within --http-header-timeout seconds of the connection or of the
+ * last answer, and a keep-alive connection may then sit idle (nothing of
+ * a next request received) for --http-idle-timeout seconds.  A deadline
+ * that passes drops the connection, noted in the journal.  progressed: a
+ * request was just answered.  Once c is no longer HTTP (the upgrade, an
+ * HTTP request like any other, ends it) the deadline is cancelled. */
+void http_watch(struct conn *c, int progressed);
+
 /* http_header() - the value of header name (any case), or NULL.  Borrowed
  * from r. */
 const char *http_header(const struct http_req *r, const char *name);

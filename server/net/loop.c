@@ -17,6 +17,7 @@
 
 #include "cdpm.h"
 #include "clock.h"
+#include "journal.h"
 #include "net/conn.h"
 
 /* What an adopted file descriptor is, kept as the wsi's opaque data. */
@@ -35,12 +36,63 @@ static struct loop_fd loop_pipe_in = {LOOP_PIPE_IN, -1, NULL};
 static struct loop_fd loop_pipe_out = {LOOP_PIPE_OUT, -1, NULL};
 static const struct conn_hooks *loop_hooks; /* for accepted sockets */
 
+/* lws clears POLLOUT on a raw file *after* its writable callback returns
+ * (roles/raw-file/ops-raw-file.c), so a write request made inside that
+ * callback, after a short write to the pipe, is lost and fd 4 is never
+ * polled for writing again.  Such a request is made again from a
+ * zero-delay timer, once the callback is over. */
+static struct lws *loop_pipe_out_wsi;
+static int loop_in_pipe_write;
+static lws_sorted_usec_list_t loop_pipe_rearm;
+
+static void loop_pipe_rearm_fire(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (loop_pipe_out_wsi)
+		lws_callback_on_writable(loop_pipe_out_wsi);
+}
+
+/* Out of descriptors (EMFILE, ENFILE), accept4() fails while the listening
+ * socket stays readable: polling it would spin at 100% CPU.  So stop
+ * polling it for a while, as nginx does; waiting clients stay in the
+ * backlog and are taken once descriptors free up. */
+#define LOOP_ACCEPT_PAUSE_US 100000
+static struct lws *loop_listener_wsi;
+static lws_sorted_usec_list_t loop_accept_sul;
+static int loop_fds_out; /* in an out-of-descriptors episode (journalled once) */
+
+static void loop_accept_resume(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (loop_listener_wsi)
+		lws_rx_flow_control(loop_listener_wsi, 1);
+}
+
+static void loop_accept_pause(int err)
+{
+	if (!loop_fds_out)
+		journal_note(0, "accept: %s; not accepting for %d ms at a time until a "
+				"descriptor frees", strerror(err), LOOP_ACCEPT_PAUSE_US / 1000);
+	loop_fds_out = 1;
+	lws_rx_flow_control(loop_listener_wsi, 0);
+	lws_sul_schedule(loop_ctx, 0, &loop_accept_sul, loop_accept_resume, LOOP_ACCEPT_PAUSE_US);
+}
+
 static void loop_accept(void)
 {
 	for (;;) {
 		int fd = accept4(loop_listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM)) {
+			loop_accept_pause(errno);
+			return;
+		}
 		if (fd < 0)
 			return; /* EAGAIN, or a transient error: poll again */
+		if (loop_fds_out) {
+			journal_note(0, "accept: descriptors available again");
+			loop_fds_out = 0;
+		}
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		lws_sock_file_fd_type u;
@@ -80,13 +132,18 @@ static int loop_on_file(struct lws *wsi, enum lws_callback_reasons reason)
 			return loop_pipe_read(wsi, lf);
 		return 0;
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-		if (lf->kind == LOOP_PIPE_OUT && lf->conn)
-			return conn_on_writable(lf->conn);
+		if (lf->kind == LOOP_PIPE_OUT && lf->conn) {
+			loop_in_pipe_write = 1;
+			int rc = conn_on_writable(lf->conn);
+			loop_in_pipe_write = 0;
+			return rc;
+		}
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		if (lf->kind == LOOP_PIPE_IN && lf->conn) {
 			/* The client's end is gone (EOF or POLLHUP): Chrome exits. */
 			loop_pipe_out.conn = NULL;
+			loop_pipe_out_wsi = NULL;
 			conn_free(lf->conn);
 			lf->conn = NULL;
 			loop_stop();
@@ -201,7 +258,7 @@ int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int 
 	}
 	*bound_port = ntohs(sa.sin_port);
 	loop_listener.fd = fd;
-	if (!loop_adopt_fd(&loop_listener)) {
+	if (!(loop_listener_wsi = loop_adopt_fd(&loop_listener))) {
 		close(fd);
 		return CDPM_EIO;
 	}
@@ -223,7 +280,7 @@ int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struc
 	struct conn *c = conn_new(CONN_PIPE, rd, hooks);
 	if (!c)
 		return CDPM_ENOMEM;
-	c->out_wsi = wr;
+	c->out_wsi = loop_pipe_out_wsi = wr;
 	c->out_fd = out_fd;
 	loop_pipe_in.conn = loop_pipe_out.conn = c;
 	*out = c;
@@ -249,6 +306,8 @@ void loop_stop(void)
 
 void loop_fini(void)
 {
+	loop_pipe_out_wsi = NULL;
+	loop_listener_wsi = NULL;
 	if (loop_ctx)
 		lws_context_destroy(loop_ctx);
 	loop_ctx = NULL;
@@ -261,7 +320,7 @@ static void loop_timer_fire(lws_sorted_usec_list_t *sul)
 {
 	struct loop_timer *t = container_of(sul, struct loop_timer, sul);
 	t->armed = 0;
-	if (clock_mode() == CLOCK_MODE_VIRTUAL)
+	if (clock_mode() == CLOCK_MODE_VIRTUAL && !t->real_time)
 		clock_advance_us(t->due_us - clock_now_us());
 	t->fn(t);
 }
@@ -285,8 +344,11 @@ void loop_timer_cancel(struct loop_timer *t)
 
 void loop_want_write(struct lws *wsi)
 {
-	if (wsi)
-		lws_callback_on_writable(wsi);
+	if (!wsi)
+		return;
+	lws_callback_on_writable(wsi);
+	if (wsi == loop_pipe_out_wsi && loop_in_pipe_write)
+		lws_sul_schedule(loop_ctx, 0, &loop_pipe_rearm, loop_pipe_rearm_fire, 0);
 }
 
 void loop_rx_pause(struct lws *wsi, int pause)

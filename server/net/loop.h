@@ -18,6 +18,7 @@ struct loop_timer {
 	void (*fn)(struct loop_timer *t);
 	int64_t due_us;             /* clock_now_us() value when it is due */
 	int armed;
+	int real_time;              /* an I/O timeout: never moves the virtual clock */
 };
 
 /* loop_init() - creates the lws context.  0 or CDPM_EIO. */

@@ -203,7 +203,25 @@ out:
 	return rc;
 }
 
-/* Inflates the reassembled message in place of w->message. */
+/* After a final (BFINAL) deflate block the stream has ended, and RFC 7692
+ * 7.2.3.3 allows a sender to end every message that way.  Start a new
+ * stream for what follows, keeping the window unless the client resets its
+ * context: a later message may still refer back to this one. */
+static int ws_inflate_restart(struct ws *w)
+{
+	unsigned char win[32768];
+	uInt n = sizeof(win);
+	if (w->client_no_context)
+		return inflateReset(&w->zin) == Z_OK ? 0 : CDPM_EIO;
+	if (inflateGetDictionary(&w->zin, win, &n) != Z_OK || inflateReset(&w->zin) != Z_OK ||
+	    inflateSetDictionary(&w->zin, win, n) != Z_OK)
+		return CDPM_EIO;
+	return 0;
+}
+
+/* Inflates the reassembled message in place of w->message.  The cap applies
+ * to the inflated size, exactly: output stops one byte past max_message, so
+ * a deflate bomb costs at most the cap, and fails with CDPM_ETOOBIG. */
 static int ws_inflate(struct ws *w)
 {
 	static const unsigned char tail[4] = {0, 0, 0xff, 0xff};
@@ -211,22 +229,41 @@ static int ws_inflate(struct ws *w)
 	int rc = buf_add(&w->message, tail, 4);
 	if (rc)
 		return rc;
-	buf_init(&out, w->max_message);
+	buf_init(&out, w->max_message + 1);
 	w->zin.next_in = (unsigned char *)w->message.data;
 	w->zin.avail_in = (uInt)w->message.len;
-	while (w->zin.avail_in) {
-		if ((rc = buf_reserve(&out, out.len < 65536 ? 65536 : out.len)))
+	for (;;) {
+		/* Grow by doubling from 64 KiB, never past cap + 1. */
+		size_t room = out.len < 65536 ? 65536 : out.len;
+		if (room > out.cap - out.len)
+			room = out.cap - out.len;
+		if (room > (size_t)1 << 30)
+			room = (size_t)1 << 30;
+		if ((rc = buf_reserve(&out, room)))
 			goto out;
 		w->zin.next_out = (unsigned char *)out.data + out.len;
-		w->zin.avail_out = (uInt)(out.alloc - out.len - 1);
-		size_t before = w->zin.avail_out;
+		w->zin.avail_out = (uInt)room;
 		int zr = inflate(&w->zin, Z_SYNC_FLUSH);
-		out.len += before - w->zin.avail_out;
-		if (zr != Z_OK && zr != Z_BUF_ERROR && zr != Z_STREAM_END) {
+		out.len += room - w->zin.avail_out;
+		if (out.len > w->max_message) {
+			rc = CDPM_ETOOBIG;
+			goto out;
+		}
+		if (zr == Z_STREAM_END) {
+			if ((rc = ws_inflate_restart(w)))
+				goto out;
+			/* Only our own sync tail left: the message is complete. */
+			if (w->zin.avail_in <= sizeof(tail))
+				break;
+			continue;
+		}
+		if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			rc = CDPM_EPROTO;
 			goto out;
 		}
-		if (zr == Z_BUF_ERROR && before == w->zin.avail_out)
+		/* Done when all input is in and inflate had room to spare (it
+		 * may hold back output when the buffer filled up). */
+		if (w->zin.avail_out && (!w->zin.avail_in || zr == Z_BUF_ERROR))
 			break;
 	}
 	out.data[out.len] = '\0';
@@ -234,6 +271,7 @@ static int ws_inflate(struct ws *w)
 		inflateReset(&w->zin);
 	buf_clear(&w->message);
 	w->message = out;
+	w->message.cap = w->max_message;
 	return 0;
 out:
 	buf_clear(&out);
@@ -319,6 +357,7 @@ static int ws_frame_done(struct conn *c)
 		return rc;
 	conn_deliver(c, w->message.data ? w->message.data : "", w->message.len);
 	buf_reset(&w->message);
+	conn_rx_release(c, &w->message);
 	return 0;
 }
 

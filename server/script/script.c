@@ -907,7 +907,10 @@ static void script_in_process(struct conn *c, struct envelope *e, const char *te
 {
 	struct script_conn *sc = c->script;
 	script_pending_add(sc, e);
-	struct script_msg msg = {c, SCENARIO_IN, SCENARIO_KIND_ANY, e->method, e->session_id,
+	/* A method with a NUL inside matches no rule's method (router_run then
+	 * answers that it wasn't found). */
+	const char *method = strlen(e->method) == e->method_len ? e->method : NULL;
+	struct script_msg msg = {c, SCENARIO_IN, SCENARIO_KIND_ANY, method, e->session_id,
 				 text, len, e->params, NULL};
 	timeline_message(&msg);
 	const struct scenario_rule *r = script_find(&msg);

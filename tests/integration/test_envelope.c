@@ -116,7 +116,16 @@ static const struct {
 	 "{\"id\":28,\"error\":{\"code\":-32602,\"message\":\"Invalid parameters\",\"data\":\"Failed to "
 	 "deserialize params.discover - BINDINGS: bool value expected at position 17\"}}"},
 	{"{\"id\":29,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":\"nope\"}}",
-	 "{\"id\":29,\"error\":{\"code\":-32602,\"message\":\"No target with given id found\"}}"},
+	 "{\"id\":29,\"error\":{\"code\":-32602,\"message\":\"No target with given id found\"}}"},	/* A NUL inside a name is part of it (names compare with lengths). */
+	{"{\"id\":40,\"method\":\"Browser.getVersion\\u0000junk\"}",
+	 "{\"id\":40,\"error\":{\"code\":-32601,\"message\":\"'Browser.getVersion\\u0000junk' "
+	 "wasn't found\"}}"},
+	{"{\"id\":41,\"method\":\"Browser.getVersion\\u0000\"}",
+	 "{\"id\":41,\"error\":{\"code\":-32601,\"message\":\"'Browser.getVersion\\u0000' "
+	 "wasn't found\"}}"},
+	{"{\"id\":42," GV ",\"id\\u0000x\":1}",
+	 "{\"id\":42,\"error\":{\"code\":-32600,\"message\":\"Message has property other than 'id', "
+	 "'method', 'sessionId', 'params'\"}}"},
 };
 
 START_TEST(envelope_row)
@@ -167,6 +176,45 @@ START_TEST(page_socket_behaves_the_same)
 }
 END_TEST
 
+/* A session or target id with a NUL inside names nothing, not the id
+ * before the NUL. */
+START_TEST(nul_inside_an_id_finds_nothing)
+{
+	int fd = open_socket(0);
+	char req[512];
+	snprintf(req, sizeof(req),
+		 "{\"id\":1,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":"
+		 "\"%s\\u0000x\",\"flatten\":true}}", fx_srv.page_id);
+	ck_assert_int_eq(fx_ws_call(fd, req, &msg), 0);
+	ck_assert_str_eq(msg.data, "{\"id\":1,\"error\":{\"code\":-32602,\"message\":\"No target with "
+				   "given id found\"}}");
+	snprintf(req, sizeof(req),
+		 "{\"id\":2,\"method\":\"Target.attachToTarget\",\"params\":{\"targetId\":"
+		 "\"%s\",\"flatten\":true}}", fx_srv.page_id);
+	ck_assert_int_eq(fx_ws_text(fd, req), 0);
+	/* attachedToTarget, then the reply with the session id. */
+	char sid[64] = "";
+	for (int i = 0; i < 2 && !sid[0]; i++) {
+		ck_assert_int_eq(fx_ws_next_text(fd, 5000, &msg), 0);
+		static const char head[] = "{\"id\":2,\"result\":{\"sessionId\":\"";
+		if (!strncmp(msg.data, head, strlen(head)))
+			snprintf(sid, sizeof(sid), "%.32s", msg.data + strlen(head));
+	}
+	ck_assert_uint_eq(strlen(sid), 32);
+	snprintf(req, sizeof(req), "{\"id\":3," GV ",\"sessionId\":\"%s\\u0000\"}", sid);
+	ck_assert_int_eq(fx_ws_call(fd, req, &msg), 0);
+	ck_assert_str_eq(msg.data, "{\"id\":3,\"error\":{\"code\":-32001,\"message\":\"Session with "
+				   "given id not found.\"}}");
+	snprintf(req, sizeof(req),
+		 "{\"id\":4,\"method\":\"Target.detachFromTarget\",\"params\":{\"sessionId\":"
+		 "\"%s\\u0000\"}}", sid);
+	ck_assert_int_eq(fx_ws_call(fd, req, &msg), 0);
+	ck_assert_str_eq(msg.data, "{\"id\":4,\"error\":{\"code\":-32602,\"message\":\"No session "
+				   "with given id\"}}");
+	close(fd);
+}
+END_TEST
+
 Suite *envelope_suite(void);
 Suite *envelope_suite(void)
 {
@@ -176,6 +224,7 @@ Suite *envelope_suite(void)
 	tcase_add_loop_test(tc, envelope_row, 0, (int)(sizeof(rows) / sizeof(rows[0])));
 	tcase_add_test(tc, stack_limit_position);
 	tcase_add_test(tc, page_socket_behaves_the_same);
+	tcase_add_test(tc, nul_inside_an_id_finds_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
