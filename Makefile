@@ -219,9 +219,9 @@ fuzz-replay: $(addprefix $(BUILD)/replay_,$(FUZZ_TARGETS))
 # SOAK_SECONDS (600) with SOAK_CLIENTS (1000) and prints its figures.
 SOAK_CLIENTS ?= 1000
 SOAK_SECONDS ?= 600
-$(BUILD)/soak: $(call obj,tests/soak/soak.c tests/integration/harness.c) $(BUILD)/libcdpm.a
+$(BUILD)/soak: $(call obj,tests/soak/soak.c tests/integration/fixture.c tests/integration/fixture_wire.c tests/integration/fixture_trace.c) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
-	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 $(call obj,tests/soak/soak.c): P_CPP += -Itests/integration
 
 soak: all $(BUILD)/soak

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "fixture.h"
 
 enum soak_kind { SOAK_CALL, SOAK_TRACE, SOAK_STREAM, SOAK_DROP, SOAK_RESET };
 
@@ -36,7 +36,7 @@ struct soak_client {
 	struct buf in;
 };
 
-static struct harness_server soak_srv;
+static struct fx_server soak_srv;
 static char soak_path[128];
 static unsigned soak_rng = 12345;
 static struct {
@@ -85,7 +85,7 @@ static int soak_fds(void)
 
 static void soak_send_text(struct soak_client *c, const char *text)
 {
-	if (harness_ws_text(c->fd, text))
+	if (fx_ws_text(c->fd, text))
 		soak_n.errors++;
 }
 
@@ -100,7 +100,7 @@ static void soak_send_text(struct soak_client *c, const char *text)
 static void soak_open(struct soak_client *c)
 {
 	c->gen++;
-	c->fd = harness_ws_open(&soak_srv, soak_path, NULL, NULL);
+	c->fd = fx_ws_open(&soak_srv, soak_path, NULL, NULL);
 	if (c->fd < 0) {
 		soak_n.errors++;
 		c->due_ms = soak_ms() + 100;
@@ -257,7 +257,7 @@ int main(void)
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	const char *const args[] = {scen, NULL};
-	if (harness_start(&soak_srv, args)) {
+	if (fx_try_start(&soak_srv, args)) {
 		fprintf(stderr, "soak: cannot start the server\n");
 		return 2;
 	}
@@ -318,7 +318,7 @@ int main(void)
 		}
 		if (now >= next_by) {
 			int64_t t0 = soak_ms();
-			if (harness_http_once(&soak_srv, req, &resp) ||
+			if (fx_http_once(&soak_srv, req, &resp) ||
 			    strncmp(resp.data ? resp.data : "", "HTTP/1.1 200 OK", 15))
 				bystander_fail++;
 			lat[nlat++] = soak_ms() - t0;
@@ -344,7 +344,7 @@ int main(void)
 	qsort(lat, nlat, sizeof(*lat), soak_cmp);
 	int64_t p50 = nlat ? lat[nlat / 2] : -1, p99 = nlat ? lat[nlat * 99 / 100] : -1;
 	int64_t worst = nlat ? lat[nlat - 1] : -1;
-	int st = harness_stop(&soak_srv);
+	int st = fx_stop_status(&soak_srv);
 	printf("soak: %d clients, %d s: %ld messages, %ld calls, %ld traces, %ld streams, "
 	       "%ld cuts, %ld reconnects, %ld client-side errors\n",
 	       nclients, seconds, soak_n.messages, soak_n.calls, soak_n.traces, soak_n.streams,
