@@ -17,6 +17,7 @@
 #include "cdpm.h"
 #include "clock.h"
 #include "domains/domains.h"
+#include "digest.h"
 #include "journal.h"
 #include "net/conn.h"
 #include "net/http.h"
@@ -49,6 +50,8 @@ static const char main_usage[] =
 	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
 	"  --max-message-size BYTES       inbound WebSocket message cap (default 268435456)\n"
 	"  --no-deflate                   refuse permessage-deflate offers\n"
+	"  --digests                      note a digest of each trace, profile and coverage sent\n"
+	"                                 in the journal (for cdpconform)\n"
 	"  --help, --version\n";
 
 struct main_args {
@@ -143,6 +146,8 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 				fprintf(stderr, "cdpmock: --max-message-size must be >= 1024\n");
 				return CDPM_EINVAL;
 			}
+		} else if (!strcmp(a, "--digests")) {
+			digest_enable();
 		} else if (!strcmp(a, "--no-deflate")) {
 			server.opts.no_deflate = 1;
 		} else if (a[0] == '-') {

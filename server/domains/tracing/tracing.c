@@ -24,6 +24,7 @@
 #include "cdp/slots.h"
 #include "cdp/targets.h"
 #include "domains/tracing/tracing_cfg.h"
+#include "domains/tracing/tracing_digest.h"
 
 /* The buffer bufferUsage measures against when traceBufferSizeInKb is not
  * given (the protocol's documented default). */
@@ -399,6 +400,7 @@ static void tracing_deliver(struct tracing_trace *t)
 {
 	struct trace_params p;
 	tracing_params(t, &t->knobs, -1, &p);
+	tracing_digest(conn_id(t->owner->conn), &p);
 	/* tracing.compression: the stream's compression whatever was asked */
 	if (t->knobs.tracing.compression == SCENARIO_COMPRESSION_NONE)
 		t->cfg.compression = TSTREAM_NONE;
