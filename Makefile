@@ -54,12 +54,14 @@ BINS := $(BUILD)/cdpmock $(BUILD)/cdpcli
 ifneq ($(CONFORM_SRC),)
 BINS += $(BUILD)/cdpconform
 endif
+# The reference adapter (clients/c/adapter/adapter.json runs it); built, not installed.
+ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
-.PHONY: all run test layers unit integration node-test valgrind asan bench fuzz conformance \
+.PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz conformance \
         install clean deps node-deps
 .DEFAULT_GOAL := all
 
-all: $(BINS)
+all: $(BINS) $(ADAPTER_BIN)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/deps.sh
@@ -106,6 +108,10 @@ $(BUILD)/cdpcli: $(BUILD)/clients/c/cdpcli.o $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
 $(BUILD)/cdpconform: $(call obj,$(CONFORM_SRC)) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+
+$(BUILD)/cdpc-adapter: $(BUILD)/clients/c/adapter.o $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
@@ -160,7 +166,14 @@ layers:
 	$(Q)sh tools/layers.sh
 	$(Q)sh tests/layers/test_layers.sh
 
-test: layers unit integration node-test
+# The conformance runner judged by itself: the reference adapter passes every
+# judged scenario, each broken adapter fails with exactly its check, and no
+# process is left behind (tests/conformance/run.sh).
+CONFORM_ENV = CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) CDPC_ADAPTER_BIN=$(abspath $(BUILD)/cdpc-adapter)
+conform-test: all node-deps
+	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
+
+test: layers unit integration node-test conform-test
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
@@ -177,9 +190,20 @@ asan:
 bench: all
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/bench.mk BUILD=$(BUILD)
 
+# Every adapter in the project over every judged scenario, with all four reports.
+CONFORM_ADAPTERS := clients/c/adapter $(sort $(dir $(wildcard clients/*/adapter/adapter.json))) \
+                    $(sort $(dir $(wildcard tests/conformance/*/adapter.json)))
+conformance: all node-deps
+	@mkdir -p $(BUILD)/conformance
+	$(Q)$(CONFORM_ENV) $(BUILD)/cdpconform --logs $(BUILD)/conformance/logs \
+	  --json $(BUILD)/conformance/report.json --junit $(BUILD)/conformance/junit.xml \
+	  --html $(BUILD)/conformance/report.html --tap $(BUILD)/conformance/report.tap \
+	  --baseline tests/conformance/baseline.txt $(sort $(CONFORM_ADAPTERS)) ; \
+	  st=$$?; echo "make conformance: reports in $(BUILD)/conformance/ (exit $$st)"; exit $$st
+
 # Not built yet: say so plainly instead of failing on a missing file.
-fuzz conformance:
-	@echo "make $@: not implemented yet (no libFuzzer targets / cdpconform runner so far)" >&2
+fuzz:
+	@echo "make $@: not implemented yet (no libFuzzer targets so far)" >&2
 	@exit 2
 
 install: all
