@@ -483,6 +483,7 @@ static int tracing_start(struct call *c)
 	t->phase = TRACING_RECORDING;
 	t->owner = c->session;
 	t->cfg = cfg;
+	tracing_knobs_force(&t->cfg);
 	t->seed = server.opts.seed ^ (++tracing_started * UINT64_C(0x9e3779b97f4a7c15));
 	t->start_us = clock_now_us();
 	if (t->cfg.usage_period_us) {
