@@ -114,6 +114,7 @@ struct outcome {
 	int signal;	      /* the signal that ended it, or 0 */
 	int timed_out;	      /* the runner killed it at the time limit */
 	long ms;	      /* wall time of the adapter */
+	long limit_ms;	      /* the case's time limit (scaled) */
 	const char *mock_error; /* the mock could not start, or NULL */
 };
 /* judge_case() - runs every check on what c's adapter did; sets verdict,

@@ -23,14 +23,13 @@ static const struct {
 	 "\"exit\":\"success\",\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
 	{"trace-stream",
 	 "{\"send\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
-	 "\"ReturnAsStream\"}},{\"method\":\"Tracing.end\"},{\"method\":\"IO.read\"},"
-	 "{\"method\":\"IO.close\"}],"
+	 "\"ReturnAsStream\"}},{\"method\":\"Tracing.end\"},{\"method\":\"IO.read\"}],"
 	 "\"closeStreams\":true,\"exit\":\"success\","
 	 "\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
 	{"trace-gzip",
 	 "{\"send\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
 	 "\"ReturnAsStream\",\"streamCompression\":\"gzip\"}},{\"method\":\"Tracing.end\"},"
-	 "{\"method\":\"IO.read\"},{\"method\":\"IO.close\"}],"
+	 "{\"method\":\"IO.read\"}],"
 	 "\"closeStreams\":true,\"exit\":\"success\","
 	 "\"outputs\":[{\"name\":\"trace.json\",\"minBytes\":20}]}"},
 	{"trace-twice",

@@ -96,7 +96,7 @@ static int judge_ending(struct judge *j)
 		judge_fail(j, "hang",
 			   util_printf("no exit within the time limit (%ld ms); killed its process "
 				       "group",
-				       expect_time_limit_ms(c->expect)));
+				       oc->limit_ms));
 		return 1;
 	}
 	if (oc->signal) {
@@ -451,9 +451,9 @@ void judge_case(struct ccase *c, const struct outcome *oc)
 	wire_load(&j.w, oc->journal);
 	judge_result(&j);
 	judge_exit(&j);
-	if (oc->ms > expect_time_limit_ms(c->expect))
+	if (oc->ms > oc->limit_ms)
 		judge_fail(&j, "timeLimit", util_printf("took %ld ms, over the %ld ms limit", oc->ms,
-							expect_time_limit_ms(c->expect)));
+							oc->limit_ms));
 	judge_wire(&j);
 	judge_outputs(&j);
 	judge_data_loss(&j);

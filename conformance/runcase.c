@@ -189,9 +189,13 @@ void runcase_run(struct ccase *c, const struct opts *o)
 	struct outcome oc = {.dir = dir, .out_dir = out_dir, .journal = journal,
 			     .stderr_path = errp};
 	long limit = (long)((double)expect_time_limit_ms(c->expect) * o->time_scale);
+	/* The limit the adapter is told, and past it the timeLimit check; the
+	 * grace on top is for the hang verdict, so a client that is merely
+	 * slow is told apart from one that never exits. */
 	long grace = limit / 2 < 5000 ? limit / 2 : 5000;
 	char path[512];
 	int port = 0;
+	oc.limit_ms = limit;
 	util_rmtree(dir);
 	if (util_mkdirs(out_dir) || util_mkdirs(profile)) {
 		oc.mock_error = "cannot create the case folder";

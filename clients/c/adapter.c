@@ -117,6 +117,7 @@ static int adapter_trace(struct adapter *a, const char *mode, int gzip, const ch
 	if (!r)
 		return -1;
 	json_decref(r);
+	r = NULL;
 	adapter_sleep(ADAPTER_RECORD_MS);
 	int id;
 	if (a->brk == BREAK_END_TWICE) {
