@@ -67,6 +67,43 @@ START_TEST(multiset_counts_doubles_not_order)
 }
 END_TEST
 
+/* The text hasher agrees with the tree hasher, element by element. */
+static const char *const items_rows[] = {
+	"[{\"a\":1,\"b\":[true,false,null]},\"x\\u00e9\\ud83d\\ude00\\n\",-0.0,1.5e3]",
+	" [ {\"nested\": {\"k\": [[], {}], \"s\": \"\\\"q\\\"\"}} , 12345678901234 ] ",
+	"{\"metadata\":{\"x\":1},\"traceEvents\":[{\"ph\":\"M\",\"ts\":0},{\"ph\":\"X\"}]}",
+	"[\"caf\xc3\xa9\", \"\\/\\b\\f\\r\\t\"]",
+};
+
+START_TEST(text_items_match_tree_values)
+{
+	const char *text = items_rows[_i];
+	struct evdigest fast, tree;
+	evdigest_init(&fast);
+	evdigest_init(&tree);
+	ck_assert_int_eq(evdigest_add_items(&fast, text, strlen(text), "traceEvents"), 0);
+	json_t *v = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(v);
+	json_t *arr = json_is_array(v) ? v : json_object_get(v, "traceEvents");
+	for (size_t k = 0; k < json_array_size(arr); k++)
+		evdigest_add(&tree, json_array_get(arr, k));
+	ck_assert_uint_eq(fast.count, tree.count);
+	ck_assert_uint_eq(fast.sum, tree.sum);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(text_items_refuse_what_is_not_json)
+{
+	static const char *const bad[] = {"[1,", "{\"a\":[1]}", "[\"\\ud800\"]", "[1] x", "7"};
+	struct evdigest d;
+	evdigest_init(&d);
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		ck_assert_int_eq(evdigest_add_items(&d, bad[k], strlen(bad[k]), "traceEvents"),
+				 CDPM_EINVAL);
+}
+END_TEST
+
 Suite *evdigest_suite(void);
 Suite *evdigest_suite(void)
 {
@@ -75,6 +112,8 @@ Suite *evdigest_suite(void)
 	tcase_add_loop_test(tc, spellings_digest_the_same, 0, 4);
 	tcase_add_loop_test(tc, changes_digest_differently, 0, 5);
 	tcase_add_test(tc, multiset_counts_doubles_not_order);
+	tcase_add_loop_test(tc, text_items_match_tree_values, 0, 4);
+	tcase_add_test(tc, text_items_refuse_what_is_not_json);
 	suite_add_tcase(s, tc);
 	return s;
 }
