@@ -33,8 +33,8 @@ static const struct {
 	 "\"closeStreams\":true,\"exit\":\"success\","
 	 "\"outputs\":[{\"name\":\"trace.json\",\"minBytes\":20}]}"},
 	{"trace-twice",
-	 "{\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.end\"},"
-	 "{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.end\"}],"
+	 "{\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.start\"},"
+	 "{\"method\":\"Tracing.end\"}],"
 	 "\"closeStreams\":true,\"exit\":\"success\","
 	 "\"outputs\":[{\"name\":\"trace-2.json\",\"json\":true}]}"},
 	{"profile",

@@ -143,8 +143,13 @@ static int adapter_trace(struct adapter *a, const char *mode, int gzip, const ch
 				    &complete, NULL, NULL, &err);
 	if (fclose(f) && !rc)
 		rc = CDPM_EIO;
-	if (rc)
+	if (rc) {
 		adapter_fail(a, "%s", err.len ? err.data : cdpm_strerror(rc));
+	} else if (!strcmp(mode, "ReturnAsStream") && !json_object_get(complete, "stream")) {
+		/* Asked for a stream, got none: the trace is not in hand. */
+		adapter_fail(a, "Tracing.tracingComplete has no stream");
+		rc = CDPM_EPROTO;
+	}
 	if (json_is_true(json_object_get(complete, "dataLossOccurred")))
 		a->data_loss = 1;
 	json_decref(complete);

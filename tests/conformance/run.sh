@@ -20,7 +20,7 @@ t0=$(date +%s)
 say() { printf 'conformance: %s\n' "$*"; }
 
 # 1. The reference adapter.
-if ! "$conform" --no-progress --logs "$out/logs" --json "$out/cdpc.json" clients/c/adapter \
+if ! "$conform" -j3 --no-progress --logs "$out/logs" --json "$out/cdpc.json" clients/c/adapter \
 	>"$out/cdpc.tap" 2>"$out/cdpc.err"; then
 	say "the reference adapter fails (TAP in $out/cdpc.tap):"
 	grep -A6 '^not ok' "$out/cdpc.tap" | head -60
