@@ -93,7 +93,7 @@ void adapter_clear(struct adapter *a)
 
 int adapter_does(const struct adapter *a, const char *task)
 {
-	for (size_t i = 0; a->tasks[i]; i++)
+	for (size_t i = 0; a->tasks && a->tasks[i]; i++)
 		if (!strcmp(a->tasks[i], task))
 			return 1;
 	return 0;

@@ -52,6 +52,7 @@ struct opts {
 	int shard_k, shard_n;	/* --shard K/N; 1/1 by default */
 	int progress;		/* live progress on stderr */
 	int keep;		/* --keep-logs: keep passing cases' logs too */
+	int merge;		/* --merge: the operands are JSON reports */
 	uint64_t seed;
 	double time_scale;	/* every time limit times this */
 };
@@ -127,6 +128,13 @@ void report_tap_case(FILE *f, size_t num, const struct ccase *c);
 int report_json(const char *file, const struct ccase *cases, size_t n, long ms);
 int report_junit(const char *file, const struct ccase *cases, size_t n, long ms);
 int report_html(const char *file, const struct ccase *cases, size_t n, long ms);
+
+/* ---- merge.c ---- */
+/* merge_run() - cdpconform --merge: reads the JSON reports in files and
+ * writes the reports o asks for (TAP to o->tap or stdout).  The exit
+ * status: 0, 1 (some case failed) or 2 (a report could not be read or
+ * written). */
+int merge_run(char **files, size_t n_files, const struct opts *o);
 
 /* ---- small helpers (util.c) ---- */
 char *util_strdup(const char *s);

@@ -33,8 +33,10 @@ void report_tap_case(FILE *f, size_t num, const struct ccase *c)
 	int ok = c->verdict == V_PASS || c->verdict == V_SKIP || c->verdict == V_KNOWN_FAIL;
 	fprintf(f, "%s %zu - %s %s %s", ok ? "ok" : "not ok", num, c->adapter->name, c->scenario,
 		c->task);
-	if (c->verdict == V_SKIP)
-		fputs(" # SKIP adapter does not do this task", f);
+	if (c->verdict == V_SKIP) {
+		fputs(" # SKIP ", f);
+		report_tap_text(f, c->reason ? c->reason : "adapter does not do this task");
+	}
 	else if (c->verdict == V_KNOWN_FAIL) {
 		fputs(" # TODO known-fail: ", f);
 		report_tap_text(f, c->check);

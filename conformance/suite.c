@@ -119,11 +119,12 @@ static void suite_scenario(struct suite *s, const char *path, const struct adapt
 	size_t nt = expect_tasks(e, tasks, CONFORM_MAX_TASKS);
 	char *name = suite_name(path, scen);
 	for (size_t t = 0; t < nt; t++) {
+		/* Shards take every Nth scenario and task, with all its adapters:
+		 * slices stay alike in cost whatever the adapters. */
+		if ((*index)++ % (size_t)o->shard_n != (size_t)(o->shard_k - 1))
+			continue;
 		for (size_t a = 0; a < n_adapters; a++) {
 			if (!suite_selected(o, name, tasks[t], &adapters[a]))
-				continue;
-			/* Shards take every Nth case of the full, filtered list. */
-			if ((*index)++ % (size_t)o->shard_n != (size_t)(o->shard_k - 1))
 				continue;
 			struct ccase c = {0};
 			c.adapter = &adapters[a];
