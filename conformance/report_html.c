@@ -49,15 +49,16 @@ static const char html_head[] =
     ".controls{padding:8px 28px;color:#4a5560}\n"
     "main{padding:0 28px 28px;overflow-x:auto}\n"
     "table{border-collapse:separate;border-spacing:0;background:#fff;border:1px solid #d8dee4;"
-    "border-radius:8px;min-width:60%}\n"
+    "border-radius:8px}\n"
     "th,td{padding:6px 10px;border-bottom:1px solid #eef1f4;vertical-align:top;text-align:left}\n"
     "thead th{position:sticky;top:0;background:#f3f5f7;z-index:1;font-weight:600}\n"
     "th.group{background:#eef2f6;color:#3a4754;font-size:12px;text-transform:uppercase;"
     "letter-spacing:.05em}\n"
-    "td.name{white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"
-    "font-size:13px}\n"
+    "td.name{width:1%;white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,"
+    "monospace;font-size:13px}\n"
     "td.name span{color:#6a7682}\n"
-    "td.cell{min-width:190px;max-width:340px;border-left:4px solid transparent}\n"
+    "td.cell{min-width:140px;max-width:250px;border-left:4px solid transparent}\n"
+    "thead th{max-width:250px}\n"
     "td.cell b{display:block;font-size:12px;text-transform:uppercase;letter-spacing:.04em}\n"
     "td.cell small{display:block;color:#3a4754;word-break:break-word}\n"
     "td.cell a{font-size:12px}\n"
@@ -104,8 +105,9 @@ static void html_cell(FILE *f, const struct ccase *c)
 	html_text(f, c->reason ? c->reason : verdict_name(c->verdict));
 	fprintf(f, "\"><b>%s", verdict_name(c->verdict));
 	if (c->check && c->verdict != V_HANG && c->verdict != V_CRASH) {
-		fputs(" &middot; ", f);
+		fputs(" &middot; <span style=\"text-transform:none\">", f);
 		html_text(f, c->check);
+		fputs("</span>", f);
 	}
 	fputs("</b><small>", f);
 	if (c->reason)
@@ -135,7 +137,8 @@ static void html_summary(FILE *f, const struct ccase *cases, size_t n)
 			   "border-color:var(--%s-b)\">%ld %s</span>",
 			vars[v], vars[v], vars[v], counts[v], verdict_name(v));
 	fputs("</div>\n<div class=\"controls\"><label><input type=\"checkbox\" id=\"only\"> "
-	      "show only rows with a failure</label></div>\n", f);
+	      "show only rows with a failure</label> (or open this page with "
+	      "<code>#failures</code>)</div>\n", f);
 }
 
 int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
@@ -208,9 +211,16 @@ int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
 	      "and why); hang (no exit within the time limit); crash (a signal or an uncaught "
 	      "exception); known-fail (listed in the adapter's baseline); skip (the adapter "
 	      "does not declare the task). See docs/conformance.md.</footer>\n"
-	      "<script>document.getElementById('only').addEventListener('change',function(e){"
-	      "document.body.classList.toggle('failures',e.target.checked);"
-	      "document.querySelectorAll('tr.grp').forEach(function(g){g.hidden=false});});"
+	      "<script>\n"
+	      "var box=document.getElementById('only');\n"
+	      "function only(on){document.body.classList.toggle('failures',on);\n"
+	      " document.querySelectorAll('tr.grp').forEach(function(g){var r=g.nextElementSibling,"
+	      "bad=false;\n"
+	      "  for(;r&&!r.classList.contains('grp');r=r.nextElementSibling)"
+	      "bad=bad||r.classList.contains('bad');\n"
+	      "  g.hidden=on&&!bad;});}\n"
+	      "box.addEventListener('change',function(){only(box.checked);});\n"
+	      "if(location.hash==='#failures'){box.checked=true;only(true);}\n"
 	      "</script>\n</body></html>\n", f);
 	return fclose(f) ? -1 : 0;
 }
