@@ -27,7 +27,7 @@
  * profile open. */
 #define ADAPTER_QUIET_MS 600
 
-enum adapter_break { BREAK_NONE, BREAK_HANG, BREAK_END_TWICE, BREAK_DATA_LOSS };
+enum adapter_break { BREAK_NONE, BREAK_HANG, BREAK_END_TWICE, BREAK_DATA_LOSS, BREAK_DROP_EVENT };
 
 struct adapter {
 	struct cdpc *c;
@@ -107,6 +107,21 @@ static int adapter_write_json(struct adapter *a, const char *name, const json_t 
 
 /* ---- traces ---- */
 
+/* --break=drop-event: the written trace loses its last event, as a client
+ * that drops the tail of the last batch would. */
+static void adapter_drop_event(struct adapter *a, const char *name)
+{
+	char *p = adapter_path(a, name);
+	json_t *v = p ? json_load_file(p, 0, NULL) : NULL;
+	json_t *evs = json_is_array(v) ? v : json_object_get(v, "traceEvents");
+	if (json_array_size(evs)) {
+		json_array_remove(evs, json_array_size(evs) - 1);
+		json_dump_file(v, p, JSON_COMPACT);
+	}
+	json_decref(v);
+	free(p);
+}
+
 /* One trace: start, wait, end, collect into name.  0 or -1. */
 static int adapter_trace(struct adapter *a, const char *mode, int gzip, const char *name)
 {
@@ -160,6 +175,8 @@ static int adapter_trace(struct adapter *a, const char *mode, int gzip, const ch
 		if (p2)
 			remove(p2);
 		free(p2);
+	} else if (a->brk == BREAK_DROP_EVENT) {
+		adapter_drop_event(a, name);
 	}
 	return rc ? -1 : 0;
 }
@@ -336,8 +353,10 @@ int main(int argc, char **argv)
 			a.brk = BREAK_END_TWICE;
 		else if (!strcmp(argv[i], "--break=data-loss"))
 			a.brk = BREAK_DATA_LOSS;
+		else if (!strcmp(argv[i], "--break=drop-event"))
+			a.brk = BREAK_DROP_EVENT;
 		else {
-			fprintf(stderr, "usage: adapter [--break=hang|end-twice|data-loss]\n"
+			fprintf(stderr, "usage: adapter [--break=hang|end-twice|data-loss|drop-event]\n"
 					"  with CDP_WS, CDP_TASK and CDP_OUT set (docs/adapters.md)\n");
 			return 2;
 		}

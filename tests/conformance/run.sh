@@ -5,7 +5,8 @@
 #      check.txt naming the one check it must fail, and args.txt selecting
 #      its cases) fails at least one case, every failure with exactly that
 #      check and nothing else;
-#   3. no process of the run is left behind.
+#   3. a baseline entry that passes fails the run;
+#   4. no process of the run is left behind.
 # usage: sh tests/conformance/run.sh CDPCONFORM OUTDIR   (from the top folder)
 set -u
 conform=$1
@@ -53,7 +54,19 @@ for dir in "$here"/*/; do
 	fi
 done
 
-# 3. Nothing of the run survives it: no cdpmock with a journal under $out,
+# 3. A baseline cannot go stale: a listed case that passes fails the run.
+printf 'profiler/cpu-profile profile\n' >"$out/stale-baseline.txt"
+if "$conform" --no-progress --logs "$out/logs" --json "$out/stale.json" \
+	--baseline "$out/stale-baseline.txt" --scenarios scenarios/profiler/cpu-profile.json \
+	clients/c/adapter >"$out/stale.tap" 2>&1 ||
+	[ "$(jq -r '.cases[0].check' "$out/stale.json")" != baseline ]; then
+	say "a known failure that passes did not fail the run with the baseline check"
+	status=1
+else
+	say "a stale baseline entry fails the run"
+fi
+
+# 4. Nothing of the run survives it: no cdpmock with a journal under $out,
 # no adapter process with CDP_OUT under $out.
 stray=
 for p in /proc/[0-9]*; do
