@@ -6,12 +6,13 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "buf.h"
 
 static const char usage[] =
     "usage: cdpconform [options] ADAPTER_DIR...\n"
@@ -114,23 +115,18 @@ static void main_worker(struct ccase *c, const struct opts *o, int fd)
 
 static void main_collect(struct ccase *c, int fd)
 {
-	struct buf_ { char *p; size_t n, cap; } b = {NULL, 0, 0};
+	struct buf b;
+	char chunk[4096];
+	buf_init(&b, 1 << 20);
 	for (;;) {
-		if (b.n + 4096 > b.cap) {
-			b.cap = b.cap ? b.cap * 2 : 8192;
-			b.p = realloc(b.p, b.cap);
-			if (!b.p)
-				break;
-		}
-		ssize_t r = read(fd, b.p + b.n, b.cap - b.n - 1);
+		ssize_t r = read(fd, chunk, sizeof(chunk));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r <= 0 || buf_add(&b, chunk, (size_t)r))
 			break;
-		b.n += (size_t)r;
 	}
-	json_t *r = b.p ? json_loadb(b.p, b.n, 0, NULL) : NULL;
-	free(b.p);
+	json_t *r = b.data ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+	buf_clear(&b);
 	if (!r) {
 		c->verdict = V_FAIL;
 		c->check = util_strdup("runner");
@@ -233,6 +229,14 @@ static void main_run(struct suite *s, const struct opts *o, FILE *tap)
 			close(w[k].fd);
 			w[k].pid = 0;
 			running--;
+			if (main_stop && c->check && !strcmp(c->check, "runner")) {
+				/* killed by the interrupt: neither a pass nor a failure */
+				free(c->check);
+				free(c->reason);
+				c->check = NULL;
+				c->verdict = V_SKIP;
+				c->reason = util_strdup("not finished: the run was interrupted");
+			}
 			main_baseline(c);
 			failed += main_failed(c);
 			report_tap_case(tap, ++num, c);
