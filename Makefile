@@ -193,12 +193,12 @@ bench: all
 # Every adapter in the project: the real ones over every judged scenario, the
 # broken ones of tests/conformance/ over the cases their args.txt selects (their
 # baseline.txt makes those known-fails); then one merged set of reports.
-REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/adapter/adapter.json))
+REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*adapter/adapter.json))
 BROKEN_ADAPTERS := $(patsubst %/args.txt,%,$(wildcard tests/conformance/*/args.txt))
 CONFORM_OUT := $(BUILD)/conformance
 conformance: all node-deps
 	@rm -rf $(CONFORM_OUT) && mkdir -p $(CONFORM_OUT)/parts
-	$(Q)st=0; $(CONFORM_ENV) $(BUILD)/cdpconform -j3 --logs $(CONFORM_OUT)/logs \
+	$(Q)st=0; $(CONFORM_ENV) $(BUILD)/cdpconform -j4 --logs $(CONFORM_OUT)/logs \
 	  --json $(CONFORM_OUT)/parts/real.json $(REAL_ADAPTERS) >$(CONFORM_OUT)/parts/real.tap || st=1; \
 	for d in $(BROKEN_ADAPTERS); do \
 	  $(CONFORM_ENV) $(BUILD)/cdpconform --no-progress --logs $(CONFORM_OUT)/logs \
@@ -207,6 +207,7 @@ conformance: all node-deps
 	done; \
 	$(BUILD)/cdpconform --merge --tap $(CONFORM_OUT)/report.tap --json $(CONFORM_OUT)/report.json \
 	  --junit $(CONFORM_OUT)/junit.xml --html $(CONFORM_OUT)/report.html $(CONFORM_OUT)/parts/*.json || st=1; \
+	sh tests/conformance/strays.sh $(CONFORM_OUT) || st=1; \
 	tail -1 $(CONFORM_OUT)/report.tap; \
 	echo "make conformance: TAP, JUnit, JSON and HTML reports in $(CONFORM_OUT)/"; exit $$st
 
