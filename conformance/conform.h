@@ -30,7 +30,7 @@ struct ccase {
 	char *scenario;		       /* name: "tracing/complete-never" */
 	char *path;		       /* the scenario file */
 	char *task;
-	json_t *expect;		       /* the merged expectation (defaults + scenario) */
+	json_t *expect; /* the merged expectation (defaults + scenario) */
 	/* outcome */
 	enum verdict verdict;
 	char *check;  /* first failed check, or NULL */
@@ -41,20 +41,20 @@ struct ccase {
 };
 
 struct opts {
-	const char *mock;	/* the cdpmock binary */
-	const char *logs;	/* where case folders go */
-	const char *tap;	/* NULL: stdout */
+	const char *mock; /* the cdpmock binary */
+	const char *logs; /* where case folders go */
+	const char *tap;  /* NULL: stdout */
 	const char *junit, *json, *html;
-	const char *task;	/* --task */
-	const char *only;	/* --only */
-	const char *baseline;	/* --baseline FILE */
+	const char *task;     /* --task */
+	const char *only;     /* --only */
+	const char *baseline; /* --baseline FILE */
 	int jobs;
-	int shard_k, shard_n;	/* --shard K/N; 1/1 by default */
-	int progress;		/* live progress on stderr */
-	int keep;		/* --keep-logs: keep passing cases' logs too */
-	int merge;		/* --merge: the operands are JSON reports */
+	int shard_k, shard_n; /* --shard K/N; 1/1 by default */
+	int progress;	      /* live progress on stderr */
+	int keep;	      /* --keep-logs: keep passing cases' logs too */
+	int merge;	      /* --merge: the operands are JSON reports */
 	uint64_t seed;
-	double time_scale;	/* every time limit times this */
+	double time_scale; /* every time limit times this */
 };
 
 /* verdict_name() - "pass", "fail", "hang", "crash", "known-fail", "skip". */
@@ -106,25 +106,32 @@ void runcase_kill_all(void);
 /* ---- judge.c ---- */
 /* What a case produced, for judge_case(). */
 struct outcome {
-	const char *dir;      /* the case folder */
-	const char *out_dir;  /* CDP_OUT */
-	const char *journal;  /* the mock's journal file */
+	const char *dir;     /* the case folder */
+	const char *out_dir; /* CDP_OUT */
+	const char *journal; /* the mock's journal file */
 	const char *stderr_path;
-	int exited;	      /* the adapter exited (not killed by the runner) */
-	int status;	      /* its exit status when exited */
-	int signal;	      /* the signal that ended it, or 0 */
-	int timed_out;	      /* the runner killed it at the time limit */
-	long ms;	      /* wall time of the adapter */
-	long limit_ms;	      /* the case's time limit (scaled) */
+	int exited;		/* the adapter exited (not killed by the runner) */
+	int status;		/* its exit status when exited */
+	int signal;		/* the signal that ended it, or 0 */
+	int timed_out;		/* the runner killed it at the time limit */
+	long ms;		/* wall time of the adapter */
+	long limit_ms;		/* the case's time limit (scaled) */
 	const char *mock_error; /* the mock could not start, or NULL */
 };
 /* judge_case() - runs every check on what c's adapter did; sets verdict,
  * check, reason and failed. */
 void judge_case(struct ccase *c, const struct outcome *out);
 
-/* ---- report.c ---- */
+/* ---- report.c, report_html.c ---- */
+/* report_tap_plan() - "TAP version 14" and the plan line for n cases. */
 void report_tap_plan(FILE *f, size_t n);
+/* report_tap_case() - test point num for c: "ok"/"not ok", SKIP and TODO
+ * (known-fail) directives, and a YAML block for every case that did not
+ * pass.  Flushes f, so that TAP streams while the run goes on. */
 void report_tap_case(FILE *f, size_t num, const struct ccase *c);
+/* report_json(), report_junit(), report_html() - write the cases (in the
+ * given order) and the run's wall time ms to file.  0, or -1 with a line
+ * on stderr when the file cannot be written.  Formats: docs/adapters.md. */
 int report_json(const char *file, const struct ccase *cases, size_t n, long ms);
 int report_junit(const char *file, const struct ccase *cases, size_t n, long ms);
 int report_html(const char *file, const struct ccase *cases, size_t n, long ms);

@@ -16,38 +16,33 @@ static const struct {
 	const char *task;
 	const char *json;
 } expect_defaults[] = {
-	{"trace-events",
-	 "{\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.end\"}],"
-	 "\"notSend\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
-	 "\"ReturnAsStream\"}}],"
-	 "\"exit\":\"success\",\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
-	{"trace-stream",
-	 "{\"send\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
-	 "\"ReturnAsStream\"}},{\"method\":\"Tracing.end\"},{\"method\":\"IO.read\"}],"
-	 "\"closeStreams\":true,\"exit\":\"success\","
-	 "\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
-	{"trace-gzip",
-	 "{\"send\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
-	 "\"ReturnAsStream\",\"streamCompression\":\"gzip\"}},{\"method\":\"Tracing.end\"},"
-	 "{\"method\":\"IO.read\"}],"
-	 "\"closeStreams\":true,\"exit\":\"success\","
-	 "\"outputs\":[{\"name\":\"trace.json\",\"minBytes\":20}]}"},
-	{"trace-twice",
-	 "{\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.start\"},"
-	 "{\"method\":\"Tracing.end\"}],"
-	 "\"closeStreams\":true,\"exit\":\"success\","
-	 "\"outputs\":[{\"name\":\"trace-2.json\",\"json\":true}]}"},
-	{"profile",
-	 "{\"send\":[{\"method\":\"Profiler.enable\"},{\"method\":\"Profiler.start\"},"
-	 "{\"method\":\"Profiler.stop\"}],\"exit\":\"success\","
-	 "\"outputs\":[{\"name\":\"profile.cpuprofile\",\"json\":true}]}"},
-	{"console-profile",
-	 "{\"send\":[{\"method\":\"Profiler.enable\"}],\"exit\":\"success\","
-	 "\"outputs\":[{\"name\":\"profiles.json\",\"json\":true}]}"},
-	{"coverage",
-	 "{\"send\":[{\"method\":\"Profiler.enable\"},{\"method\":\"Profiler.startPreciseCoverage\"},"
-	 "{\"method\":\"Profiler.takePreciseCoverage\"}],\"exit\":\"success\","
-	 "\"outputs\":[{\"name\":\"coverage.json\",\"json\":true}]}"},
+    {"trace-events", "{\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.end\"}],"
+		     "\"notSend\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
+		     "\"ReturnAsStream\"}}],"
+		     "\"exit\":\"success\",\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
+    {"trace-stream", "{\"send\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
+		     "\"ReturnAsStream\"}},{\"method\":\"Tracing.end\"},{\"method\":\"IO.read\"}],"
+		     "\"closeStreams\":true,\"exit\":\"success\","
+		     "\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
+    {"trace-gzip",
+     "{\"send\":[{\"method\":\"Tracing.start\",\"params\":{\"transferMode\":"
+     "\"ReturnAsStream\",\"streamCompression\":\"gzip\"}},{\"method\":\"Tracing.end\"},"
+     "{\"method\":\"IO.read\"}],"
+     "\"closeStreams\":true,\"exit\":\"success\","
+     "\"outputs\":[{\"name\":\"trace.json\",\"minBytes\":20}]}"},
+    {"trace-twice", "{\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.start\"},"
+		    "{\"method\":\"Tracing.end\"}],"
+		    "\"closeStreams\":true,\"exit\":\"success\","
+		    "\"outputs\":[{\"name\":\"trace-2.json\",\"json\":true}]}"},
+    {"profile", "{\"send\":[{\"method\":\"Profiler.enable\"},{\"method\":\"Profiler.start\"},"
+		"{\"method\":\"Profiler.stop\"}],\"exit\":\"success\","
+		"\"outputs\":[{\"name\":\"profile.cpuprofile\",\"json\":true}]}"},
+    {"console-profile", "{\"send\":[{\"method\":\"Profiler.enable\"}],\"exit\":\"success\","
+			"\"outputs\":[{\"name\":\"profiles.json\",\"json\":true}]}"},
+    {"coverage",
+     "{\"send\":[{\"method\":\"Profiler.enable\"},{\"method\":\"Profiler.startPreciseCoverage\"},"
+     "{\"method\":\"Profiler.takePreciseCoverage\"}],\"exit\":\"success\","
+     "\"outputs\":[{\"name\":\"coverage.json\",\"json\":true}]}"},
 };
 
 size_t expect_tasks(const json_t *e, const char **out, size_t max)
@@ -67,7 +62,8 @@ static void expect_over(json_t *to, const json_t *from)
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)from, k, v) {
+	json_object_foreach((json_t *)from, k, v)
+	{
 		if (strcmp(k, "task") && strcmp(k, "byTask"))
 			json_object_set(to, k, v);
 	}

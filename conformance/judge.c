@@ -55,8 +55,8 @@ static char *judge_exception(const char *path)
 		char *next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (next && !strncmp(next, "    at ", 7) && strchr(line, ':') &&
-		    line[0] != ' ' && strstr(line, "Error")) {
+		if (next && !strncmp(next, "    at ", 7) && strchr(line, ':') && line[0] != ' ' &&
+		    strstr(line, "Error")) {
 			size_t n = strcspn(next + 7, "\n");
 			found = util_printf("%s at %.*s", line, (int)n, next + 7);
 		}
@@ -101,8 +101,9 @@ static int judge_ending(struct judge *j)
 	}
 	if (oc->signal) {
 		c->verdict = V_CRASH;
-		judge_fail(j, "crash", util_printf("killed by signal %d (%s)", oc->signal,
-						   strsignal(oc->signal)));
+		judge_fail(
+		    j, "crash",
+		    util_printf("killed by signal %d (%s)", oc->signal, strsignal(oc->signal)));
 		return 1;
 	}
 	char *ex = judge_exception(oc->stderr_path);
@@ -127,7 +128,8 @@ static void judge_result(struct judge *j)
 	const json_t *ok = json_object_get(j->result, "ok");
 	const json_t *loss = json_object_get(j->result, "dataLoss");
 	const json_t *err = json_object_get(j->result, "error");
-	if (!j->result || !json_is_boolean(ok) || (loss && !json_is_boolean(loss) && !json_is_null(loss)) ||
+	if (!j->result || !json_is_boolean(ok) ||
+	    (loss && !json_is_boolean(loss) && !json_is_null(loss)) ||
 	    (err && !json_is_string(err) && !json_is_null(err))) {
 		judge_fail(j, "outputs",
 			   util_strdup(j->result ? "result.json is not {\"ok\": bool, \"error\": "
@@ -138,8 +140,8 @@ static void judge_result(struct judge *j)
 	j->claims_ok = j->oc->status == 0 && json_is_true(ok);
 	if ((j->oc->status == 0) != json_is_true(ok))
 		judge_fail(j, "exit",
-			   util_printf("exit status %d but result.json says \"ok\": %s", j->oc->status,
-				       json_is_true(ok) ? "true" : "false"));
+			   util_printf("exit status %d but result.json says \"ok\": %s",
+				       j->oc->status, json_is_true(ok) ? "true" : "false"));
 }
 
 static const char *judge_error_text(const struct judge *j)
@@ -154,15 +156,18 @@ static void judge_exit(struct judge *j)
 	int st = j->oc->status;
 	const char *want = json_string_value(x);
 	if (want && !strcmp(want, "success") && st != 0)
-		judge_fail(j, "exit", util_printf("failed (exit status %d: %s) where a correct "
-						  "client succeeds",
-						  st, judge_error_text(j)));
+		judge_fail(j, "exit",
+			   util_printf("failed (exit status %d: %s) where a correct "
+				       "client succeeds",
+				       st, judge_error_text(j)));
 	else if (want && !strcmp(want, "failure") && st == 0)
-		judge_fail(j, "exit", util_strdup("reported success where a correct client fails "
-						  "with an error"));
+		judge_fail(j, "exit",
+			   util_strdup("reported success where a correct client fails "
+				       "with an error"));
 	else if (json_is_integer(x) && st != json_integer_value(x))
-		judge_fail(j, "exit", util_printf("exit status %d, expected %lld", st,
-						  (long long)json_integer_value(x)));
+		judge_fail(j, "exit",
+			   util_printf("exit status %d, expected %lld", st,
+				       (long long)json_integer_value(x)));
 }
 
 static int judge_expects_success(const struct judge *j)
@@ -226,11 +231,13 @@ static void judge_one_output(struct judge *j, const json_t *o)
 	if (!data)
 		judge_fail(j, "outputs", util_printf("%s was not written", name));
 	else if (min && (json_int_t)raw < json_integer_value(min))
-		judge_fail(j, "outputs", util_printf("%s has %zu bytes, fewer than %lld", name, raw,
-						     (long long)json_integer_value(min)));
+		judge_fail(j, "outputs",
+			   util_printf("%s has %zu bytes, fewer than %lld", name, raw,
+				       (long long)json_integer_value(min)));
 	else if (max && (json_int_t)raw > json_integer_value(max))
-		judge_fail(j, "outputs", util_printf("%s has %zu bytes, more than %lld", name, raw,
-						     (long long)json_integer_value(max)));
+		judge_fail(j, "outputs",
+			   util_printf("%s has %zu bytes, more than %lld", name, raw,
+				       (long long)json_integer_value(max)));
 	else if (json_is_true(json_object_get(o, "json"))) {
 		json_t *v = json_loadb(data, len, JSON_DECODE_ANY, NULL);
 		if (!v)
@@ -262,14 +269,17 @@ static void judge_data_loss(struct judge *j)
 		return;
 	const json_t *loss = json_object_get(j->result, "dataLoss");
 	if (j->w.d.data_loss && (!loss || json_is_null(loss)))
-		judge_fail(j, "dataLoss", util_strdup("the trace lost data and the client cannot "
-						      "report data loss"));
+		judge_fail(j, "dataLoss",
+			   util_strdup("the trace lost data and the client cannot "
+				       "report data loss"));
 	else if (j->w.d.data_loss && json_is_false(loss))
-		judge_fail(j, "dataLoss", util_strdup("tracingComplete said dataLossOccurred: true "
-						      "but result.json says \"dataLoss\": false"));
+		judge_fail(j, "dataLoss",
+			   util_strdup("tracingComplete said dataLossOccurred: true "
+				       "but result.json says \"dataLoss\": false"));
 	else if (!j->w.d.data_loss && json_is_true(loss))
-		judge_fail(j, "dataLoss", util_strdup("result.json says \"dataLoss\": true but no "
-						      "data was lost"));
+		judge_fail(j, "dataLoss",
+			   util_strdup("result.json says \"dataLoss\": true but no "
+				       "data was lost"));
 }
 
 /* The values of a JSON output: the array itself, or the array under one of
@@ -306,9 +316,10 @@ static void judge_trace_file(struct judge *j, const char *name, const struct evd
 	evdigest_init(&got);
 	/* Straight from the text: a trace can be big. */
 	if (evdigest_add_items(&got, data, len, "traceEvents")) {
-		judge_fail(j, "trace", util_printf("%s is neither a JSON array of events nor "
-						   "{\"traceEvents\": [...]}",
-						   name));
+		judge_fail(j, "trace",
+			   util_printf("%s is neither a JSON array of events nor "
+				       "{\"traceEvents\": [...]}",
+				       name));
 	} else {
 		char *why = judge_compare("events", name, &got, sent);
 		if (why)
@@ -324,8 +335,9 @@ static void judge_trace(struct judge *j)
 	if (!j->claims_ok || strncmp(t, "trace-", 6))
 		return;
 	if (!d->n_trace) {
-		judge_fail(j, "trace", util_strdup("the client reported success, but the mock "
-						   "delivered no trace"));
+		judge_fail(j, "trace",
+			   util_strdup("the client reported success, but the mock "
+				       "delivered no trace"));
 		return;
 	}
 	if (strcmp(t, "trace-twice")) {
@@ -341,8 +353,9 @@ static void judge_trace(struct judge *j)
 	if (f) {
 		fclose(f);
 		if (d->n_trace < 2)
-			judge_fail(j, "trace", util_strdup("trace.json written, but the mock delivered "
-							   "only one trace"));
+			judge_fail(j, "trace",
+				   util_strdup("trace.json written, but the mock delivered "
+					       "only one trace"));
 		else
 			judge_trace_file(j, "trace.json", &d->trace[d->n_trace - 2]);
 	}
@@ -359,8 +372,9 @@ static void judge_profile(struct judge *j)
 	free(data);
 	const json_t *p = json_object_get(v, "nodes") ? v : json_object_get(v, "profile");
 	if (!j->w.d.has_profile) {
-		judge_fail(j, "profile", util_strdup("the client reported success, but the mock "
-						     "sent no profile"));
+		judge_fail(j, "profile",
+			   util_strdup("the client reported success, but the mock "
+				       "sent no profile"));
 	} else if (p) {
 		struct evdigest got;
 		evdigest_init(&got);
@@ -368,12 +382,14 @@ static void judge_profile(struct judge *j)
 		char *why = judge_compare("profile", "profile.cpuprofile", &got, &j->w.d.profile);
 		if (why) {
 			free(why);
-			judge_fail(j, "profile", util_strdup("profile.cpuprofile differs from the "
-							     "profile the mock sent"));
+			judge_fail(j, "profile",
+				   util_strdup("profile.cpuprofile differs from the "
+					       "profile the mock sent"));
 		}
 	} else if (v) {
-		judge_fail(j, "profile", util_strdup("profile.cpuprofile is not a Profile "
-						     "(no \"nodes\")"));
+		judge_fail(j, "profile",
+			   util_strdup("profile.cpuprofile is not a Profile "
+				       "(no \"nodes\")"));
 	}
 	json_decref(v);
 }
@@ -401,9 +417,9 @@ static void judge_sets(struct judge *j)
 			evdigest_add(&got, e);
 	}
 	char *why = v && json_is_array(items)
-			    ? judge_compare(console ? "profiles" : "script coverages", name, &got,
-					    console ? &j->w.d.console : &j->w.d.coverage)
-			    : (v ? util_printf("%s is not an array", name) : NULL);
+			? judge_compare(console ? "profiles" : "script coverages", name, &got,
+					console ? &j->w.d.console : &j->w.d.coverage)
+			: (v ? util_printf("%s is not an array", name) : NULL);
 	if (why)
 		judge_fail(j, console ? "profile" : "coverage", why);
 	json_decref(v);
@@ -448,8 +464,8 @@ void judge_case(struct ccase *c, const struct outcome *oc)
 	judge_result(&j);
 	judge_exit(&j);
 	if (oc->ms > oc->limit_ms)
-		judge_fail(&j, "timeLimit", util_printf("took %ld ms, over the %ld ms limit", oc->ms,
-							oc->limit_ms));
+		judge_fail(&j, "timeLimit",
+			   util_printf("took %ld ms, over the %ld ms limit", oc->ms, oc->limit_ms));
 	judge_wire(&j);
 	judge_outputs(&j);
 	judge_data_loss(&j);

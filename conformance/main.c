@@ -275,7 +275,8 @@ static int main_parse(int argc, char **argv, struct opts *o, const char **scen, 
 		} else if (!strcmp(a, "-j") || !strncmp(a, "-j", 2)) {
 			o->jobs = atoi(a[2] ? a + 2 : main_arg(argc, argv, &i));
 		} else if (!strcmp(a, "--shard")) {
-			if (sscanf(main_arg(argc, argv, &i), "%d/%d", &o->shard_k, &o->shard_n) != 2 ||
+			if (sscanf(main_arg(argc, argv, &i), "%d/%d", &o->shard_k, &o->shard_n) !=
+				2 ||
 			    o->shard_n < 1 || o->shard_k < 1 || o->shard_k > o->shard_n) {
 				fprintf(stderr, "cdpconform: --shard takes K/N with 1 <= K <= N\n");
 				return -1;
@@ -330,8 +331,12 @@ static int main_parse(int argc, char **argv, struct opts *o, const char **scen, 
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.logs = "cdpconform-logs", .shard_k = 1, .shard_n = 1, .seed = 1,
-			 .time_scale = 1, .progress = isatty(2)};
+	struct opts o = {.logs = "cdpconform-logs",
+			 .shard_k = 1,
+			 .shard_n = 1,
+			 .seed = 1,
+			 .time_scale = 1,
+			 .progress = isatty(2)};
 	const char *scen[64], *dirs[64];
 	size_t n_scen = 0, n_dirs = 0;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -60,7 +60,8 @@ int merge_run(char **files, size_t n_files, const struct opts *o)
 			json_decref(r);
 			goto out;
 		}
-		ms += (long)json_integer_value(json_object_get(json_object_get(r, "summary"), "ms"));
+		ms +=
+		    (long)json_integer_value(json_object_get(json_object_get(r, "summary"), "ms"));
 		struct ccase *grown = realloc(cases, (n + json_array_size(arr)) * sizeof(*cases));
 		if (!grown) {
 			json_decref(r);
@@ -77,7 +78,8 @@ int merge_run(char **files, size_t n_files, const struct opts *o)
 				continue;
 			k->scenario = merge_str(c, "scenario");
 			k->task = merge_str(c, "task");
-			k->verdict = merge_verdict(json_string_value(json_object_get(c, "verdict")));
+			k->verdict =
+			    merge_verdict(json_string_value(json_object_get(c, "verdict")));
 			k->check = merge_str(c, "check");
 			k->reason = merge_str(c, "reason");
 			k->failed = merge_str(c, "failed");
@@ -88,7 +90,8 @@ int merge_run(char **files, size_t n_files, const struct opts *o)
 				free(k->task);
 				continue;
 			}
-			failed += k->verdict == V_FAIL || k->verdict == V_HANG || k->verdict == V_CRASH;
+			failed +=
+			    k->verdict == V_FAIL || k->verdict == V_HANG || k->verdict == V_CRASH;
 			n++;
 		}
 		json_decref(r);

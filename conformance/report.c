@@ -36,8 +36,7 @@ void report_tap_case(FILE *f, size_t num, const struct ccase *c)
 	if (c->verdict == V_SKIP) {
 		fputs(" # SKIP ", f);
 		report_tap_text(f, c->reason ? c->reason : "adapter does not do this task");
-	}
-	else if (c->verdict == V_KNOWN_FAIL) {
+	} else if (c->verdict == V_KNOWN_FAIL) {
 		fputs(" # TODO known-fail: ", f);
 		report_tap_text(f, c->check);
 	}
@@ -67,13 +66,13 @@ int report_json(const char *file, const struct ccase *cases, size_t n, long ms)
 		const struct ccase *c = &cases[i];
 		counts[c->verdict]++;
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:o}", "adapter",
-				   c->adapter->name, "scenario", c->scenario, "task", c->task,
-				   "verdict", verdict_name(c->verdict), "check",
-				   report_str_or_null(c->check), "reason",
-				   report_str_or_null(c->reason), "ms", (json_int_t)c->ms, "log",
-				   report_str_or_null(c->log), "failed",
-				   report_str_or_null(c->failed)));
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:o}", "adapter",
+			      c->adapter->name, "scenario", c->scenario, "task", c->task, "verdict",
+			      verdict_name(c->verdict), "check", report_str_or_null(c->check),
+			      "reason", report_str_or_null(c->reason), "ms", (json_int_t)c->ms,
+			      "log", report_str_or_null(c->log), "failed",
+			      report_str_or_null(c->failed)));
 	}
 	json_object_set_new(sum, "cases", json_integer((json_int_t)n));
 	for (int v = V_PASS; v <= V_SKIP; v++)
@@ -93,10 +92,18 @@ static void report_xml(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
 		default:
 			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
 				fputc(*s, f);
@@ -112,8 +119,10 @@ int report_junit(const char *file, const struct ccase *cases, size_t n, long ms)
 		fprintf(stderr, "cdpconform: cannot write %s\n", file);
 		return -1;
 	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cdpconform\" "
-		   "time=\"%.3f\">\n", (double)ms / 1000);
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cdpconform\" "
+		"time=\"%.3f\">\n",
+		(double)ms / 1000);
 	for (size_t i = 0; i < n; i++) {
 		const struct adapter *a = cases[i].adapter;
 		size_t k;
@@ -148,7 +157,8 @@ int report_junit(const char *file, const struct ccase *cases, size_t n, long ms)
 					c->verdict == V_SKIP ? "adapter does not do this task"
 							     : "known-fail");
 			} else if (c->verdict != V_PASS) {
-				fprintf(f, "<failure type=\"%s\" message=\"", verdict_name(c->verdict));
+				fprintf(f, "<failure type=\"%s\" message=\"",
+					verdict_name(c->verdict));
 				report_xml(f, c->check);
 				fputs(": ", f);
 				report_xml(f, c->reason);

@@ -10,11 +10,20 @@ static void html_text(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 	}
 }
@@ -62,14 +71,18 @@ static const char html_head[] =
     "td.cell b{display:block;font-size:12px;text-transform:uppercase;letter-spacing:.04em}\n"
     "td.cell small{display:block;color:#3a4754;word-break:break-word}\n"
     "td.cell a{font-size:12px}\n"
-    ".pass{background:var(--pass);border-color:var(--pass-b)!important}.pass b{color:var(--pass-b)}\n"
-    ".fail{background:var(--fail);border-color:var(--fail-b)!important}.fail b{color:var(--fail-b)}\n"
-    ".hang{background:var(--hang);border-color:var(--hang-b)!important}.hang b{color:var(--hang-b)}\n"
+    ".pass{background:var(--pass);border-color:var(--pass-b)!important}.pass "
+    "b{color:var(--pass-b)}\n"
+    ".fail{background:var(--fail);border-color:var(--fail-b)!important}.fail "
+    "b{color:var(--fail-b)}\n"
+    ".hang{background:var(--hang);border-color:var(--hang-b)!important}.hang "
+    "b{color:var(--hang-b)}\n"
     ".crash{background:var(--crash);border-color:var(--crash-b)!important}"
     ".crash b{color:var(--crash-b)}\n"
     ".known-fail{background:var(--known);border-color:var(--known-b)!important}"
     ".known-fail b{color:var(--known-b)}\n"
-    ".skip{background:var(--skip);border-color:var(--skip-b)!important}.skip b{color:var(--skip-b)}\n"
+    ".skip{background:var(--skip);border-color:var(--skip-b)!important}.skip "
+    "b{color:var(--skip-b)}\n"
     "td.none{background:#fff;color:#aab3bc}\n"
     "body.failures tr.ok{display:none}\n"
     "footer{padding:0 28px 24px;color:#6a7682;font-size:12px}\n"
@@ -133,12 +146,14 @@ static void html_summary(FILE *f, const struct ccase *cases, size_t n)
 		counts[cases[i].verdict]++;
 	fputs("<div class=\"summary\">", f);
 	for (int v = V_PASS; v <= V_SKIP; v++)
-		fprintf(f, "<span class=\"pill\" style=\"background:var(--%s);color:var(--%s-b);"
-			   "border-color:var(--%s-b)\">%ld %s</span>",
+		fprintf(f,
+			"<span class=\"pill\" style=\"background:var(--%s);color:var(--%s-b);"
+			"border-color:var(--%s-b)\">%ld %s</span>",
 			vars[v], vars[v], vars[v], counts[v], verdict_name(v));
 	fputs("</div>\n<div class=\"controls\"><label><input type=\"checkbox\" id=\"only\"> "
 	      "show only rows with a failure</label> (or open this page with "
-	      "<code>#failures</code>)</div>\n", f);
+	      "<code>#failures</code>)</div>\n",
+	      f);
 }
 
 int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
@@ -154,9 +169,10 @@ int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
 	size_t bad = 0;
 	for (size_t i = 0; i < n; i++)
 		bad += html_bad(cases[i].verdict);
-	fprintf(f, "<header><h1>cdpconform: %zu cases, %zu failed</h1><p>%zu adapter%s &times; "
-		   "the judged scenarios, %.1f s. Hover a cell for its reason; failed cases "
-		   "link to their logs (journal, stdout, stderr, outputs).</p></header>\n",
+	fprintf(f,
+		"<header><h1>cdpconform: %zu cases, %zu failed</h1><p>%zu adapter%s &times; "
+		"the judged scenarios, %.1f s. Hover a cell for its reason; failed cases "
+		"link to their logs (journal, stdout, stderr, outputs).</p></header>\n",
 		n, bad, na, na == 1 ? "" : "s", (double)ms / 1000);
 	html_summary(f, cases, n);
 	fputs("<main><table><thead><tr><th>scenario &middot; task</th>", f);
@@ -176,7 +192,8 @@ int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
 		const struct ccase *c = &cases[i];
 		size_t j;
 		for (j = 0; j < i; j++) /* one row per scenario and task */
-			if (!strcmp(cases[j].scenario, c->scenario) && !strcmp(cases[j].task, c->task))
+			if (!strcmp(cases[j].scenario, c->scenario) &&
+			    !strcmp(cases[j].task, c->task))
 				break;
 		if (j < i)
 			continue;
@@ -184,14 +201,16 @@ int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
 		size_t gl = slash ? (size_t)(slash - c->scenario) : 0;
 		if (gl && (strlen(group) != gl || strncmp(group, c->scenario, gl))) {
 			snprintf(group, sizeof(group), "%.*s", (int)gl, c->scenario);
-			fprintf(f, "<tr class=\"grp\"><th class=\"group\" colspan=\"%zu\">", na + 1);
+			fprintf(f, "<tr class=\"grp\"><th class=\"group\" colspan=\"%zu\">",
+				na + 1);
 			html_text(f, group);
 			fputs("/</th></tr>\n", f);
 		}
 		const struct ccase *row[64] = {0};
 		int any_bad = 0;
 		for (size_t k = i; k < n; k++) {
-			if (strcmp(cases[k].scenario, c->scenario) || strcmp(cases[k].task, c->task))
+			if (strcmp(cases[k].scenario, c->scenario) ||
+			    strcmp(cases[k].task, c->task))
 				continue;
 			for (size_t a = 0; a < na; a++)
 				if (ad[a] == cases[k].adapter)
@@ -221,6 +240,7 @@ int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
 	      "  g.hidden=on&&!bad;});}\n"
 	      "box.addEventListener('change',function(){only(box.checked);});\n"
 	      "if(location.hash==='#failures'){box.checked=true;only(true);}\n"
-	      "</script>\n</body></html>\n", f);
+	      "</script>\n</body></html>\n",
+	      f);
 	return fclose(f) ? -1 : 0;
 }

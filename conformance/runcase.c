@@ -79,7 +79,7 @@ static int runcase_mock_start(const struct ccase *c, const struct opts *o, const
 		setpgid(0, 0);
 		runcase_redirect(log, log);
 		execlp(o->mock, o->mock, "--remote-debugging-port=0", udd, "--scenario", c->path,
-		      "--journal", journal, "--seed", seed, "--digests", (char *)NULL);
+		       "--journal", journal, "--seed", seed, "--digests", (char *)NULL);
 		fprintf(stderr, "cdpconform: cannot run %s: %s\n", o->mock, strerror(errno));
 		_exit(127);
 	}
@@ -186,8 +186,8 @@ void runcase_run(struct ccase *c, const struct opts *o)
 	char *journal = util_printf("%s/journal.jsonl", dir);
 	char *errp = util_printf("%s/stderr.txt", dir);
 	char *profile = util_printf("%s/profile", dir);
-	struct outcome oc = {.dir = dir, .out_dir = out_dir, .journal = journal,
-			     .stderr_path = errp};
+	struct outcome oc = {
+	    .dir = dir, .out_dir = out_dir, .journal = journal, .stderr_path = errp};
 	long limit = (long)((double)expect_time_limit_ms(c->expect) * o->time_scale);
 	/* The limit the adapter is told, and past it the timeLimit check; the
 	 * grace on top is for the hang verdict, so a client that is merely

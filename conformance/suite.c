@@ -98,8 +98,7 @@ static int suite_selected(const struct opts *o, const char *scen, const char *ta
 {
 	if (o->task && strcmp(o->task, task))
 		return 0;
-	if (o->only && !strstr(scen, o->only) && strcmp(task, o->only) &&
-	    strcmp(a->name, o->only))
+	if (o->only && !strstr(scen, o->only) && strcmp(task, o->only) && strcmp(a->name, o->only))
 		return 0;
 	return 1;
 }
@@ -110,8 +109,8 @@ static void suite_scenario(struct suite *s, const char *path, const struct adapt
 	json_error_t err;
 	json_t *scen = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
 	if (!scen) {
-		fprintf(stderr, "cdpconform: %s:%d:%d: %s (skipped)\n", path, err.line,
-			err.column, err.text);
+		fprintf(stderr, "cdpconform: %s:%d:%d: %s (skipped)\n", path, err.line, err.column,
+			err.text);
 		return;
 	}
 	const json_t *e = json_object_get(scen, "expect");

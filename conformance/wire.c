@@ -6,9 +6,9 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "conform.h"
 
@@ -49,7 +49,8 @@ int wire_load(struct wire *w, const char *journal)
 		}
 		const char *method = json_string_value(json_object_get(msg, "method"));
 		if (method && !strcmp(method, "Tracing.tracingComplete") &&
-		    json_is_true(json_object_get(json_object_get(msg, "params"), "dataLossOccurred")))
+		    json_is_true(
+			json_object_get(json_object_get(msg, "params"), "dataLossOccurred")))
 			w->d.data_loss = 1;
 		json_array_append_new(w->lines, l);
 	}
@@ -91,7 +92,8 @@ static int wire_subset(const json_t *pat, const json_t *v)
 		json_t *pv;
 		if (!json_is_object(v))
 			return 0;
-		json_object_foreach((json_t *)pat, k, pv) {
+		json_object_foreach((json_t *)pat, k, pv)
+		{
 			if (!wire_subset(pv, json_object_get(v, k)))
 				return 0;
 		}
@@ -126,9 +128,9 @@ static int wire_matches(const json_t *pat, const json_t *cmd)
 	if (!m || !wire_glob(m, wire_method(cmd)))
 		return 0;
 	if (sess && strcmp(sess, "any")) {
-		if (!strcmp(sess, "root") ? sid != NULL
+		if (!strcmp(sess, "root")    ? sid != NULL
 		    : !strcmp(sess, "child") ? sid == NULL
-					      : !sid || strcmp(sid, sess))
+					     : !sid || strcmp(sid, sess))
 			return 0;
 	}
 	const json_t *params = json_object_get(pat, "params");
@@ -155,8 +157,8 @@ int wire_send(const struct wire *w, const json_t *patterns, char **why)
 		return 0;
 	char *p = wire_pattern_text(json_array_get(patterns, k));
 	*why = k ? util_printf("never sent %s after %s", p,
-			       json_string_value(json_object_get(json_array_get(patterns, k - 1),
-								 "method")))
+			       json_string_value(
+				   json_object_get(json_array_get(patterns, k - 1), "method")))
 		 : util_printf("never sent %s", p);
 	free(p);
 	return -1;
@@ -240,12 +242,12 @@ static size_t wire_streams(const struct wire *w, struct wire_stream *s, size_t m
 		const char *d = wire_dir(l), *method = wire_method(m);
 		if (!d || strcmp(d, "out") || !method || strcmp(method, "Tracing.tracingComplete"))
 			continue;
-		const char *h = json_string_value(json_object_get(json_object_get(m, "params"),
-								  "stream"));
+		const char *h =
+		    json_string_value(json_object_get(json_object_get(m, "params"), "stream"));
 		if (h && n < max)
-			s[n++] = (struct wire_stream){h, json_string_value(json_object_get(m, "sessionId")),
-						      json_integer_value(json_object_get(l, "conn")),
-						      0};
+			s[n++] = (struct wire_stream){
+			    h, json_string_value(json_object_get(m, "sessionId")),
+			    json_integer_value(json_object_get(l, "conn")), 0};
 	}
 	return n;
 }
@@ -259,8 +261,8 @@ int wire_close_streams(const struct wire *w, char **why)
 		const json_t *cmd = wire_command(l);
 		if (!cmd || strcmp(wire_method(cmd), "IO.close"))
 			continue;
-		const char *h = json_string_value(json_object_get(json_object_get(cmd, "params"),
-								  "handle"));
+		const char *h =
+		    json_string_value(json_object_get(json_object_get(cmd, "params"), "handle"));
 		for (size_t k = 0; h && k < n; k++)
 			if (!strcmp(s[k].handle, h) &&
 			    s[k].conn == json_integer_value(json_object_get(l, "conn")))
@@ -283,14 +285,14 @@ static int wire_handle_rule(const json_t *l, const json_t *cmd, struct wire_stre
 	const char *method = wire_method(cmd);
 	if (strcmp(method, "IO.read") && strcmp(method, "IO.close"))
 		return 0;
-	const char *h = json_string_value(json_object_get(json_object_get(cmd, "params"), "handle"));
+	const char *h =
+	    json_string_value(json_object_get(json_object_get(cmd, "params"), "handle"));
 	const char *sid = json_string_value(json_object_get(cmd, "sessionId"));
 	json_int_t conn = json_integer_value(json_object_get(l, "conn"));
 	for (size_t k = 0; h && k < n; k++) {
 		if (strcmp(s[k].handle, h) || s[k].conn != conn)
 			continue;
-		if ((s[k].session == NULL) != (sid == NULL) ||
-		    (sid && strcmp(sid, s[k].session))) {
+		if ((s[k].session == NULL) != (sid == NULL) || (sid && strcmp(sid, s[k].session))) {
 			*why = util_printf("%s on stream %s, which belongs to another session",
 					   method, h);
 			return -1;
@@ -331,9 +333,10 @@ int wire_protocol(const struct wire *w, char **why)
 			const char *em = json_string_value(
 			    json_object_get(json_object_get(m, "error"), "message"));
 			if (em && !strcmp(em, "Session with given id not found.")) {
-				*why = util_printf("a command to a session that does not exist "
-						   "(id %lld)",
-						   (long long)json_integer_value(json_object_get(m, "id")));
+				*why = util_printf(
+				    "a command to a session that does not exist "
+				    "(id %lld)",
+				    (long long)json_integer_value(json_object_get(m, "id")));
 				rc = -1;
 			}
 			continue;

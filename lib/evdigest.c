@@ -64,8 +64,8 @@ uint64_t evdigest_value(const json_t *v)
 		uint64_t sum = 0;
 		const char *key;
 		json_t *m;
-		json_object_foreach((json_t *)v, key, m)
-			sum += evdigest_mix(evdigest_bytes(key, strlen(key)) * 3 ^ evdigest_value(m));
+		json_object_foreach((json_t *)v, key, m) sum +=
+		    evdigest_mix(evdigest_bytes(key, strlen(key)) * 3 ^ evdigest_value(m));
 		return evdigest_mix(sum ^ EVD_OBJ ^ ((uint64_t)json_object_size(v) << 8));
 	}
 	}

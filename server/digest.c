@@ -29,9 +29,9 @@ static const struct {
 	const char *outer, *inner; /* msg.outer.inner */
 	int each;		   /* an array: digest its elements */
 } digest_kinds[] = {
-	{"Profiler.stop", "profile", "result", "profile", 0},
-	{"Profiler.consoleProfileFinished", "console-profile", "params", "profile", 0},
-	{"Profiler.takePreciseCoverage", "coverage", "result", "result", 1},
+    {"Profiler.stop", "profile", "result", "profile", 0},
+    {"Profiler.consoleProfileFinished", "console-profile", "params", "profile", 0},
+    {"Profiler.takePreciseCoverage", "coverage", "result", "result", 1},
 };
 
 /* The journal tap (journal_tap_fn). */

@@ -31,12 +31,12 @@ enum adapter_break { BREAK_NONE, BREAK_HANG, BREAK_END_TWICE, BREAK_DATA_LOSS, B
 
 struct adapter {
 	struct cdpc *c;
-	const char *out;       /* $CDP_OUT */
-	const char *session;   /* the page session, for page tasks */
+	const char *out;     /* $CDP_OUT */
+	const char *session; /* the page session, for page tasks */
 	char session_buf[128];
 	enum adapter_break brk;
-	int data_loss;	       /* some trace said dataLossOccurred */
-	struct buf err;	       /* the first error, for result.json */
+	int data_loss;	/* some trace said dataLossOccurred */
+	struct buf err; /* the first error, for result.json */
 };
 
 static void adapter_fail(struct adapter *a, const char *fmt, ...)
@@ -199,7 +199,8 @@ static int adapter_attach(struct adapter *a)
 	json_t *infos = json_object_get(r, "targetInfos"), *t;
 	const char *target = NULL;
 	size_t i;
-	json_array_foreach(infos, i, t) {
+	json_array_foreach(infos, i, t)
+	{
 		const char *type = json_string_value(json_object_get(t, "type"));
 		if (type && !strcmp(type, "page")) {
 			target = json_string_value(json_object_get(t, "targetId"));
@@ -327,13 +328,11 @@ static int adapter_task(struct adapter *a, const char *task)
 
 static void adapter_result(struct adapter *a, int ok, const char *task)
 {
-	json_t *res = json_pack("{s:b,s:o,s:o}", "ok", ok, "error",
-				ok ? json_null() : json_string(a->err.len ? a->err.data : "failed"),
-				"dataLoss",
-				strncmp(task, "trace", 5) ? json_false()
-							  : json_boolean(a->brk == BREAK_DATA_LOSS
-									     ? 0
-									     : a->data_loss));
+	json_t *res = json_pack(
+	    "{s:b,s:o,s:o}", "ok", ok, "error",
+	    ok ? json_null() : json_string(a->err.len ? a->err.data : "failed"), "dataLoss",
+	    strncmp(task, "trace", 5) ? json_false()
+				      : json_boolean(a->brk == BREAK_DATA_LOSS ? 0 : a->data_loss));
 	char *p = adapter_path(a, "result.json");
 	if (!p || json_dump_file(res, p, JSON_COMPACT))
 		fprintf(stderr, "adapter: cannot write result.json\n");
@@ -356,8 +355,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--break=drop-event"))
 			a.brk = BREAK_DROP_EVENT;
 		else {
-			fprintf(stderr, "usage: adapter [--break=hang|end-twice|data-loss|drop-event]\n"
-					"  with CDP_WS, CDP_TASK and CDP_OUT set (docs/adapters.md)\n");
+			fprintf(stderr,
+				"usage: adapter [--break=hang|end-twice|data-loss|drop-event]\n"
+				"  with CDP_WS, CDP_TASK and CDP_OUT set (docs/adapters.md)\n");
 			return 2;
 		}
 	}

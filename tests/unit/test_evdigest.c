@@ -17,10 +17,10 @@ static uint64_t digest_of(const char *text)
 
 /* Pairs that must digest the same. */
 static const char *const same_rows[][2] = {
-	{"{\"a\":1,\"b\":[1,2]}", "{ \"b\" : [1, 2], \"a\" : 1.0 }"},
-	{"{\"s\":\"\\u00e9<\"}", "{\"s\":\"\xc3\xa9\\u003C\"}"},
-	{"[1500000]", "[1.5e6]"},
-	{"{\"x\":-0}", "{\"x\":0}"},
+    {"{\"a\":1,\"b\":[1,2]}", "{ \"b\" : [1, 2], \"a\" : 1.0 }"},
+    {"{\"s\":\"\\u00e9<\"}", "{\"s\":\"\xc3\xa9\\u003C\"}"},
+    {"[1500000]", "[1.5e6]"},
+    {"{\"x\":-0}", "{\"x\":0}"},
 };
 
 START_TEST(spellings_digest_the_same)
@@ -31,11 +31,11 @@ END_TEST
 
 /* Pairs that must not. */
 static const char *const diff_rows[][2] = {
-	{"{\"a\":1}", "{\"a\":\"1\"}"},
-	{"[1,2]", "[2,1]"},
-	{"{\"a\":{\"b\":1}}", "{\"a\":{\"b\":1,\"c\":null}}"},
-	{"{\"a\":1,\"b\":2}", "{\"a\":2,\"b\":1}"},
-	{"[]", "{}"},
+    {"{\"a\":1}", "{\"a\":\"1\"}"},
+    {"[1,2]", "[2,1]"},
+    {"{\"a\":{\"b\":1}}", "{\"a\":{\"b\":1,\"c\":null}}"},
+    {"{\"a\":1,\"b\":2}", "{\"a\":2,\"b\":1}"},
+    {"[]", "{}"},
 };
 
 START_TEST(changes_digest_differently)
@@ -69,10 +69,10 @@ END_TEST
 
 /* The text hasher agrees with the tree hasher, element by element. */
 static const char *const items_rows[] = {
-	"[{\"a\":1,\"b\":[true,false,null]},\"x\\u00e9\\ud83d\\ude00\\n\",-0.0,1.5e3]",
-	" [ {\"nested\": {\"k\": [[], {}], \"s\": \"\\\"q\\\"\"}} , 12345678901234 ] ",
-	"{\"metadata\":{\"x\":1},\"traceEvents\":[{\"ph\":\"M\",\"ts\":0},{\"ph\":\"X\"}]}",
-	"[\"caf\xc3\xa9\", \"\\/\\b\\f\\r\\t\"]",
+    "[{\"a\":1,\"b\":[true,false,null]},\"x\\u00e9\\ud83d\\ude00\\n\",-0.0,1.5e3]",
+    " [ {\"nested\": {\"k\": [[], {}], \"s\": \"\\\"q\\\"\"}} , 12345678901234 ] ",
+    "{\"metadata\":{\"x\":1},\"traceEvents\":[{\"ph\":\"M\",\"ts\":0},{\"ph\":\"X\"}]}",
+    "[\"caf\xc3\xa9\", \"\\/\\b\\f\\r\\t\"]",
 };
 
 START_TEST(text_items_match_tree_values)
