@@ -178,81 +178,111 @@ static int main_failed(const struct ccase *c)
 	return c->verdict == V_FAIL || c->verdict == V_HANG || c->verdict == V_CRASH;
 }
 
+/* The run's state: the workers, and how far the cases have got. */
+struct pool {
+	struct suite *s;
+	const struct opts *o;
+	FILE *tap;
+	struct worker *w;
+	size_t next, done, failed, running, num;
+	int64_t t0;
+};
+
+/* A case has its verdict: baseline, TAP line, progress. */
+static void main_finish(struct pool *p, struct ccase *c)
+{
+	main_baseline(c);
+	p->failed += main_failed(c);
+	report_tap_case(p->tap, ++p->num, c);
+	p->done++;
+	if (p->o->progress)
+		main_progress(p->done, p->s->n, p->failed, p->t0);
+}
+
+/* Starts the next case in a worker (or skips it). */
+static void main_launch(struct pool *p)
+{
+	struct ccase *c = &p->s->cases[p->next];
+	size_t index = p->next++;
+	if (!adapter_does(c->adapter, c->task)) {
+		c->verdict = V_SKIP;
+		main_finish(p, c);
+		return;
+	}
+	int fds[2];
+	pid_t pid = -1;
+	if (!pipe(fds) && (pid = fork()) == 0) {
+		close(fds[0]);
+		main_worker(c, p->o, fds[1]);
+	}
+	if (pid < 0) {
+		c->verdict = V_FAIL;
+		c->check = util_strdup("runner");
+		c->reason = util_printf("cannot start a worker: %s", strerror(errno));
+		main_finish(p, c);
+		return;
+	}
+	close(fds[1]);
+	size_t k = 0;
+	while (p->w[k].pid)
+		k++;
+	p->w[k] = (struct worker){pid, fds[0], index};
+	p->running++;
+}
+
+/* Worker pid has ended: its case's verdict. */
+static void main_reap(struct pool *p, pid_t pid)
+{
+	for (int k = 0; k < p->o->jobs; k++) {
+		if (p->w[k].pid != pid)
+			continue;
+		struct ccase *c = &p->s->cases[p->w[k].index];
+		main_collect(c, p->w[k].fd);
+		close(p->w[k].fd);
+		p->w[k].pid = 0;
+		p->running--;
+		if (main_stop && c->check && !strcmp(c->check, "runner")) {
+			/* killed by the interrupt: neither a pass nor a failure */
+			free(c->check);
+			free(c->reason);
+			c->check = NULL;
+			c->verdict = V_SKIP;
+			c->reason = util_strdup("not finished: the run was interrupted");
+		}
+		main_finish(p, c);
+	}
+}
+
 /* Runs every case with at most o->jobs at once; TAP lines as they end. */
 static void main_run(struct suite *s, const struct opts *o, FILE *tap)
 {
-	struct worker *w = calloc((size_t)o->jobs, sizeof(*w));
-	size_t next = 0, done = 0, failed = 0, running = 0, num = 0;
-	int64_t t0 = util_now_ms();
+	struct pool p = {.s = s, .o = o, .tap = tap, .t0 = util_now_ms()};
+	p.w = calloc((size_t)o->jobs, sizeof(*p.w));
 	report_tap_plan(tap, s->n);
-	while ((next < s->n || running) && w) {
-		while (!main_stop && next < s->n && running < (size_t)o->jobs) {
-			struct ccase *c = &s->cases[next];
-			if (!adapter_does(c->adapter, c->task)) {
-				c->verdict = V_SKIP;
-				report_tap_case(tap, ++num, c);
-				next++;
-				done++;
-				continue;
-			}
-			int fds[2];
-			if (pipe(fds))
-				break;
-			pid_t pid = fork();
-			if (pid == 0) {
-				close(fds[0]);
-				main_worker(c, o, fds[1]);
-			}
-			close(fds[1]);
-			size_t k = 0;
-			while (w[k].pid)
-				k++;
-			w[k] = (struct worker){pid, fds[0], next++};
-			running++;
-		}
-		if (!running)
+	while (p.w && (p.next < s->n || p.running)) {
+		while (!main_stop && p.next < s->n && p.running < (size_t)o->jobs)
+			main_launch(&p);
+		if (!p.running)
 			break;
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR && main_stop)
-				for (int k = 0; k < o->jobs; k++)
-					if (w[k].pid)
-						kill(w[k].pid, SIGTERM);
-			continue;
-		}
-		for (int k = 0; k < o->jobs; k++) {
-			if (w[k].pid != pid)
-				continue;
-			struct ccase *c = &s->cases[w[k].index];
-			main_collect(c, w[k].fd);
-			close(w[k].fd);
-			w[k].pid = 0;
-			running--;
-			if (main_stop && c->check && !strcmp(c->check, "runner")) {
-				/* killed by the interrupt: neither a pass nor a failure */
-				free(c->check);
-				free(c->reason);
-				c->check = NULL;
-				c->verdict = V_SKIP;
-				c->reason = util_strdup("not finished: the run was interrupted");
-			}
-			main_baseline(c);
-			failed += main_failed(c);
-			report_tap_case(tap, ++num, c);
-			done++;
-			if (o->progress)
-				main_progress(done, s->n, failed, t0);
+		if (pid >= 0) {
+			main_reap(&p, pid);
+		} else if (errno == EINTR && main_stop) {
+			for (int k = 0; k < o->jobs; k++)
+				if (p.w[k].pid)
+					kill(p.w[k].pid, SIGTERM);
 		}
 	}
 	/* Interrupted: what never ran is reported as such, never as a pass. */
-	for (; main_stop && next < s->n; next++) {
-		struct ccase *c = &s->cases[next];
+	for (; p.next < s->n; p.next++) {
+		struct ccase *c = &s->cases[p.next];
 		c->verdict = V_SKIP;
-		c->reason = util_strdup("not run: the run was interrupted");
-		report_tap_case(tap, ++num, c);
+		if (adapter_does(c->adapter, c->task))
+			c->reason = util_strdup("not run: the run was interrupted");
+		report_tap_case(tap, ++p.num, c);
 	}
-	free(w);
+	free(p.w);
 }
 
 static int main_parse(int argc, char **argv, struct opts *o, const char **scen, size_t *n_scen,

@@ -156,6 +156,82 @@ static void html_summary(FILE *f, const struct ccase *cases, size_t n)
 	      f);
 }
 
+static const char html_tail[] =
+    "</tbody></table></main>\n<footer>Verdicts: pass; fail (the first failed check "
+    "and why); hang (no exit within the time limit); crash (a signal or an uncaught "
+    "exception); known-fail (listed in the adapter's baseline); skip (the adapter "
+    "does not declare the task). See docs/conformance.md.</footer>\n"
+    "<script>\n"
+    "var box=document.getElementById('only');\n"
+    "function only(on){document.body.classList.toggle('failures',on);\n"
+    " document.querySelectorAll('tr.grp').forEach(function(g){var r=g.nextElementSibling,"
+    "bad=false;\n"
+    "  for(;r&&!r.classList.contains('grp');r=r.nextElementSibling)"
+    "bad=bad||r.classList.contains('bad');\n"
+    "  g.hidden=on&&!bad;});}\n"
+    "box.addEventListener('change',function(){only(box.checked);});\n"
+    "if(location.hash==='#failures'){box.checked=true;only(true);}\n"
+    "</script>\n</body></html>\n";
+
+static void html_thead(FILE *f, const struct adapter *const *ad, size_t na)
+{
+	fputs("<main><table><thead><tr><th>scenario &middot; task</th>", f);
+	for (size_t a = 0; a < na; a++) {
+		fputs("<th>", f);
+		html_text(f, ad[a]->name);
+		if (ad[a]->version && *ad[a]->version) {
+			fputs(" <span style=\"font-weight:400;color:#6a7682\">", f);
+			html_text(f, ad[a]->version);
+			fputs("</span>", f);
+		}
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead><tbody>\n", f);
+}
+
+static int html_same_row(const struct ccase *a, const struct ccase *b)
+{
+	return !strcmp(a->scenario, b->scenario) && !strcmp(a->task, b->task);
+}
+
+/* The row of cases[i]'s scenario and task, after a group heading when the
+ * scenario's folder (group, updated) changes.  Nothing when an earlier case
+ * already made the row. */
+static void html_row(FILE *f, const struct ccase *cases, size_t n, size_t i,
+		     const struct adapter *const *ad, size_t na, char *group, size_t group_len)
+{
+	const struct ccase *c = &cases[i];
+	for (size_t j = 0; j < i; j++)
+		if (html_same_row(&cases[j], c))
+			return;
+	const char *slash = strchr(c->scenario, '/');
+	size_t gl = slash ? (size_t)(slash - c->scenario) : 0;
+	if (gl && (strlen(group) != gl || strncmp(group, c->scenario, gl))) {
+		snprintf(group, group_len, "%.*s", (int)gl, c->scenario);
+		fprintf(f, "<tr class=\"grp\"><th class=\"group\" colspan=\"%zu\">", na + 1);
+		html_text(f, group);
+		fputs("/</th></tr>\n", f);
+	}
+	const struct ccase *row[64] = {0};
+	int any_bad = 0;
+	for (size_t k = i; k < n; k++) {
+		if (!html_same_row(&cases[k], c))
+			continue;
+		for (size_t a = 0; a < na; a++)
+			if (ad[a] == cases[k].adapter)
+				row[a] = &cases[k];
+		any_bad |= html_bad(cases[k].verdict);
+	}
+	fprintf(f, "<tr class=\"%s\"><td class=\"name\">", any_bad ? "bad" : "ok");
+	html_text(f, gl ? c->scenario + gl + 1 : c->scenario);
+	fputs(" <span>", f);
+	html_text(f, c->task);
+	fputs("</span></td>", f);
+	for (size_t a = 0; a < na; a++)
+		html_cell(f, row[a]);
+	fputs("</tr>\n", f);
+}
+
 int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
 {
 	const struct adapter *ad[64];
@@ -175,72 +251,10 @@ int report_html(const char *file, const struct ccase *cases, size_t n, long ms)
 		"link to their logs (journal, stdout, stderr, outputs).</p></header>\n",
 		n, bad, na, na == 1 ? "" : "s", (double)ms / 1000);
 	html_summary(f, cases, n);
-	fputs("<main><table><thead><tr><th>scenario &middot; task</th>", f);
-	for (size_t a = 0; a < na; a++) {
-		fputs("<th>", f);
-		html_text(f, ad[a]->name);
-		if (ad[a]->version && *ad[a]->version) {
-			fputs(" <span style=\"font-weight:400;color:#6a7682\">", f);
-			html_text(f, ad[a]->version);
-			fputs("</span>", f);
-		}
-		fputs("</th>", f);
-	}
-	fputs("</tr></thead><tbody>\n", f);
+	html_thead(f, ad, na);
 	char group[128] = "";
-	for (size_t i = 0; i < n; i++) {
-		const struct ccase *c = &cases[i];
-		size_t j;
-		for (j = 0; j < i; j++) /* one row per scenario and task */
-			if (!strcmp(cases[j].scenario, c->scenario) &&
-			    !strcmp(cases[j].task, c->task))
-				break;
-		if (j < i)
-			continue;
-		const char *slash = strchr(c->scenario, '/');
-		size_t gl = slash ? (size_t)(slash - c->scenario) : 0;
-		if (gl && (strlen(group) != gl || strncmp(group, c->scenario, gl))) {
-			snprintf(group, sizeof(group), "%.*s", (int)gl, c->scenario);
-			fprintf(f, "<tr class=\"grp\"><th class=\"group\" colspan=\"%zu\">",
-				na + 1);
-			html_text(f, group);
-			fputs("/</th></tr>\n", f);
-		}
-		const struct ccase *row[64] = {0};
-		int any_bad = 0;
-		for (size_t k = i; k < n; k++) {
-			if (strcmp(cases[k].scenario, c->scenario) ||
-			    strcmp(cases[k].task, c->task))
-				continue;
-			for (size_t a = 0; a < na; a++)
-				if (ad[a] == cases[k].adapter)
-					row[a] = &cases[k];
-			any_bad |= html_bad(cases[k].verdict);
-		}
-		fprintf(f, "<tr class=\"%s\"><td class=\"name\">", any_bad ? "bad" : "ok");
-		html_text(f, gl ? c->scenario + gl + 1 : c->scenario);
-		fputs(" <span>", f);
-		html_text(f, c->task);
-		fputs("</span></td>", f);
-		for (size_t a = 0; a < na; a++)
-			html_cell(f, row[a]);
-		fputs("</tr>\n", f);
-	}
-	fputs("</tbody></table></main>\n<footer>Verdicts: pass; fail (the first failed check "
-	      "and why); hang (no exit within the time limit); crash (a signal or an uncaught "
-	      "exception); known-fail (listed in the adapter's baseline); skip (the adapter "
-	      "does not declare the task). See docs/conformance.md.</footer>\n"
-	      "<script>\n"
-	      "var box=document.getElementById('only');\n"
-	      "function only(on){document.body.classList.toggle('failures',on);\n"
-	      " document.querySelectorAll('tr.grp').forEach(function(g){var r=g.nextElementSibling,"
-	      "bad=false;\n"
-	      "  for(;r&&!r.classList.contains('grp');r=r.nextElementSibling)"
-	      "bad=bad||r.classList.contains('bad');\n"
-	      "  g.hidden=on&&!bad;});}\n"
-	      "box.addEventListener('change',function(){only(box.checked);});\n"
-	      "if(location.hash==='#failures'){box.checked=true;only(true);}\n"
-	      "</script>\n</body></html>\n",
-	      f);
+	for (size_t i = 0; i < n; i++)
+		html_row(f, cases, n, i, ad, na, group, sizeof(group));
+	fputs(html_tail, f);
 	return fclose(f) ? -1 : 0;
 }
