@@ -134,7 +134,9 @@ $(BUILD)/gen/domain_list.h: $(DOMAIN_SRC) | $(DEPS_STAMP)
 	$(Q)sed -n 's/^const struct domain \([a-z0-9_]*_domain\) = {$$/DOMAIN(\1)/p' $(sort $(DOMAIN_SRC)) > $@.tmp && mv $@.tmp $@
 $(BUILD)/server/domains/domains.o: $(BUILD)/gen/domain_list.h
 
-$(BUILD)/check_unit: $(call obj,$(UNIT_SRC) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+# The runner's pieces but its main(), for the unit suites of conformance/.
+CONFORM_LIB_OBJ := $(call obj,$(filter-out conformance/main.c,$(CONFORM_SRC)))
+$(BUILD)/check_unit: $(call obj,$(UNIT_SRC) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(CONFORM_LIB_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
