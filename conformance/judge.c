@@ -119,6 +119,21 @@ static int judge_ending(struct judge *j)
 
 /* ---- result.json and exit ---- */
 
+/* The adapter's command could not be run at all (exec failed in the child,
+ * which says why on stderr and exits 127): say so rather than judge it. */
+static int judge_not_started(struct judge *j)
+{
+	char *text = j->oc->status == 127 ? util_read_file(j->oc->stderr_path, 4096, NULL) : NULL;
+	const char *line = text ? strstr(text, "cdpconform: cannot ") : NULL;
+	if (line)
+		judge_fail(j, "exit",
+			   util_printf("the adapter did not start: %.*s (run is relative to the "
+				       "adapter folder)",
+				       (int)strcspn(line + 12, "\n"), line + 12));
+	free(text);
+	return line != NULL;
+}
+
 static void judge_result(struct judge *j)
 {
 	char *path = util_printf("%s/result.json", j->oc->out_dir);
@@ -460,6 +475,10 @@ void judge_case(struct ccase *c, const struct outcome *oc)
 	c->verdict = V_PASS;
 	if (judge_ending(&j))
 		return;
+	if (judge_not_started(&j)) {
+		c->verdict = V_FAIL;
+		return;
+	}
 	wire_load(&j.w, oc->journal);
 	judge_result(&j);
 	judge_exit(&j);
