@@ -56,12 +56,14 @@ BINS := $(BUILD)/cdpmock $(BUILD)/cdpcli
 ifneq ($(CONFORM_SRC),)
 BINS += $(BUILD)/cdpconform
 endif
+# The reference adapter (clients/c/adapter/adapter.json runs it); built, not installed.
+ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
-.PHONY: all run test layers unit integration node-test valgrind asan bench fuzz fuzz-build \
-        fuzz-replay soak conformance install clean deps node-deps
+.PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
+        fuzz-build fuzz-replay soak conformance install clean deps node-deps
 .DEFAULT_GOAL := all
 
-all: $(BINS)
+all: $(BINS) $(ADAPTER_BIN)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/deps.sh
@@ -111,6 +113,10 @@ $(BUILD)/cdpconform: $(call obj,$(CONFORM_SRC)) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
+$(BUILD)/cdpc-adapter: $(BUILD)/clients/c/adapter.o $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+
 # Each tests/unit/test_X.c exports X_suite(); the runner is generated from them.
 $(BUILD)/gen/suites.h: $(UNIT_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -130,7 +136,9 @@ $(BUILD)/gen/domain_list.h: $(DOMAIN_SRC) | $(DEPS_STAMP)
 	$(Q)sed -n 's/^const struct domain \([a-z0-9_]*_domain\) = {$$/DOMAIN(\1)/p' $(sort $(DOMAIN_SRC)) > $@.tmp && mv $@.tmp $@
 $(BUILD)/server/domains/domains.o: $(BUILD)/gen/domain_list.h
 
-$(BUILD)/check_unit: $(call obj,$(UNIT_SRC) $(UNIT_LIB) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+# The runner's pieces but its main(), for the unit suites of conformance/.
+CONFORM_LIB_OBJ := $(call obj,$(filter-out conformance/main.c,$(CONFORM_SRC)))
+$(BUILD)/check_unit: $(call obj,$(UNIT_SRC) $(UNIT_LIB) tests/unit/main.c) $(SERVER_OBJ) $(CLIENT_OBJ) $(CONFORM_LIB_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
@@ -162,7 +170,14 @@ layers:
 	$(Q)sh tools/layers.sh
 	$(Q)sh tests/layers/test_layers.sh
 
-test: layers unit integration node-test fuzz-replay
+# The conformance runner judged by itself: the reference adapter passes every
+# judged scenario, each broken adapter fails with exactly its check, and no
+# process is left behind (tests/conformance/run.sh).
+CONFORM_ENV = CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) CDPC_ADAPTER_BIN=$(abspath $(BUILD)/cdpc-adapter)
+conform-test: all node-deps
+	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
+
+test: layers unit integration node-test fuzz-replay conform-test
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
@@ -228,10 +243,26 @@ soak: all $(BUILD)/soak
 	$(Q)SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SECONDS=$(SOAK_SECONDS) CDPM_SRCDIR=$(CURDIR) \
 	  CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) $(BUILD)/soak
 
-# Not built yet: say so plainly instead of failing on a missing file.
-conformance:
-	@echo "make $@: not implemented yet (no cdpconform runner so far)" >&2
-	@exit 2
+# Every adapter in the project: the real ones over every judged scenario, the
+# broken ones of tests/conformance/ over the cases their args.txt selects (their
+# baseline.txt makes those known-fails); then one merged set of reports.
+REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*adapter/adapter.json))
+BROKEN_ADAPTERS := $(patsubst %/args.txt,%,$(wildcard tests/conformance/*/args.txt))
+CONFORM_OUT := $(BUILD)/conformance
+conformance: all node-deps
+	@rm -rf $(CONFORM_OUT) && mkdir -p $(CONFORM_OUT)/parts
+	$(Q)st=0; $(CONFORM_ENV) $(BUILD)/cdpconform -j4 --logs $(CONFORM_OUT)/logs \
+	  --json $(CONFORM_OUT)/parts/real.json $(REAL_ADAPTERS) >$(CONFORM_OUT)/parts/real.tap || st=1; \
+	for d in $(BROKEN_ADAPTERS); do \
+	  $(CONFORM_ENV) $(BUILD)/cdpconform --no-progress --logs $(CONFORM_OUT)/logs \
+	    --json $(CONFORM_OUT)/parts/$$(basename $$d).json $$(cat $$d/args.txt) $$d \
+	    >$(CONFORM_OUT)/parts/$$(basename $$d).tap || st=1; \
+	done; \
+	$(BUILD)/cdpconform --merge --tap $(CONFORM_OUT)/report.tap --json $(CONFORM_OUT)/report.json \
+	  --junit $(CONFORM_OUT)/junit.xml --html $(CONFORM_OUT)/report.html $(CONFORM_OUT)/parts/*.json || st=1; \
+	sh tests/conformance/strays.sh $(CONFORM_OUT) || st=1; \
+	tail -1 $(CONFORM_OUT)/report.tap; \
+	echo "make conformance: TAP, JUnit, JSON and HTML reports in $(CONFORM_OUT)/"; exit $$st
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5

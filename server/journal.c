@@ -21,6 +21,7 @@ struct journal_entry {
 };
 
 static FILE *journal_fp;
+static journal_tap_fn journal_out_tap;
 static struct journal_entry *journal_ring[JOURNAL_RING_LINES];
 static size_t journal_head, journal_count, journal_bytes;
 
@@ -161,6 +162,8 @@ void journal_out(unsigned conn, const char *text, size_t len, const char *sessio
 	/* Scenario mutations can make a message that is not JSON any more. */
 	int is_json = len && text[0] == '{' && text[len - 1] == '}';
 	journal_line(conn, "out", session_id, text, len, is_json, method);
+	if (is_json && journal_out_tap)
+		journal_out_tap(conn, text, len, method);
 }
 
 void journal_out_big(unsigned conn, const char *head, size_t head_len, uint64_t total,
@@ -184,4 +187,14 @@ void journal_note(unsigned conn, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	journal_line(conn, "note", NULL, msg, strlen(msg), 0, NULL);
+}
+
+void journal_note_json(unsigned conn, const char *json, size_t len)
+{
+	journal_line(conn, "note", NULL, json, len, 1, NULL);
+}
+
+void journal_set_out_tap(journal_tap_fn fn)
+{
+	journal_out_tap = fn;
 }

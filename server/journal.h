@@ -39,6 +39,17 @@ void journal_out_big(unsigned conn, const char *head, size_t head_len, uint64_t 
 /* journal_note() - a remark (ignored flag, dropped connection, ...). */
 void journal_note(unsigned conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* journal_note_json() - a remark whose "msg" is the len bytes of JSON
+ * object json (for machine readers: server/digest.h). */
+void journal_note_json(unsigned conn, const char *json, size_t len);
+
+/* A tap on every outgoing message that journal_out() records (text is the
+ * message, method as for journal_out()).  Installed from above (main.c,
+ * for --digests); NULL removes it. */
+typedef void (*journal_tap_fn)(unsigned conn, const char *text, size_t len,
+			       const char *method);
+void journal_set_out_tap(journal_tap_fn fn);
+
 /* journal_ring_dump() - appends the ring's lines (oldest first) to out:
  * only those whose method equals method (NULL: all), of connection conn (0:
  * all) and direction dir ("in", "out", "note"; NULL: all).  0 or

@@ -17,6 +17,7 @@
 #include "cdpm.h"
 #include "clock.h"
 #include "domains/domains.h"
+#include "digest.h"
 #include "journal.h"
 #include "net/conn.h"
 #include "net/http.h"
@@ -49,6 +50,8 @@ static const char main_usage[] =
 	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
 	"  --max-message-size BYTES       inbound WebSocket message cap (default 268435456)\n"
 	"  --no-deflate                   refuse permessage-deflate offers\n"
+	"  --digests                      note a digest of each trace, profile and coverage sent\n"
+	"                                 in the journal (for cdpconform)\n"
 	"limits (0 turns one off; see LIMITS in cdpmock(1)):\n"
 	"  --http-header-timeout S        seconds for a request head to arrive (default 10)\n"
 	"  --http-idle-timeout S          seconds a keep-alive connection may idle (default 60)\n"
@@ -186,6 +189,8 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 				fprintf(stderr, "cdpmock: --max-message-size must be >= 1024\n");
 				return CDPM_EINVAL;
 			}
+		} else if (!strcmp(a, "--digests")) {
+			digest_enable();
 		} else if ((lim = main_limits(argc, argv, &i)) != 0) {
 			if (lim < 0)
 				return CDPM_EINVAL;

@@ -16,7 +16,7 @@ elif [ "${1:-}" = node ]; then
 	need="nodejs npm"
 else
 	need=""
-	for p in libwebsockets-dev libjansson-dev check valgrind zlib1g-dev pkg-config protobuf-compiler; do
+	for p in libwebsockets-dev libjansson-dev check valgrind zlib1g-dev pkg-config protobuf-compiler jq; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 	done
 fi

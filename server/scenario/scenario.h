@@ -39,6 +39,14 @@ enum scenario_compression {
 	SCENARIO_COMPRESSION_GZIP,
 };
 
+/* A trace's record mode, whatever the client asked for. */
+enum scenario_record_mode {
+	SCENARIO_RECORD_ASKED = 0, /* traceConfig.recordMode as sent (Chrome) */
+	SCENARIO_RECORD_UNTIL_FULL,
+	SCENARIO_RECORD_CONTINUOUSLY,
+	SCENARIO_RECORD_AS_MUCH_AS_POSSIBLE,
+};
+
 struct scenario_tracing {
 	uint64_t events;         /* events after the metadata; 0: from rate x duration */
 	double rate;             /* events per second of tracing; 0: default */
@@ -59,6 +67,9 @@ struct scenario_tracing {
 					* takes precedence over percent_full */
 	size_t n_buffer_usage;
 	enum scenario_compression compression;
+	/* Forced loss, for every client whatever its traceConfig: */
+	uint64_t buffer_kb;      /* > 0: traceBufferSizeInKb in force */
+	enum scenario_record_mode record_mode;
 };
 
 struct scenario_io {

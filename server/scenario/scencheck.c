@@ -302,17 +302,42 @@ static void scx_outputs(struct jcheck *j, const json_t *o)
 	jcheck_pop(j, m);
 }
 
-void scencheck_expect(struct jcheck *j, const json_t *v, const json_t *parent)
+/* The task names cdpconform knows (docs/adapters.md). */
+static const char *const scx_tasks[] = {"trace-events", "trace-stream", "trace-gzip",
+					"trace-twice",	"profile",	"console-profile",
+					"coverage",	NULL};
+
+static int scx_is_task(const json_t *v)
 {
-	static const char *const keys[] = {"task",    "send",	"notSend",     "closeStreams",
-					   "noCommandAfter", "exit", "outputs", "timeLimitMs",
-					   NULL};
+	for (int i = 0; json_is_string(v) && scx_tasks[i]; i++)
+		if (!strcmp(json_string_value(v), scx_tasks[i]))
+			return 1;
+	return 0;
+}
+
+/* "task": one task name or a non-empty array of them. */
+static void scx_task(struct jcheck *j, const json_t *o)
+{
+	const json_t *v = json_object_get(o, "task");
+	if (!v || scx_is_task(v))
+		return;
+	size_t m = jcheck_push_key(j, "task");
+	int ok = json_is_array(v) && json_array_size(v);
+	for (size_t i = 0; ok && i < json_array_size(v); i++)
+		ok = scx_is_task(json_array_get(v, i));
+	if (!ok)
+		jcheck_fail(j, v, o, "task",
+			    "a task name (trace-events, trace-stream, trace-gzip, trace-twice, "
+			    "profile, console-profile, coverage) or an array of them");
+	jcheck_pop(j, m);
+}
+
+/* The keys an expectation may set, at the top or for one task in byTask. */
+static void scx_body(struct jcheck *j, const json_t *v)
+{
 	const char *s;
 	int b;
 	int64_t n;
-	if (jcheck_object(j, v, parent, "expect", keys))
-		return;
-	jcheck_string(j, v, "task", &s);
 	scx_patterns(j, v, "send");
 	scx_patterns(j, v, "notSend");
 	jcheck_bool(j, v, "closeStreams", &b);
@@ -327,4 +352,45 @@ void scencheck_expect(struct jcheck *j, const json_t *v, const json_t *parent)
 	}
 	scx_outputs(j, v);
 	jcheck_int(j, v, "timeLimitMs", 1, 86400000, &n);
+}
+
+/* "byTask": {TASK: {keys of scx_body}}: what differs for one task. */
+static void scx_by_task(struct jcheck *j, const json_t *o)
+{
+	static const char *const keys[] = {"send",    "notSend", "closeStreams", "noCommandAfter",
+					   "exit",    "outputs", "timeLimitMs",
+					   NULL};
+	const json_t *v = json_object_get(o, "byTask");
+	if (!v)
+		return;
+	size_t m = jcheck_push_key(j, "byTask");
+	if (!json_is_object(v)) {
+		jcheck_fail(j, v, o, "byTask", "an object of task names");
+	} else {
+		const char *task;
+		json_t *t;
+		json_object_foreach((json_t *)v, task, t) {
+			json_t *name = json_string(task);
+			size_t mk = jcheck_push_key(j, task);
+			if (!scx_is_task(name))
+				jcheck_fail(j, t, v, task, "a task name as the key");
+			else if (!jcheck_object(j, t, v, task, keys))
+				scx_body(j, t);
+			jcheck_pop(j, mk);
+			json_decref(name);
+		}
+	}
+	jcheck_pop(j, m);
+}
+
+void scencheck_expect(struct jcheck *j, const json_t *v, const json_t *parent)
+{
+	static const char *const keys[] = {"task",	     "send",	 "notSend", "closeStreams",
+					   "noCommandAfter", "exit",	 "outputs", "timeLimitMs",
+					   "byTask",	     NULL};
+	if (jcheck_object(j, v, parent, "expect", keys))
+		return;
+	scx_task(j, v);
+	scx_body(j, v);
+	scx_by_task(j, v);
 }

@@ -145,8 +145,11 @@ static void sl_tracing(struct sl *L, const json_t *o, const json_t *parent)
 	static const char *const keys[] = {"events", "rate", "durationMs", "categories",
 					   "chunkBytes", "chunkEvents", "bufferUsage",
 					   "percentFull", "stuckFull", "dataLoss", "compression",
-					   "completeDelayMs", "neverComplete", NULL};
+					   "completeDelayMs", "neverComplete", "bufferKb",
+					   "recordMode", NULL};
 	static const char *const comp[] = {"asRequested", "none", "gzip", NULL};
+	static const char *const modes[] = {"asRequested", "recordUntilFull",
+					    "recordContinuously", "recordAsMuchAsPossible", NULL};
 	struct scenario_tracing *t = &L->sc->tracing;
 	if (jcheck_object(&L->j, o, parent, "tracing", keys))
 		return;
@@ -167,6 +170,10 @@ static void sl_tracing(struct sl *L, const json_t *o, const json_t *parent)
 		t->compression = (enum scenario_compression)c;
 	scenload_ms(L, o, "completeDelayMs", &t->complete_delay_us);
 	jcheck_bool(&L->j, o, "neverComplete", &t->never_complete);
+	if (jcheck_int(&L->j, o, "bufferKb", 1, INT64_C(1) << 32, &v) == 1)
+		t->buffer_kb = (uint64_t)v;
+	if (jcheck_enum(&L->j, o, "recordMode", modes, &c) == 1)
+		t->record_mode = (enum scenario_record_mode)c;
 }
 
 static void sl_io(struct sl *L, const json_t *o, const json_t *parent)

@@ -25,6 +25,7 @@
 #include "cdp/slots.h"
 #include "cdp/targets.h"
 #include "domains/tracing/tracing_cfg.h"
+#include "domains/tracing/tracing_digest.h"
 
 /* The buffer bufferUsage measures against when traceBufferSizeInKb is not
  * given (the protocol's documented default). */
@@ -423,6 +424,7 @@ static void tracing_deliver(struct tracing_trace *t)
 {
 	struct trace_params p;
 	tracing_params(t, &t->knobs, -1, &p);
+	tracing_digest(conn_id(t->owner->conn), &p);
 	/* tracing.compression: the stream's compression whatever was asked */
 	if (t->knobs.tracing.compression == SCENARIO_COMPRESSION_NONE)
 		t->cfg.compression = TSTREAM_NONE;
@@ -505,6 +507,7 @@ static int tracing_start(struct call *c)
 	t->phase = TRACING_RECORDING;
 	t->owner = c->session;
 	t->cfg = cfg;
+	tracing_knobs_force(&t->cfg);
 	t->seed = server.opts.seed ^ (++tracing_started * UINT64_C(0x9e3779b97f4a7c15));
 	t->start_us = clock_now_us();
 	if (t->cfg.usage_period_us) {

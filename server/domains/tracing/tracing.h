@@ -51,4 +51,10 @@ struct tracing_knobs {
  * Unknown keys and unparsable values are ignored. */
 void tracing_knobs(struct tracing_knobs *k);
 
+struct tracing_cfg;
+/* tracing_knobs_force() - applies the tracing.bufferKb and
+ * tracing.recordMode knobs to a client's trace config, so that a scenario
+ * loses data whatever the client asked for. */
+void tracing_knobs_force(struct tracing_cfg *cfg);
+
 #endif

@@ -2,6 +2,7 @@
  * scenario's, Chrome's defaults for what it leaves at 0, and the developer
  * overrides from the environment. */
 #include "domains/tracing/tracing.h"
+#include "domains/tracing/tracing_cfg.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -100,4 +101,19 @@ void tracing_knobs(struct tracing_knobs *k)
 		k->tracing.chunk_events = KNOBS_CHROME_CHUNK_EVENTS;
 	if (!k->io.read_chunk)
 		k->io.read_chunk = KNOBS_CHROME_READ_CHUNK;
+}
+
+void tracing_knobs_force(struct tracing_cfg *cfg)
+{
+	static const enum trace_record_mode modes[] = {
+	    [SCENARIO_RECORD_UNTIL_FULL] = TRACE_RECORD_UNTIL_FULL,
+	    [SCENARIO_RECORD_CONTINUOUSLY] = TRACE_RECORD_CONTINUOUSLY,
+	    [SCENARIO_RECORD_AS_MUCH_AS_POSSIBLE] = TRACE_RECORD_AS_MUCH_AS_POSSIBLE,
+	};
+	struct tracing_knobs k;
+	tracing_knobs(&k);
+	if (k.tracing.buffer_kb)
+		cfg->buffer_kb = k.tracing.buffer_kb;
+	if (k.tracing.record_mode != SCENARIO_RECORD_ASKED)
+		cfg->record_mode = modes[k.tracing.record_mode];
 }

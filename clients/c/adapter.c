@@ -1,0 +1,381 @@
+/* adapter.c - the reference conformance adapter (docs/adapters.md): does
+ * each cdpconform task with the C client library the way a user of it
+ * would, writes the outputs to $CDP_OUT and result.json, and exits 0 on
+ * success.  It is the proof that the scenarios are fair: it passes every
+ * judged scenario.  --break=WHAT makes the deliberately broken variants of
+ * tests/conformance/ (each breaks exactly one rule); never use them for
+ * anything else. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cdpc_trace.h"
+#include "cdpclient.h"
+#include "cdpm.h"
+
+/* How long any one wait may take.  A correct client gives up on a peer
+ * that has gone quiet (a tracingComplete that never comes) instead of
+ * waiting forever: see docs/conformance.md. */
+#define ADAPTER_WAIT_MS 4000
+/* Time between starting and stopping a trace or profile, so there is
+ * something in it. */
+#define ADAPTER_RECORD_MS 100
+/* console-profile: the collection ends after this much quiet with no
+ * profile open. */
+#define ADAPTER_QUIET_MS 600
+
+enum adapter_break { BREAK_NONE, BREAK_HANG, BREAK_END_TWICE, BREAK_DATA_LOSS, BREAK_DROP_EVENT };
+
+struct adapter {
+	struct cdpc *c;
+	const char *out;     /* $CDP_OUT */
+	const char *session; /* the page session, for page tasks */
+	char session_buf[128];
+	enum adapter_break brk;
+	int data_loss;	/* some trace said dataLossOccurred */
+	struct buf err; /* the first error, for result.json */
+};
+
+static void adapter_fail(struct adapter *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void adapter_fail(struct adapter *a, const char *fmt, ...)
+{
+	va_list ap;
+	char line[1024];
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!a->err.len)
+		buf_adds(&a->err, line);
+	fprintf(stderr, "adapter: %s\n", line);
+}
+
+static void adapter_sleep(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static char *adapter_path(const struct adapter *a, const char *name)
+{
+	size_t n = strlen(a->out) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", a->out, name);
+	return p;
+}
+
+/* Sends a command and waits for its result; a new reference to the result
+ * object, or NULL (the reason is recorded). */
+static json_t *adapter_call(struct adapter *a, const char *method, json_t *params,
+			    const char *session)
+{
+	json_t *reply = NULL;
+	int code;
+	const char *message;
+	int rc = cdpc_call(a->c, method, params, session, ADAPTER_WAIT_MS, &reply);
+	json_decref(params);
+	if (rc) {
+		adapter_fail(a, "%s: %s", method, cdpm_strerror(rc));
+		return NULL;
+	}
+	if (cdpc_error(reply, &code, &message)) {
+		adapter_fail(a, "%s: error %d: %s", method, code, message);
+		json_decref(reply);
+		return NULL;
+	}
+	json_t *result = json_incref(cdpc_result(reply));
+	json_decref(reply);
+	if (!result)
+		adapter_fail(a, "%s: the reply has no result", method);
+	return result;
+}
+
+static int adapter_write_json(struct adapter *a, const char *name, const json_t *v)
+{
+	char *p = adapter_path(a, name);
+	int rc = p && !json_dump_file(v, p, JSON_COMPACT) ? 0 : -1;
+	if (rc)
+		adapter_fail(a, "cannot write %s", name);
+	free(p);
+	return rc;
+}
+
+/* ---- traces ---- */
+
+/* --break=drop-event: the written trace loses its last event, as a client
+ * that drops the tail of the last batch would. */
+static void adapter_drop_event(struct adapter *a, const char *name)
+{
+	char *p = adapter_path(a, name);
+	json_t *v = p ? json_load_file(p, 0, NULL) : NULL;
+	json_t *evs = json_is_array(v) ? v : json_object_get(v, "traceEvents");
+	if (json_array_size(evs)) {
+		json_array_remove(evs, json_array_size(evs) - 1);
+		json_dump_file(v, p, JSON_COMPACT);
+	}
+	json_decref(v);
+	free(p);
+}
+
+/* One trace: start, wait, end, collect into name.  0 or -1. */
+static int adapter_trace(struct adapter *a, const char *mode, int gzip, const char *name)
+{
+	json_t *p = json_pack("{s:s}", "transferMode", mode);
+	if (gzip)
+		json_object_set_new(p, "streamCompression", json_string("gzip"));
+	json_t *r = adapter_call(a, "Tracing.start", p, NULL);
+	if (!r)
+		return -1;
+	json_decref(r);
+	r = NULL;
+	adapter_sleep(ADAPTER_RECORD_MS);
+	int id;
+	if (a->brk == BREAK_END_TWICE) {
+		cdpc_send(a->c, "Tracing.end", NULL, NULL, &id);
+		cdpc_send(a->c, "Tracing.end", NULL, NULL, NULL);
+		json_t *reply = NULL;
+		if (cdpc_wait(a->c, id, ADAPTER_WAIT_MS, &reply))
+			return adapter_fail(a, "Tracing.end: no reply"), -1;
+		json_decref(reply);
+	} else if (!(r = adapter_call(a, "Tracing.end", NULL, NULL))) {
+		return -1;
+	}
+	json_decref(r);
+	char *path = adapter_path(a, name);
+	FILE *f = path ? fopen(path, "wb") : NULL;
+	free(path);
+	if (!f)
+		return adapter_fail(a, "cannot write %s", name), -1;
+	json_t *complete = NULL;
+	struct buf err;
+	buf_init(&err, 4096);
+	int rc = cdpc_trace_collect(a->c, NULL, a->brk == BREAK_HANG ? -1 : ADAPTER_WAIT_MS, f,
+				    &complete, NULL, NULL, &err);
+	if (fclose(f) && !rc)
+		rc = CDPM_EIO;
+	if (rc) {
+		adapter_fail(a, "%s", err.len ? err.data : cdpm_strerror(rc));
+	} else if (!strcmp(mode, "ReturnAsStream") && !json_object_get(complete, "stream")) {
+		/* Asked for a stream, got none: the trace is not in hand. */
+		adapter_fail(a, "Tracing.tracingComplete has no stream");
+		rc = CDPM_EPROTO;
+	}
+	if (json_is_true(json_object_get(complete, "dataLossOccurred")))
+		a->data_loss = 1;
+	json_decref(complete);
+	buf_clear(&err);
+	if (rc) {
+		/* What the user gets on failure is an error, not half a file. */
+		char *p2 = adapter_path(a, name);
+		if (p2)
+			remove(p2);
+		free(p2);
+	} else if (a->brk == BREAK_DROP_EVENT) {
+		adapter_drop_event(a, name);
+	}
+	return rc ? -1 : 0;
+}
+
+/* trace-twice: the second trace is tried whatever became of the first, as
+ * a user retrying on the same connection would; success is the second's. */
+static int adapter_trace_twice(struct adapter *a)
+{
+	adapter_trace(a, "ReturnAsStream", 0, "trace.json");
+	if (!cdpc_is_open(a->c))
+		return -1;
+	return adapter_trace(a, "ReturnAsStream", 0, "trace-2.json");
+}
+
+/* ---- the page: profiles and coverage ---- */
+
+static int adapter_attach(struct adapter *a)
+{
+	json_t *r = adapter_call(a, "Target.getTargets", NULL, NULL);
+	json_t *infos = json_object_get(r, "targetInfos"), *t;
+	const char *target = NULL;
+	size_t i;
+	json_array_foreach(infos, i, t)
+	{
+		const char *type = json_string_value(json_object_get(t, "type"));
+		if (type && !strcmp(type, "page")) {
+			target = json_string_value(json_object_get(t, "targetId"));
+			break;
+		}
+	}
+	if (!target) {
+		if (r)
+			adapter_fail(a, "no page target");
+		json_decref(r);
+		return -1;
+	}
+	json_t *s = adapter_call(a, "Target.attachToTarget",
+				 json_pack("{s:s,s:b}", "targetId", target, "flatten", 1), NULL);
+	json_decref(r);
+	const char *sid = json_string_value(json_object_get(s, "sessionId"));
+	if (sid)
+		snprintf(a->session_buf, sizeof(a->session_buf), "%s", sid);
+	json_decref(s);
+	a->session = a->session_buf;
+	return sid ? 0 : -1;
+}
+
+static int adapter_profile(struct adapter *a)
+{
+	json_t *r;
+	if (adapter_attach(a) || !(r = adapter_call(a, "Profiler.enable", NULL, a->session)))
+		return -1;
+	json_decref(r);
+	if (!(r = adapter_call(a, "Profiler.start", NULL, a->session)))
+		return -1;
+	json_decref(r);
+	adapter_sleep(ADAPTER_RECORD_MS);
+	if (!(r = adapter_call(a, "Profiler.stop", NULL, a->session)))
+		return -1;
+	const json_t *profile = json_object_get(r, "profile");
+	int rc = profile ? adapter_write_json(a, "profile.cpuprofile", profile) : -1;
+	if (!profile)
+		adapter_fail(a, "Profiler.stop: no profile in the result");
+	json_decref(r);
+	return rc;
+}
+
+/* Collects consoleProfileFinished until the page has been quiet for a
+ * while with no console profile open. */
+static int adapter_console(struct adapter *a)
+{
+	json_t *r, *profiles = json_array();
+	int open = 0, rc = -1;
+	if (adapter_attach(a) || !(r = adapter_call(a, "Profiler.enable", NULL, a->session)))
+		goto out;
+	json_decref(r);
+	for (;;) {
+		json_t *msg = NULL;
+		int n = cdpc_next(a->c, open ? ADAPTER_WAIT_MS : ADAPTER_QUIET_MS, &msg);
+		if (n == CDPM_EAGAIN && !open)
+			break;
+		if (n == CDPM_EPROTO)
+			continue;
+		if (n) {
+			adapter_fail(a, "waiting for console profiles: %s", cdpm_strerror(n));
+			goto out;
+		}
+		const char *m = json_string_value(json_object_get(msg, "method"));
+		if (m && !strcmp(m, "Profiler.consoleProfileStarted"))
+			open++;
+		if (m && !strcmp(m, "Profiler.consoleProfileFinished")) {
+			open -= open > 0;
+			json_array_append(profiles, json_object_get(msg, "params"));
+		}
+		json_decref(msg);
+	}
+	rc = adapter_write_json(a, "profiles.json", profiles);
+out:
+	json_decref(profiles);
+	return rc;
+}
+
+static int adapter_coverage(struct adapter *a)
+{
+	json_t *r;
+	if (adapter_attach(a) || !(r = adapter_call(a, "Profiler.enable", NULL, a->session)))
+		return -1;
+	json_decref(r);
+	if (!(r = adapter_call(a, "Profiler.startPreciseCoverage",
+			       json_pack("{s:b,s:b}", "callCount", 1, "detailed", 1), a->session)))
+		return -1;
+	json_decref(r);
+	adapter_sleep(ADAPTER_RECORD_MS);
+	if (!(r = adapter_call(a, "Profiler.takePreciseCoverage", NULL, a->session)))
+		return -1;
+	const json_t *cov = json_object_get(r, "result");
+	int rc = cov ? adapter_write_json(a, "coverage.json", cov) : -1;
+	if (!cov)
+		adapter_fail(a, "Profiler.takePreciseCoverage: no result");
+	json_decref(r);
+	json_t *s = adapter_call(a, "Profiler.stopPreciseCoverage", NULL, a->session);
+	if (!s)
+		rc = -1;
+	json_decref(s);
+	return rc;
+}
+
+/* ---- main ---- */
+
+static int adapter_task(struct adapter *a, const char *task)
+{
+	if (!strcmp(task, "trace-events"))
+		return adapter_trace(a, "ReportEvents", 0, "trace.json");
+	if (!strcmp(task, "trace-stream"))
+		return adapter_trace(a, "ReturnAsStream", 0, "trace.json");
+	if (!strcmp(task, "trace-gzip"))
+		return adapter_trace(a, "ReturnAsStream", 1, "trace.json");
+	if (!strcmp(task, "trace-twice"))
+		return adapter_trace_twice(a);
+	if (!strcmp(task, "profile"))
+		return adapter_profile(a);
+	if (!strcmp(task, "console-profile"))
+		return adapter_console(a);
+	if (!strcmp(task, "coverage"))
+		return adapter_coverage(a);
+	adapter_fail(a, "unknown task %s", task);
+	return -1;
+}
+
+static void adapter_result(struct adapter *a, int ok, const char *task)
+{
+	json_t *res = json_pack(
+	    "{s:b,s:o,s:o}", "ok", ok, "error",
+	    ok ? json_null() : json_string(a->err.len ? a->err.data : "failed"), "dataLoss",
+	    strncmp(task, "trace", 5) ? json_false()
+				      : json_boolean(a->brk == BREAK_DATA_LOSS ? 0 : a->data_loss));
+	char *p = adapter_path(a, "result.json");
+	if (!p || json_dump_file(res, p, JSON_COMPACT))
+		fprintf(stderr, "adapter: cannot write result.json\n");
+	free(p);
+	json_decref(res);
+}
+
+int main(int argc, char **argv)
+{
+	struct adapter a = {0};
+	const char *ws = getenv("CDP_WS"), *task = getenv("CDP_TASK");
+	a.out = getenv("CDP_OUT");
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--break=hang"))
+			a.brk = BREAK_HANG;
+		else if (!strcmp(argv[i], "--break=end-twice"))
+			a.brk = BREAK_END_TWICE;
+		else if (!strcmp(argv[i], "--break=data-loss"))
+			a.brk = BREAK_DATA_LOSS;
+		else if (!strcmp(argv[i], "--break=drop-event"))
+			a.brk = BREAK_DROP_EVENT;
+		else {
+			fprintf(stderr,
+				"usage: adapter [--break=hang|end-twice|data-loss|drop-event]\n"
+				"  with CDP_WS, CDP_TASK and CDP_OUT set (docs/adapters.md)\n");
+			return 2;
+		}
+	}
+	if (!ws || !task || !a.out) {
+		fprintf(stderr, "adapter: CDP_WS, CDP_TASK and CDP_OUT must be set\n");
+		return 2;
+	}
+	buf_init(&a.err, 4096);
+	struct cdpc_opts opts = {.connect_timeout_ms = ADAPTER_WAIT_MS};
+	int rc = cdpc_connect(ws, &opts, &a.c, &a.err);
+	if (!rc)
+		rc = adapter_task(&a, task);
+	else
+		fprintf(stderr, "adapter: %s\n", a.err.data ? a.err.data : "cannot connect");
+	if (a.c)
+		cdpc_close(a.c, 1000);
+	adapter_result(&a, rc == 0, task);
+	cdpc_free(a.c);
+	buf_clear(&a.err);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,158 @@
+/* conform.h - what the parts of cdpconform share: an adapter, a case (an
+ * adapter, a scenario and a task), its outcome, and the run's options.
+ * The runner talks to cdpmock only through its command line, its files
+ * (DevToolsActivePort, the journal) and the wire; see docs/conformance.md. */
+#ifndef CONFORM_H
+#define CONFORM_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFORM_MAX_TASKS 16
+
+/* An adapter folder's adapter.json. */
+struct adapter {
+	char *dir;	 /* absolute path of the folder */
+	char *name;	 /* "name" */
+	char *version;	 /* "version" ("" when absent) */
+	char **run;	 /* "run": argv, NULL-terminated */
+	char **tasks;	 /* "tasks", NULL-terminated */
+	char **baseline; /* "SCENARIO TASK" lines of its known failures, NULL-terminated */
+};
+
+enum verdict { V_PASS, V_FAIL, V_HANG, V_CRASH, V_KNOWN_FAIL, V_SKIP };
+
+/* One case and, once run, its outcome. */
+struct ccase {
+	const struct adapter *adapter; /* borrowed from the run */
+	char *scenario;		       /* name: "tracing/complete-never" */
+	char *path;		       /* the scenario file */
+	char *task;
+	json_t *expect; /* the merged expectation (defaults + scenario) */
+	/* outcome */
+	enum verdict verdict;
+	char *check;  /* first failed check, or NULL */
+	char *reason; /* one line, or NULL */
+	char *failed; /* every failed check, comma-separated, or NULL */
+	char *log;    /* the case's log folder (kept only for failures), or NULL */
+	long ms;
+};
+
+struct opts {
+	const char *mock; /* the cdpmock binary */
+	const char *logs; /* where case folders go */
+	const char *tap;  /* NULL: stdout */
+	const char *junit, *json, *html;
+	const char *task;     /* --task */
+	const char *only;     /* --only */
+	const char *baseline; /* --baseline FILE */
+	int jobs;
+	int shard_k, shard_n; /* --shard K/N; 1/1 by default */
+	int progress;	      /* live progress on stderr */
+	int keep;	      /* --keep-logs: keep passing cases' logs too */
+	int merge;	      /* --merge: the operands are JSON reports */
+	uint64_t seed;
+	double time_scale; /* every time limit times this */
+};
+
+/* verdict_name() - "pass", "fail", "hang", "crash", "known-fail", "skip". */
+const char *verdict_name(enum verdict v);
+
+/* ---- adapter.c ---- */
+/* adapter_load() - reads DIR/adapter.json (and DIR/baseline.txt when
+ * present).  0, or -1 with a one-line reason on stderr. */
+int adapter_load(const char *dir, struct adapter *a);
+void adapter_clear(struct adapter *a);
+/* adapter_does() - whether the adapter declares task. */
+int adapter_does(const struct adapter *a, const char *task);
+/* adapter_known_fail() - whether "scenario task" is in its baseline. */
+int adapter_known_fail(const struct adapter *a, const char *scenario, const char *task);
+/* adapter_add_baseline() - adds the lines of a baseline file.  0 or -1. */
+int adapter_add_baseline(struct adapter *a, const char *file);
+
+/* ---- suite.c ---- */
+struct suite {
+	struct ccase *cases;
+	size_t n, alloc;
+};
+/* suite_build() - the cases of every scenario under the paths (folders
+ * are walked for *.json, files taken as they are, other strings globbed)
+ * that declare a task, times every adapter, filtered by o->task, o->only
+ * and o->shard.  0 or -1 with a reason on stderr. */
+int suite_build(struct suite *s, const char *const *paths, size_t n_paths,
+		const struct adapter *adapters, size_t n_adapters, const struct opts *o);
+void suite_clear(struct suite *s);
+
+/* ---- expect.c ---- */
+/* expect_merge() - the expectation for task: the task's defaults, then the
+ * scenario's keys, then its byTask.TASK keys.  A new reference. */
+json_t *expect_merge(const json_t *scenario_expect, const char *task);
+/* expect_tasks() - the tasks a scenario's expect declares (a borrowed
+ * string each, into out); their count. */
+size_t expect_tasks(const json_t *scenario_expect, const char **out, size_t max);
+/* expect_time_limit_ms() - the case's time limit. */
+long expect_time_limit_ms(const json_t *expect);
+
+/* ---- runcase.c ---- */
+/* runcase_run() - runs c (its mock, its adapter) and judges it; fills c's
+ * outcome.  Never blocks past the case's time limit plus a grace. */
+void runcase_run(struct ccase *c, const struct opts *o);
+/* runcase_kill_all() - from a signal handler: kills the current case's
+ * adapter group and mock. */
+void runcase_kill_all(void);
+
+/* ---- judge.c ---- */
+/* What a case produced, for judge_case(). */
+struct outcome {
+	const char *dir;     /* the case folder */
+	const char *out_dir; /* CDP_OUT */
+	const char *journal; /* the mock's journal file */
+	const char *stderr_path;
+	int exited;		/* the adapter exited (not killed by the runner) */
+	int status;		/* its exit status when exited */
+	int signal;		/* the signal that ended it, or 0 */
+	int timed_out;		/* the runner killed it at the time limit */
+	long ms;		/* wall time of the adapter */
+	long limit_ms;		/* the case's time limit (scaled) */
+	const char *mock_error; /* the mock could not start, or NULL */
+};
+/* judge_case() - runs every check on what c's adapter did; sets verdict,
+ * check, reason and failed. */
+void judge_case(struct ccase *c, const struct outcome *out);
+
+/* ---- report.c, report_html.c ---- */
+/* report_tap_plan() - "TAP version 14" and the plan line for n cases. */
+void report_tap_plan(FILE *f, size_t n);
+/* report_tap_case() - test point num for c: "ok"/"not ok", SKIP and TODO
+ * (known-fail) directives, and a YAML block for every case that did not
+ * pass.  Flushes f, so that TAP streams while the run goes on. */
+void report_tap_case(FILE *f, size_t num, const struct ccase *c);
+/* report_json(), report_junit(), report_html() - write the cases (in the
+ * given order) and the run's wall time ms to file.  0, or -1 with a line
+ * on stderr when the file cannot be written.  Formats: docs/adapters.md. */
+int report_json(const char *file, const struct ccase *cases, size_t n, long ms);
+int report_junit(const char *file, const struct ccase *cases, size_t n, long ms);
+int report_html(const char *file, const struct ccase *cases, size_t n, long ms);
+
+/* ---- merge.c ---- */
+/* merge_run() - cdpconform --merge: reads the JSON reports in files and
+ * writes the reports o asks for (TAP to o->tap or stdout).  The exit
+ * status: 0, 1 (some case failed) or 2 (a report could not be read or
+ * written). */
+int merge_run(char **files, size_t n_files, const struct opts *o);
+
+/* ---- small helpers (util.c) ---- */
+char *util_strdup(const char *s);
+char *util_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int64_t util_now_ms(void);
+/* util_rmtree() - removes a folder and what it holds; 0 or -1. */
+int util_rmtree(const char *path);
+/* util_mkdirs() - mkdir -p. 0 or -1. */
+int util_mkdirs(const char *path);
+/* util_read_file() - the whole file (at most cap bytes) as a NUL-terminated
+ * heap string; *len its length.  NULL when it cannot be read. */
+char *util_read_file(const char *path, size_t cap, size_t *len);
+
+#endif

@@ -1,0 +1,237 @@
+/* runcase.c - one case from start to verdict: its own cdpmock on a port
+ * the kernel picks, the adapter in its own process group under the time
+ * limit, then the judge.  Runs in a worker process of its own (main.c), so
+ * it may block; it never blocks past the time limit plus a grace. */
+#include "conform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* How long cdpmock may take to come up, and to go down on SIGTERM. */
+#define RUNCASE_MOCK_START_MS 10000
+#define RUNCASE_MOCK_STOP_MS 3000
+#define RUNCASE_POLL_US 5000
+
+static volatile pid_t runcase_mock_pid, runcase_adapter_pid;
+
+void runcase_kill_all(void)
+{
+	if (runcase_adapter_pid > 0)
+		kill(-runcase_adapter_pid, SIGKILL);
+	if (runcase_mock_pid > 0)
+		kill(-runcase_mock_pid, SIGKILL);
+}
+
+/* In a child: fd 0 from /dev/null, 1 and 2 to the files. */
+static void runcase_redirect(const char *out, const char *err)
+{
+	int fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		close(fd);
+	}
+	fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+}
+
+/* Waits for pid until deadline (ms, util_now_ms()); 1 with *status when it
+ * ended, 0 at the deadline. */
+static int runcase_wait(pid_t pid, int64_t deadline, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return 1;
+		if (util_now_ms() >= deadline)
+			return 0;
+		usleep(RUNCASE_POLL_US);
+	}
+}
+
+/* Starts cdpmock; its port and browser path come from DevToolsActivePort,
+ * as a client that launched Chrome reads them.  0 or -1 with *why set. */
+static int runcase_mock_start(const struct ccase *c, const struct opts *o, const char *dir,
+			      int *port, char *path, size_t path_len, const char **why)
+{
+	char *profile = util_printf("%s/profile", dir);
+	char *active = util_printf("%s/DevToolsActivePort", profile);
+	char *journal = util_printf("%s/journal.jsonl", dir);
+	char *log = util_printf("%s/mock.log", dir);
+	char *udd = util_printf("--user-data-dir=%s", profile);
+	char seed[32];
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->seed);
+	int rc = -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		runcase_redirect(log, log);
+		execlp(o->mock, o->mock, "--remote-debugging-port=0", udd, "--scenario", c->path,
+		       "--journal", journal, "--seed", seed, "--digests", (char *)NULL);
+		fprintf(stderr, "cdpconform: cannot run %s: %s\n", o->mock, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0) {
+		*why = "fork failed";
+		goto out;
+	}
+	setpgid(pid, pid);
+	runcase_mock_pid = pid;
+	int64_t deadline = util_now_ms() + RUNCASE_MOCK_START_MS;
+	while (util_now_ms() < deadline) {
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			runcase_mock_pid = 0;
+			goto out;
+		}
+		char *text = util_read_file(active, 4096, NULL);
+		char *nl = text ? strchr(text, '\n') : NULL;
+		/* "PORT\n/devtools/browser/UUID", with no final newline (as
+		 * Chrome writes it): wait until the whole UUID is there. */
+		if (nl && strlen(nl + 1) >= strlen("/devtools/browser/") + 36) {
+			*port = atoi(text);
+			snprintf(path, path_len, "%.*s", (int)strcspn(nl + 1, "\n"), nl + 1);
+			free(text);
+			rc = 0;
+			break;
+		}
+		free(text);
+		usleep(RUNCASE_POLL_US);
+	}
+out:
+	if (rc && !*why)
+		*why = "cdpmock did not start (see mock.log)";
+	free(profile);
+	free(active);
+	free(journal);
+	free(log);
+	free(udd);
+	return rc;
+}
+
+static void runcase_mock_stop(void)
+{
+	pid_t pid = runcase_mock_pid;
+	int status;
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	if (!runcase_wait(pid, util_now_ms() + RUNCASE_MOCK_STOP_MS, &status)) {
+		kill(-pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	runcase_mock_pid = 0;
+}
+
+static pid_t runcase_adapter_start(const struct ccase *c, const char *dir, const char *out_dir,
+				   int port, const char *path, long limit_ms)
+{
+	char *so = util_printf("%s/stdout.txt", dir), *se = util_printf("%s/stderr.txt", dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char num[32];
+		setpgid(0, 0);
+		runcase_redirect(so, se);
+		if (chdir(c->adapter->dir)) {
+			fprintf(stderr, "cdpconform: cannot enter %s\n", c->adapter->dir);
+			_exit(127);
+		}
+		snprintf(num, sizeof(num), "http://127.0.0.1:%d", port);
+		setenv("CDP_HTTP", num, 1);
+		char *ws = util_printf("ws://127.0.0.1:%d%s", port, path);
+		setenv("CDP_WS", ws, 1);
+		setenv("CDP_TASK", c->task, 1);
+		setenv("CDP_OUT", out_dir, 1);
+		snprintf(num, sizeof(num), "%ld", limit_ms);
+		setenv("CDP_TIME_LIMIT_MS", num, 1);
+		execvp(c->adapter->run[0], c->adapter->run);
+		fprintf(stderr, "cdpconform: cannot run %s: %s\n", c->adapter->run[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid > 0)
+		setpgid(pid, pid);
+	free(so);
+	free(se);
+	return pid;
+}
+
+/* "tracing/complete-never" -> "tracing/complete-never"; a name is a path
+ * below the logs folder, so keep it from climbing out. */
+static char *runcase_dir(const struct ccase *c, const struct opts *o)
+{
+	char *d = util_printf("%s/%s/%s/%s", o->logs, c->adapter->name, c->scenario, c->task);
+	for (char *p = d + strlen(o->logs); *p; p++)
+		if (*p == '.' && p[1] == '.')
+			*p = '_';
+	return d;
+}
+
+void runcase_run(struct ccase *c, const struct opts *o)
+{
+	char *dir = runcase_dir(c, o);
+	char *out_dir = util_printf("%s/out", dir);
+	char *journal = util_printf("%s/journal.jsonl", dir);
+	char *errp = util_printf("%s/stderr.txt", dir);
+	char *profile = util_printf("%s/profile", dir);
+	struct outcome oc = {
+	    .dir = dir, .out_dir = out_dir, .journal = journal, .stderr_path = errp};
+	long limit = (long)((double)expect_time_limit_ms(c->expect) * o->time_scale);
+	/* The limit the adapter is told, and past it the timeLimit check; the
+	 * grace on top is for the hang verdict, so a client that is merely
+	 * slow is told apart from one that never exits. */
+	long grace = limit / 2 < 5000 ? limit / 2 : 5000;
+	char path[512];
+	int port = 0;
+	oc.limit_ms = limit;
+	util_rmtree(dir);
+	if (util_mkdirs(out_dir) || util_mkdirs(profile)) {
+		oc.mock_error = "cannot create the case folder";
+	} else if (!runcase_mock_start(c, o, dir, &port, path, sizeof(path), &oc.mock_error)) {
+		int64_t t0 = util_now_ms();
+		pid_t pid = runcase_adapter_start(c, dir, out_dir, port, path, limit);
+		int status = 0;
+		runcase_adapter_pid = pid;
+		if (pid < 0) {
+			oc.mock_error = "fork failed";
+		} else if (runcase_wait(pid, t0 + limit + grace, &status)) {
+			oc.exited = WIFEXITED(status);
+			oc.status = oc.exited ? WEXITSTATUS(status) : -1;
+			oc.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		} else {
+			oc.timed_out = 1;
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+		}
+		oc.ms = (long)(util_now_ms() - t0);
+		/* Whatever the adapter left behind in its group goes too. */
+		if (pid > 0)
+			kill(-pid, SIGKILL);
+		runcase_adapter_pid = 0;
+	}
+	runcase_mock_stop();
+	c->ms = oc.ms;
+	judge_case(c, &oc);
+	if ((c->verdict == V_PASS || c->verdict == V_SKIP) && !o->keep) {
+		util_rmtree(dir);
+	} else {
+		c->log = util_strdup(dir);
+	}
+	free(dir);
+	free(out_dir);
+	free(journal);
+	free(errp);
+	free(profile);
+}
