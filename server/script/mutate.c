@@ -101,25 +101,6 @@ struct conn_lazy *mutate_lazy_copy(const struct conn_lazy *l)
 
 /* ---- dumping ---- */
 
-static void mutate_real(struct buf *b, double d)
-{
-	char s[40];
-	if (!isfinite(d)) {
-		buf_adds(b, "null");
-		return;
-	}
-	/* The shortest of %.15g..%.17g that reads back to d. */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, d);
-		if (strtod(s, NULL) == d)
-			break;
-	}
-	buf_adds(b, s);
-	/* Keep it a real when it has no '.', 'e' or "inf" (jansson reads 3 as int). */
-	if (!strpbrk(s, ".eEn"))
-		buf_adds(b, ".0");
-}
-
 /* Appends v; mutate_dump() checks the buffer once, at the end. */
 static void mutate_dump_value(struct buf *b, const json_t *v)
 {
@@ -157,7 +138,7 @@ static void mutate_dump_value(struct buf *b, const json_t *v)
 		buf_add_i64(b, (int64_t)json_integer_value(v));
 		break;
 	case JSON_REAL:
-		mutate_real(b, json_real_value(v));
+		numfmt_add(b, json_real_value(v));
 		break;
 	case JSON_TRUE:
 		buf_adds(b, "true");

@@ -29,9 +29,10 @@ struct scenario_mutation;
 int mutate_message(struct buf *b, const json_t *merge, const json_t *replace,
 		   const struct scenario_mutation *mut, size_t n_mut, struct conn_lazy **lazy);
 
-/* mutate_dump() - appends v as compact, ASCII-only JSON with reals in their
- * shortest round-trip form (jansson prints 0.1 as 0.10000000000000001).
- * Returns buf_finish(b): 0, or b's first append error. */
+/* mutate_dump() - appends v as compact, ASCII-only JSON with reals as
+ * Chrome writes them (numfmt.h: 0.1 where jansson prints
+ * 0.10000000000000001, 3 for 3.0, null for NaN).  Returns buf_finish(b): 0,
+ * or b's first append error. */
 int mutate_dump(struct buf *b, const json_t *v);
 
 /* mutate_lazy_copy() - a second generator of the same bytes as l (for a

@@ -98,76 +98,6 @@ struct session *tracing_owner(void)
 	return tracing_now.phase == TRACING_IDLE ? NULL : tracing_now.owner;
 }
 
-/* ---- formatting ---- */
-
-/* Appends v the way Chrome's protocol JSON writes a double: the shortest
- * decimal that reads back to v, in ECMAScript Number.toString notation
- * (0.001189918490126729, 1, 1e-7).  Check buf_finish(b) afterwards. */
-static void tracing_add_double(struct buf *b, double v)
-{
-	char tmp[40], digits[24];
-	int prec, exp10, k = 0;
-
-	if (!isfinite(v)) {
-		buf_adds(b, "null");
-		return;
-	}
-	if (v == 0) {
-		buf_addc(b, '0');
-		return;
-	}
-	if (v < 0) {
-		buf_addc(b, '-');
-		v = -v;
-	}
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	const char *e = strchr(tmp, 'e');
-	for (const char *p = tmp; p < e; p++)
-		if (*p != '.')
-			digits[k++] = *p;
-	while (k > 1 && digits[k - 1] == '0')
-		k--;
-	exp10 = atoi(e + 1);
-	int n = exp10 + 1; /* the decimal point sits after n digits */
-	if (k <= n && n <= 21) {
-		buf_add(b, digits, (size_t)k);
-		for (int i = k; i < n; i++)
-			buf_addc(b, '0');
-	} else if (n > 0 && n <= 21) {
-		buf_add(b, digits, (size_t)n);
-		buf_addc(b, '.');
-		buf_add(b, digits + n, (size_t)(k - n));
-	} else if (n > -6 && n <= 0) {
-		buf_adds(b, "0.");
-		for (int i = n; i < 0; i++)
-			buf_addc(b, '0');
-		buf_add(b, digits, (size_t)k);
-	} else {
-		buf_addc(b, digits[0]);
-		if (k > 1) {
-			buf_addc(b, '.');
-			buf_add(b, digits + 1, (size_t)(k - 1));
-		}
-		buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-	}
-}
-
-/* Ends a message built by hand for session s: `,"sessionId":"S"}`, the
- * same tail router.c writes, so a dataCollected chunk is not copied. */
-static void tracing_close_msg(struct buf *b, const struct session *s)
-{
-	if (s->id[0]) {
-		buf_adds(b, ",\"sessionId\":\"");
-		buf_adds(b, s->id);
-		buf_addc(b, '"');
-	}
-	buf_addc(b, '}');
-}
-
 /* ---- the trace's life ---- */
 
 /* Forgets the trace, whatever its phase: nothing more is sent. */
@@ -311,7 +241,7 @@ static void tracing_usage_tick(struct loop_timer *tm)
 	buf_adds(&b, "{\"percentFull\":");
 	numfmt_add(&b, pf);
 	buf_adds(&b, ",\"eventCount\":0,\"value\":");
-	tracing_add_double(&b, pf);
+	numfmt_add(&b, pf);
 	buf_addc(&b, '}');
 	int rc = buf_finish(&b);
 	if (rc)
@@ -369,7 +299,7 @@ static int tracing_pull(struct conn_producer *p, struct conn *c)
 	int rc = trace_gen_next(t->g, &b, k->chunk_bytes, k->chunk_events, &n);
 	if (!rc && n) {
 		buf_adds(&b, "]}");
-		tracing_close_msg(&b, t->owner);
+		call_close_msg(&b, t->owner);
 		rc = buf_finish(&b);
 		t->burst += b.len;
 		if (!rc && conn_send(c, &b, t->owner->id, "Tracing.dataCollected"))
