@@ -6,7 +6,7 @@
 
 struct server_state server;
 
-/* CHROMIUM.md 0: Browser.getVersion of headless Chromium 156. */
+/* docs/chrome.md §1: Browser.getVersion of headless Chromium 156. */
 const struct server_identity server_chrome156 = {
 	.product = "Chrome/156.0.8078.79",
 	.revision = "@a21ce95c24ce3964416f09ae1862f53f319eb4d0",

@@ -108,7 +108,7 @@ int cdpc_stream_read(struct cdpc *c, const char *handle, const char *session_id,
 		*total = 0;
 	if (!params)
 		return CDPM_ENOMEM;
-	/* Chrome says eof only on a read that returns nothing (CHROMIUM.md
+	/* Chrome says eof only on a read that returns nothing (docs/chrome.md
 	 * 4.5), so the loop always ends with one empty read. */
 	while (!eof) {
 		size_t n = 0;

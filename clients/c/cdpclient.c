@@ -479,7 +479,7 @@ static int open_ws(struct cdpc *c, const struct cdpc_url *u, int timeout_ms, str
 	ci.path = u->path;
 	ci.host = u->hostport;
 	/* No Origin header: Chrome allows an absent one, and any other value
-	 * must match its own address exactly (CHROMIUM.md 1.3). */
+	 * must match its own address exactly (docs/chrome.md §2.4-§2.5). */
 	ci.origin = NULL;
 	ci.protocol = NULL;
 	ci.ietf_version_or_minus_one = -1;

@@ -1,5 +1,5 @@
 /* cbor.c - CBOR sizes of JSON values, as crdtp's JSON-to-CBOR encoder would
- * produce them (see cbor.h and CHROMIUM.md section 2). */
+ * produce them (see cbor.h and docs/chrome.md section 2). */
 #include "cdp/cbor.h"
 
 #include <stdint.h>

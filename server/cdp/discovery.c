@@ -1,7 +1,7 @@
 /* discovery.c - what the DevTools HTTP endpoint serves (see discovery.h):
  * /json/version, /json/list, /json/protocol, /json/new, /json/activate,
  * /json/close, the root page, and which target a /devtools/ WebSocket path
- * names.  Bodies follow CHROMIUM.md 1 byte for byte (Chrome's JSONWriter:
+ * names.  Bodies follow docs/chrome.md §2-§3 byte for byte (Chrome's JSONWriter:
  * three-space indent, sorted keys, '<' escaped). */
 #include "cdp/discovery.h"
 

@@ -1,6 +1,6 @@
 /* discovery.h - the DevTools HTTP endpoint's content: the /json/...
  * discovery bodies and the WebSocket paths /devtools/browser/<id> and
- * /devtools/page/<id>, as Chromium 156 serves them (CHROMIUM.md 1).  The
+ * /devtools/page/<id>, as Chromium 156 serves them (docs/chrome.md §2-§3).  The
  * HTTP bytes, the Host and Origin checks and the handshake are net/http.c's;
  * these are installed as a connection's request and upgrade hooks. */
 #ifndef CDPM_DISCOVERY_H

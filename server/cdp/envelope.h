@@ -1,6 +1,6 @@
 /* envelope.h - the checks Chrome makes on a message before it looks at the
  * method: JSON syntax, object shape, int32 id, string method, object params,
- * string sessionId, no other keys (CHROMIUM.md 2).  It does not know about
+ * string sessionId, no other keys (docs/chrome.md §4).  It does not know about
  * sessions or methods; router.c does. */
 #ifndef CDPM_ENVELOPE_H
 #define CDPM_ENVELOPE_H

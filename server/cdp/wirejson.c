@@ -93,7 +93,7 @@ static int wj_fail(struct wj *p, const char *text, const wj_uchar *at)
 /* crdtp's whitespace includes \v and \f.  Comments are not skipped: the
  * published json.cc skips them, but Chrome 156 was observed to answer
  * "string literal expected" at the '/' of a comment placed where a key
- * should be (CHROMIUM.md section 2), and the observation wins. */
+ * should be (docs/chrome.md section 2), and the observation wins. */
 static const wj_uchar *wj_skip_ws(const wj_uchar *s, const wj_uchar *end)
 {
 	while (s < end && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t' || *s == '\v' ||

@@ -1,4 +1,4 @@
-/* io.c - the IO domain (CHROMIUM.md 4.5): IO.read and IO.close on the
+/* io.c - the IO domain (docs/chrome.md §8): IO.read and IO.close on the
  * streams that ReturnAsStream traces leave behind, and the registry of those
  * streams (io.h).  A stream belongs to exactly one session; every other
  * session, on any connection, gets "Invalid stream handle".  The bytes come

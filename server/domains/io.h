@@ -1,6 +1,6 @@
 /* io.h - the IO domain's streams (CDP StreamHandle): a browser-wide
  * registry of open streams, each private to the session that received its
- * handle (CHROMIUM.md 4.5).  The Tracing domain opens them for
+ * handle (docs/chrome.md §8).  The Tracing domain opens them for
  * ReturnAsStream traces; IO.read and IO.close (domains/io.c) read and free
  * them.  Not the stream contents (gen/tstream.h). */
 #ifndef CDPM_IO_H

@@ -2,7 +2,7 @@
  * page-shell domains share (page.h): the main frame, its loaderId and
  * lifecycle, and navigations.  It models one main frame with no network and
  * no DOM: a navigation commits at once and runs its lifecycle to
- * networkIdle (CLIENTS.md 3-4).  Not the target registry (targets.c). */
+ * networkIdle (docs/clients.md §5-§6).  Not the target registry (targets.c). */
 #include "domains/page.h"
 
 #include <ctype.h>
@@ -380,7 +380,7 @@ static void page_frame_navigated(struct page_target *pt)
 
 /* The new document, from commit to network idle, all at once: there is no
  * network to wait for.  The order is Chrome's for about:blank; coverage
- * deltas go out just before domContentEventFired (CHROMIUM.md 3.4). */
+ * deltas go out just before domContentEventFired (docs/chrome.md §6.5-§6.6). */
 static void page_run_document(struct page_target *pt)
 {
 	page_mark_loaded(pt);

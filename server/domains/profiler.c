@@ -1,4 +1,4 @@
-/* profiler.c - the Profiler domain of a page target (CHROMIUM.md 3): the
+/* profiler.c - the Profiler domain of a page target (docs/chrome.md §6): the
  * CPU profile of Profiler.start/stop, precise and best-effort coverage,
  * console.profile events (profiler.h) and coverage delta updates.  State is
  * per session, as in V8's profiler agent; the id counter is per renderer
@@ -188,7 +188,7 @@ int profiler_console_start(struct target *t, const char *title, const struct pro
 			rc = CDPM_ENOMEM;
 			continue;
 		}
-		/* Each session's copy takes its own id (CHROMIUM.md 3.3). */
+		/* Each session's copy takes its own id (docs/chrome.md §6.4). */
 		k->id = ++pt->profile_ids;
 		k->start_us = clock_now_us();
 		while (*pp)
@@ -360,7 +360,7 @@ static int profiler_enable(struct call *c)
 static int profiler_disable(struct call *c)
 {
 	/* The running profile, the precise coverage and open console profiles
-	 * are dropped without an event (CHROMIUM.md 3.1, 3.3). */
+	 * are dropped without an event (docs/chrome.md §6.1-§6.2, 3.3). */
 	struct profiler_session *ps = c->session->dom[SLOT_PROFILER];
 	if (ps) {
 		ps->enabled = 0;
@@ -395,7 +395,7 @@ static int profiler_start(struct call *c)
 		return call_error(c, CDP_SERVER_ERROR, "Profiler is not enabled", NULL);
 	if (!ps->profiling) {
 		/* A real start takes an id from the renderer's counter; a
-		 * repeated one is a no-op and takes none (CHROMIUM.md 3.3). */
+		 * repeated one is a no-op and takes none (docs/chrome.md §6.4). */
 		++pt->profile_ids;
 		ps->profiling = 1;
 		ps->start_us = clock_now_us();

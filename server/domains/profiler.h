@@ -12,7 +12,7 @@ struct session;
 struct target;
 
 /* Where a console.profile call sits, as the events print it: Chrome's
- * location here is 1-based in both line and column (CHROMIUM.md 3.3). */
+ * location here is 1-based in both line and column (docs/chrome.md §6.4). */
 struct profiler_location {
 	const char *script_id; /* NULL: a fresh scriptId, as a new evaluate gets */
 	int32_t line, column;  /* 1-based */

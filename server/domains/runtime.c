@@ -1,7 +1,7 @@
 /* runtime.c - the Runtime domain of a page target, without a JavaScript
  * engine: execution contexts (runtime.h), and a Runtime.evaluate that only
  * recognises console.profile / console.profileEnd calls with string-literal
- * titles (CHROMIUM.md 3.3) and literal results.  Everything else an
+ * titles (docs/chrome.md §6.4) and literal results.  Everything else an
  * expression does is ignored and the result is undefined. */
 #include "domains/runtime.h"
 
@@ -341,7 +341,7 @@ static int runtime_string(struct runtime_scan *sc, struct buf *out)
 /* After "console": ".profile(" or ".profileEnd(" with no argument or a
  * string literal first.  V8 reports the call at the method name, and the
  * event's location is 1-based: console.profile('x') at 0:0 is line 1,
- * column 9 (CHROMIUM.md 3.3). */
+ * column 9 (docs/chrome.md §6.4). */
 static void runtime_console_call(struct runtime_scan *sc)
 {
 	runtime_skip_space(sc);
@@ -463,7 +463,7 @@ static int runtime_evaluate(struct call *c)
 	const char *e = json_string_value(json_object_get(c->params, "expression"));
 	size_t n = json_string_length(json_object_get(c->params, "expression"));
 	/* Each evaluate compiles a new script with the next scriptId; the
-	 * console events all go out before the reply (CHROMIUM.md 3.3). */
+	 * console events all go out before the reply (docs/chrome.md §6.4). */
 	struct runtime_scan sc = {.p = e, .end = e + n, .pt = pt};
 	snprintf(sc.script_id, sizeof(sc.script_id), "%u", pt->next_script_id++);
 	runtime_scan(&sc);

@@ -1,7 +1,7 @@
 /* shell.c - the page domains that clients switch on while setting up a
  * page and that cdpmock does not model: Network, Log, Performance,
  * Inspector, Audits, Emulation and Debugger answer as Chrome does and send
- * nothing (CLIENTS.md 3-4).  They exist on page targets only, like Chrome's
+ * nothing (docs/clients.md §5-§6).  They exist on page targets only, like Chrome's
  * page agents.  Anything with state lives in its own file. */
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +18,7 @@ static int shell_ok(struct call *c)
 
 /* Debugger.enable answers with the isolate's debuggerId.  It sends no
  * Debugger.scriptParsed: the page's scripts have no source to serve, and
- * clients (puppeteer's coverage) cope with none (CLIENTS.md 3). */
+ * clients (puppeteer's coverage) cope with none (docs/clients.md §5). */
 static int shell_debugger_enable(struct call *c)
 {
 	struct page_target *pt = page_target_get(c->session->target);

@@ -1,5 +1,5 @@
-/* target.c - the Target domain: discovery and flat sessions (CHROMIUM.md 3.1,
- * CLIENTS.md 2-4).  attachedToTarget goes out before the attach reply and
+/* target.c - the Target domain: discovery and flat sessions (docs/chrome.md §6.1-§6.2,
+ * docs/clients.md §4-§6).  attachedToTarget goes out before the attach reply and
  * detachedFromTarget before the detach reply, as puppeteer requires.  The
  * target registry itself is targets.c. */
 #include <string.h>

@@ -14,7 +14,7 @@
 #include "buf.h"
 #include "gen/traceproc.h"
 
-/* 23,175 events in about 1.5 s with the default categories (CHROMIUM.md 4.3). */
+/* 23,175 events in about 1.5 s with the default categories (docs/chrome.md §7.5). */
 #define TRACE_DEFAULT_RATE 15450.0
 #define TRACE_MAX_EVENTS (UINT64_C(1) << 40)	 /* body events, whatever the rate */
 #define TRACE_MAX_DURATION_US (INT64_C(1) << 40) /* about 12.7 days */

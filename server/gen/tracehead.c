@@ -114,7 +114,7 @@ static void head_active(struct trace_gen *g)
 	head_end(g, h);
 }
 
-/* CLIENTS.md 8.11: timeline tools need TracingStartedInBrowser. */
+/* docs/clients.md §10 item 11: timeline tools need TracingStartedInBrowser. */
 static void head_started(struct trace_gen *g)
 {
 	const struct traceproc *m = &g->procs;
@@ -160,7 +160,7 @@ int tracehead_init(struct trace_gen *g, const struct trace_params *p)
 	if (!g->head)
 		return CDPM_ENOMEM;
 	/* As in Chrome: swapper first, main threads, the other threads, then
-	 * process names and uptimes (CHROMIUM.md 4.3). */
+	 * process names and uptimes (docs/chrome.md §7.5). */
 	head_meta(g, TRACE_S_THREAD_NAME, UINT32_MAX, 0, 0, "name", "swapper");
 	for (int pass = 0; pass < 2; pass++)
 		for (uint32_t i = 0; i < m->n_threads; i++) {

@@ -1,5 +1,5 @@
 /* traceproc.c - the seeded process/thread layout (see traceproc.h).  Names
- * and the shape of the layout follow samples/dataCollected-chunk.json. */
+ * and the shape of the layout follow docs/chrome.md §9.2. */
 #include "gen/traceproc.h"
 
 #include "rng.h"

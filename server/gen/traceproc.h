@@ -65,7 +65,7 @@ struct traceproc {
 /* traceproc_build() - fills m with a seeded process layout like the 13
  * processes of a real headless Chrome.  page_only keeps what a page-session
  * trace shows: the browser, the GPU process and the page's renderer
- * (CHROMIUM.md 4.8).  Never fails; m is plain data (no free needed). */
+ * (docs/chrome.md §7.7).  Never fails; m is plain data (no free needed). */
 void traceproc_build(struct traceproc *m, uint64_t seed, int page_only);
 
 #endif

@@ -1,5 +1,5 @@
 /* tracetpl.c - the event catalogue (see tracetpl.h).  Names, categories and
- * args shapes come from samples/dataCollected-chunk.json and CHROMIUM.md
+ * args shapes come from docs/chrome.md §9.2 and docs/chrome.md
  * 4.4; the weights of the default-category templates add up to the phase
  * counts of the 23,175-event reference trace (X 14390, I 2646, s/f 2437
  * each, b 472, e 465, n 165, B 56, R 24, C 3).  The disabled-by-default

@@ -44,7 +44,7 @@ struct tstream {
 	struct buf esc; /* raw bytes on their way to tstream_read_json() */
 };
 
-/* Chromium 156's metadata dict, keys in byte order (CHROMIUM.md 4.5);
+/* Chromium 156's metadata dict, keys in byte order (docs/chrome.md §8);
  * returns buf_finish(b). */
 static int add_metadata(struct buf *b, int64_t wall_us)
 {

@@ -23,7 +23,7 @@ struct tstream;
 /* tstream_new() - a stream of the trace described by p (copied, as by
  * trace_gen_new()) in the given format.  The JSON stream is
  *   {"traceEvents":[\n{ev},\n{ev}...],"metadata":\n{...}}
- * with the metadata dict of Chromium 156 (CHROMIUM.md 4.5) and its
+ * with the metadata dict of Chromium 156 (docs/chrome.md §8) and its
  * trace-capture-datetime taken from clock_wall_us() now; gzip is a gzip
  * member (mtime 0, OS 3) of those bytes; proto is a Perfetto Trace.
  * NULL when out of memory or p is invalid. */

@@ -1,5 +1,5 @@
 /* http.c - HTTP/1.1 requests, the Host and Origin checks and the WebSocket
- * handshake (see http.h).  Response bytes follow CHROMIUM.md 1.1: no space
+ * handshake (see http.h).  Response bytes follow docs/chrome.md §2.1: no space
  * after the header colon, [CSP,] Content-Length, Content-Type and nothing
  * else; keep-alive always; HEAD gets the body too; HTTP/1.0 gets no answer
  * at all.  What a path means is the connection's hooks' business. */

@@ -1,7 +1,7 @@
 /* http.h - the DevTools HTTP endpoint's transport: HTTP/1.1 requests
  * (keep-alive, pipelining, Content-Length bodies), Chrome's Host and Origin
  * checks, and the WebSocket upgrade handshake, byte for byte as Chromium
- * 156 answers (CHROMIUM.md 1).  What a path means (discovery, the admin
+ * 156 answers (docs/chrome.md §2-§3).  What a path means (discovery, the admin
  * API, which target a /devtools/ path names) is decided by the
  * connection's hooks (conn.h).  Framing after the upgrade is ws.c's job. */
 #ifndef CDPM_HTTP_H

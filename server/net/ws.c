@@ -1,5 +1,5 @@
 /* ws.c - WebSocket framing, handshake key and permessage-deflate (see ws.h).
- * Chrome's rules (CHROMIUM.md 1.5): binary frames, unmasked client frames and
+ * Chrome's rules (docs/chrome.md §3.2): binary frames, unmasked client frames and
  * unknown opcodes drop TCP with no close frame; fragments are reassembled;
  * a close is answered with code 1000; ping gets pong. */
 #include "net/ws.h"

@@ -22,7 +22,7 @@
 #define MUTATE_PAD_DUMPED "\\u0001cdpmock-pad\\u0001"
 
 /* A truncated 3-byte sequence: what a text chunk cut inside a UTF-8
- * character looks like (CLIENTS.md 1: it kills the connection). */
+ * character looks like (docs/clients.md §2-§3: it kills the connection). */
 static const char mutate_bad_utf8[] = "\xE2\x82";
 
 static const char mutate_filler[] = "abcdefghijklmnopqrstuvwxyz0123456789";

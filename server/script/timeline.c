@@ -107,7 +107,7 @@ static struct target *timeline_page(const struct timeline_run *r, const struct s
 static void timeline_buffer_usage(struct timeline_run *r, const struct scenario_step *st)
 {
 	char p[160], pf[NUMFMT_MAX];
-	/* CHROMIUM.md 4.2: key order percentFull, eventCount, value; the
+	/* docs/chrome.md §7.4: key order percentFull, eventCount, value; the
 	 * double as Chrome writes it (0.1, not 0.10000000000000001). */
 	numfmt_double(pf, st->percent_full);
 	int n = snprintf(p, sizeof(p), "{\"percentFull\":%s,\"eventCount\":%llu,\"value\":%s}",

@@ -69,7 +69,7 @@ static void fx_chunk(struct fx_conn *p, struct fx_trace *tr, size_t max_bytes, s
 			ck_abort_msg("bad event %zu of frame %zu", i, tr->frames);
 		int meta = !strcmp(json_string_value(json_object_get(ev, "ph")), "M");
 		if (meta) {
-			/* All metadata comes first (CHROMIUM.md 4.3). */
+			/* All metadata comes first (docs/chrome.md §7.5). */
 			if (tr->head != tr->events)
 				ck_abort_msg("metadata event %zu after other events", tr->events);
 			tr->head++;

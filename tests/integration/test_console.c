@@ -1,4 +1,4 @@
-/* test_console.c - console.profile events without JavaScript (CHROMIUM.md
+/* test_console.c - console.profile events without JavaScript (docs/chrome.md
  * 3.3): Runtime.evaluate finds console.profile / profileEnd calls, and the
  * Started/Finished events go to every Profiler-enabled session of the page,
  * each with its own id, before the evaluate's reply. */
@@ -101,7 +101,7 @@ START_TEST(ids_are_shared_with_profiler_start)
 	evaluate(&p, 3, "console.profile('x')");
 	expect_started(&p, "3", 1, 9, "x");
 	expect_undefined(&p, 3);
-	/* CHROMIUM.md's Finished example: the call at column 88 reports 97. */
+	/* docs/chrome.md's Finished example: the call at column 88 reports 97. */
 	char expr[160];
 	snprintf(expr, sizeof(expr), "%-88sconsole.profileEnd('x')", "let s = 0;");
 	evaluate(&p, 4, expr);

@@ -1,4 +1,4 @@
-/* test_coverage.c - precise and best-effort coverage (CHROMIUM.md 3.4): the
+/* test_coverage.c - precise and best-effort coverage (docs/chrome.md §6.5-§6.6): the
  * binary / callCount / detailed shapes, delta semantics, and
  * Profiler.preciseCoverageDeltaUpdate at DomContentLoaded. */
 #include <jansson.h>

@@ -1,4 +1,4 @@
-/* test_envelope.c - every row of CHROMIUM.md 2: message-level errors with
+/* test_envelope.c - every row of docs/chrome.md §4: message-level errors with
  * Chrome's exact codes, texts, positions and id echo. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* test_http.c - every row of CHROMIUM.md 1.2 (endpoints), 1.3 (Host and
+/* test_http.c - every row of docs/chrome.md §2.2 (endpoints), 1.3 (Host and
  * Origin checks) and 1.4 (upgrade), against the real server, byte for byte. */
 #include <stdio.h>
 #include <stdlib.h>

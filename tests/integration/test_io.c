@@ -1,4 +1,4 @@
-/* test_io.c - ReturnAsStream and the IO domain (CHROMIUM.md 4.5): the
+/* test_io.c - ReturnAsStream and the IO domain (docs/chrome.md §8): the
  * tracingComplete keys, handles and who may use them, IO.read's sizes,
  * offsets and eof rule, IO.close, and the gzip and proto encodings (gzip
  * decodes to the JSON stream; protoc --decode_raw accepts the proto). */
@@ -50,7 +50,7 @@ START_TEST(json_stream_reads_to_an_empty_eof)
 	buf_init(&all, 0);
 	stream_trace(&fx_br, 1, "", COMPLETE("1", "json", "none"));
 	ck_assert_int_eq(fx_read_stream(&fx_br, 10, "1", &all, 0), 2);
-	/* The layout of CHROMIUM.md 4.5, and valid JSON. */
+	/* The layout of docs/chrome.md §8, and valid JSON. */
 	ck_assert_int_eq(
 	    strncmp(all.data, "{\"traceEvents\":[\n{\"args\":{\"name\":\"swapper\"}", 43), 0);
 	ck_assert_ptr_nonnull(strstr(all.data, "}],\"metadata\":\n{\"clock-domain\":"

@@ -1,5 +1,5 @@
 /* test_page.c - the page shell that puppeteer-core and playwright-core need
- * (CLIENTS.md 3-4): Page, Runtime contexts, lifecycle events and navigation,
+ * (docs/clients.md §5-§6): Page, Runtime contexts, lifecycle events and navigation,
  * with Chrome's events-before-reply order, byte for byte.  The cases that
  * only send and expect are scenario files in scenarios/page/ (run by
  * test_scenarios.c); the ones here pull ids out of frames or compare key

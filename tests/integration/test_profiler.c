@@ -1,4 +1,4 @@
-/* test_profiler.c - the Profiler domain (CHROMIUM.md 3.1, 3.2): every row of
+/* test_profiler.c - the Profiler domain (docs/chrome.md §6.1-§6.2, 3.2): every row of
  * the command table through the page socket and through a flat session,
  * per-session state, the profile's shape, --seed determinism, and cdpcli
  * saving a .cpuprofile. */
@@ -34,7 +34,7 @@ struct step {
 	const char *want;
 };
 
-/* Each script runs on a fresh page; every row of CHROMIUM.md 3.1. */
+/* Each script runs on a fresh page; every row of docs/chrome.md §6.1-§6.2. */
 static const struct step *const scripts[] = {
     (const struct step[]){{"Profiler.enable", NULL, OK},
 			  {"Profiler.enable", NULL, OK},
@@ -192,7 +192,7 @@ START_TEST(absent_on_the_browser_target)
 END_TEST
 
 /* Parses the profile out of a Profiler.stop reply (or a cpuprofile file's
- * text) and checks CHROMIUM.md 3.2; returns the sample count, and the
+ * text) and checks docs/chrome.md §6.3; returns the sample count, and the
  * duration in *us when us is not NULL. */
 static size_t check_profile(const char *text, int64_t *us)
 {

@@ -1,4 +1,4 @@
-/* test_session.c - targets and flat sessions (CHROMIUM.md 3.1, CLIENTS.md 2):
+/* test_session.c - targets and flat sessions (docs/chrome.md §6.1-§6.2, docs/clients.md §4):
  * event-before-reply ordering, sessionId as the last key, detach, unknown
  * sessions, the browser identity. */
 #include <stdio.h>

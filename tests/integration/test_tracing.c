@@ -1,4 +1,4 @@
-/* test_tracing.c - the Tracing commands and their errors (CHROMIUM.md 4.1):
+/* test_tracing.c - the Tracing commands and their errors (docs/chrome.md §7.2-§7.3):
  * getCategories, start/end, every -32602/-32000 text, the parameters Chrome
  * does not validate, clock syncs, memory dumps and the track event
  * descriptor.  Delivery is in test_tracing_delivery.c, sessions and
@@ -146,7 +146,7 @@ START_TEST(system_backend_fails_and_sticks_to_its_session)
 }
 END_TEST
 
-/* Accepted silently and treated as the defaults (CHROMIUM.md 4.1). */
+/* Accepted silently and treated as the defaults (docs/chrome.md §7.2-§7.3). */
 static const char *const lenient_starts[] = {
     NULL,
     "{}",

@@ -1,4 +1,4 @@
-/* test_tracing_delivery.c - how a trace comes out (CHROMIUM.md 4.2-4.4,
+/* test_tracing_delivery.c - how a trace comes out (docs/chrome.md §7.4-§9.1.4,
  * 4.6): the end reply first, dataCollected chunks within Chrome's byte and
  * event caps with metadata first, tracingComplete last; replies to other
  * commands interleaved; data written only as fast as the client reads;
@@ -33,7 +33,7 @@ START_TEST(end_reply_then_chunks_then_complete)
 	/* Frames fill up to about 64 KiB of events. */
 	ck_assert_uint_gt(tr.max_bytes, 60000);
 	ck_assert_int_eq(tr.data_loss, 0);
-	/* Chrome's first event: the swapper thread name (CHROMIUM.md 4.3). */
+	/* Chrome's first event: the swapper thread name (docs/chrome.md §7.5). */
 	json_t *first = json_array_get(tr.all, 0);
 	char *s = json_dumps(first, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	ck_assert_str_eq(s, "{\"args\":{\"name\":\"swapper\"},\"cat\":\"__metadata\",\"name\":"

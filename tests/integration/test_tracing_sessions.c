@@ -1,4 +1,4 @@
-/* test_tracing_sessions.c - who owns the one trace (CHROMIUM.md 4.7, 4.8):
+/* test_tracing_sessions.c - who owns the one trace (docs/chrome.md §7.1, 4.8):
  * page sessions and page sockets trace with sessionId on every frame, a
  * second client or session is refused and hears nothing, and the owner
  * going away - clean close, RST, detach - at any phase discards the trace

@@ -1,4 +1,4 @@
-/* test_ws.c - WebSocket framing as Chrome does it (CHROMIUM.md 1.5). */
+/* test_ws.c - WebSocket framing as Chrome does it (docs/chrome.md §3.2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* test_envelope.c - Chrome's message-level checks (CHROMIUM.md 2) on the
+/* test_envelope.c - Chrome's message-level checks (docs/chrome.md §4) on the
  * parsed envelope: codes, texts, positions, and whether the id is echoed. */
 #include <check.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* test_http.c - Chrome's Host and Origin checks and the JSON string style of
- * the discovery bodies (CHROMIUM.md 1.1, 1.3).  The endpoints themselves are
+ * the discovery bodies (docs/chrome.md §2.1, 1.3).  The endpoints themselves are
  * covered on the wire by tests/integration/test_http.c. */
 #include <check.h>
 #include <stdio.h>

@@ -70,7 +70,7 @@ struct pv_case {
 #define FD "Failed to deserialize params"
 
 static const struct pv_case pv_cases[] = {
-	/* Observed on Chromium 156 (CHROMIUM.md section 2). */
+	/* Observed on Chromium 156 (docs/chrome.md section 2). */
 	{ "a string interval wants an int32 at 17", "Profiler.setSamplingInterval",
 	  "{\"interval\":\"100\"}", FD ".interval - BINDINGS: int32 value expected at position 17" },
 	{ "an empty map misses the handle at its stop byte", "IO.read", "{}",

@@ -132,7 +132,7 @@ static int keys_sorted(json_t *o)
 	return 1;
 }
 
-/* CHROMIUM.md 4.4: the key sets of each phase. */
+/* docs/chrome.md §9.1: the key sets of each phase. */
 static const struct {
 	char ph;
 	const char *required, *optional;

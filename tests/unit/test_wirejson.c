@@ -26,7 +26,7 @@ struct wj_case {
 #define ERR(name, in, err, pos) { name, in, sizeof(in) - 1, err, pos, NULL, -1 }
 
 static const struct wj_case wj_cases[] = {
-	/* Observed on Chromium 156 (CHROMIUM.md section 2). */
+	/* Observed on Chromium 156 (docs/chrome.md section 2). */
 	ERR("not json is an invalid token", "not json", "invalid token", 0),
 	ERR("empty input is no input", "", "no input", 0),
 	ERR("a cut message is no input at its length", "{\"id\":1,\"method\":", "no input", 17),

@@ -1,4 +1,4 @@
-/* tracing.c - the Tracing domain on browser and page targets (CHROMIUM.md
+/* tracing.c - the Tracing domain on browser and page targets (docs/chrome.md
  * 4): one browser-wide trace owned by the session that started it, the
  * bufferUsage ticks while it records, and its delivery after Tracing.end as
  * dataCollected chunks (written only as fast as the client reads, through a
@@ -448,7 +448,7 @@ static int tracing_start(struct call *c)
 }
 
 /* Tracing.end: the reply first, then (after tracing.complete_delay_us) the
- * data and tracingComplete (CHROMIUM.md 4.3). */
+ * data and tracingComplete (docs/chrome.md §7.5). */
 static int tracing_end(struct call *c)
 {
 	struct tracing_trace *t = &tracing_now;
@@ -606,7 +606,7 @@ static int tracing_memory_dump(struct call *c)
 }
 
 /* The owner's session detaching or its connection closing discards the
- * trace at once, in every phase: no tracingComplete (CHROMIUM.md 4.7). */
+ * trace at once, in every phase: no tracingComplete (docs/chrome.md §7.1). */
 static void tracing_session_gone(struct session *s)
 {
 	if (tracing_now.owner == s && tracing_now.phase != TRACING_IDLE)

@@ -1,6 +1,6 @@
 /* tracing_cats.c - the categories Chromium 156 reports from
  * Tracing.getCategories: 293 names in the browser's (byte) order, copied
- * from the reference capture (cdp/trace-categories.json).  Data only. */
+ * from the reference capture (docs/chrome.md §7.3).  Data only. */
 #include "domains/tracing/tracing.h"
 
 const char *const tracing_cats[] = {

@@ -1,7 +1,7 @@
 /* tracing_cfg.h - Tracing.start's parameters as Chromium 156 reads them: the
  * legacy categories/options strings, traceConfig, perfettoConfig (a base64
  * Perfetto TraceConfig protobuf), the transfer mode and stream encodings,
- * and which combinations Chrome refuses with which error (CHROMIUM.md 4.1).
+ * and which combinations Chrome refuses with which error (docs/chrome.md §7.2-§7.3).
  * Not the tracing state machine (domains/tracing.c). */
 #ifndef CDPM_TRACING_CFG_H
 #define CDPM_TRACING_CFG_H
@@ -17,7 +17,7 @@
  * ignored.  Chrome has no limit, but no real client sends more than ~20. */
 #define TRACING_CFG_MAX_CATEGORIES 4096
 
-/* The period of Tracing.bufferUsage never goes below 250 ms (CHROMIUM.md 4.2). */
+/* The period of Tracing.bufferUsage never goes below 250 ms (docs/chrome.md §7.4). */
 #define TRACING_CFG_MIN_USAGE_US INT64_C(250000)
 
 /* Chrome's periodic memory dumps when memory-infra is on and the config
