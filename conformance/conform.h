@@ -134,6 +134,10 @@ void report_tap_case(FILE *f, size_t num, const struct ccase *c);
  * on stderr when the file cannot be written.  Formats: docs/adapters.md. */
 int report_json(const char *file, const struct ccase *cases, size_t n, long ms);
 int report_junit(const char *file, const struct ccase *cases, size_t n, long ms);
+/* report_escape() - writes s to f with <, >, & and " as entities, for the
+ * JUnit and HTML reports; drop_controls leaves out the control characters
+ * XML cannot carry (all but tab and newline). */
+void report_escape(FILE *f, const char *s, int drop_controls);
 int report_html(const char *file, const struct ccase *cases, size_t n, long ms);
 
 /* ---- merge.c ---- */

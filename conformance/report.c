@@ -88,7 +88,7 @@ int report_json(const char *file, const struct ccase *cases, size_t n, long ms)
 	return rc;
 }
 
-static void report_xml(FILE *f, const char *s)
+void report_escape(FILE *f, const char *s, int drop_controls)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -105,10 +105,17 @@ static void report_xml(FILE *f, const char *s)
 			fputs("&quot;", f);
 			break;
 		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+			/* XML 1.0 has no control characters but tab and newline. */
+			if (!drop_controls || (unsigned char)*s >= 0x20 || *s == '\n' ||
+			    *s == '\t')
 				fputc(*s, f);
 		}
 	}
+}
+
+static void report_xml(FILE *f, const char *s)
+{
+	report_escape(f, s, 1);
 }
 
 /* One <testsuite> per adapter; a case is classname "scenario", name "task". */
