@@ -3,6 +3,7 @@
 #include "cdpm.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,9 +77,12 @@ int buf_reserve(struct buf *b, size_t n)
 	size_t need = b->len + n + 1;
 	if (need <= b->alloc)
 		return 0;
-	size_t a = b->alloc ? b->alloc : 256;
-	while (a < need)
-		a *= 2;
+	/* Doubling keeps a run of small appends linear; a reservation past
+	 * double is taken as asked, so that a builder that knows its size
+	 * gets a block of that size and no slack to give back later. */
+	size_t a = !b->alloc ? 256 : b->alloc <= SIZE_MAX / 2 ? b->alloc * 2 : need;
+	if (a < need)
+		a = need;
 	char *p = buf_realloc(b->data, a);
 	if (!p)
 		return buf_fail(b, CDPM_ENOMEM);

@@ -284,6 +284,12 @@ static int body_run(struct trace_gen *g, struct buf *out, size_t start, size_t m
 	return full || *rc;
 }
 
+size_t trace_gen_next_room(const struct trace_gen *g, size_t max_bytes, size_t sep_len)
+{
+	/* body_run writes one event past max_bytes before it sees it full. */
+	return max_bytes + g->max_bound + sep_len + TRACE_SLACK;
+}
+
 int trace_gen_next_sep(struct trace_gen *g, struct buf *out, size_t max_bytes, size_t max_events,
 		       const char *sep, size_t sep_len, size_t *n_events)
 {

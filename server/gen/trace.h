@@ -125,6 +125,12 @@ void trace_gen_free(struct trace_gen *g);
 int trace_gen_next(struct trace_gen *g, struct buf *out, size_t max_bytes, size_t max_events,
 		   size_t *n_events);
 
+/* trace_gen_next_room() - the room a trace_gen_next_sep() call of up to
+ * max_bytes may ask of its buffer, so that a caller reserving it first
+ * gets a block of the message's size instead of one doubled past it (a
+ * head event larger than the body bound may still grow it). */
+size_t trace_gen_next_room(const struct trace_gen *g, size_t max_bytes, size_t sep_len);
+
 /* trace_gen_next_sep() - trace_gen_next() with another separator (the
  * stream writer uses ",\n"); sep is put between the events of this call. */
 int trace_gen_next_sep(struct trace_gen *g, struct buf *out, size_t max_bytes, size_t max_events,

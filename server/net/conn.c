@@ -257,7 +257,7 @@ int conn_send_now(struct conn *c, struct buf *b, const char *session_id, const c
 	size_t end = b->len;
 	/* A message built by doubling may hold twice its size: give the
 	 * slack back before it waits in the outbox. */
-	if (b->alloc - b->len > b->len / 8 + 4096) {
+	if (b->alloc - b->len > b->len / 2 + 4096) {
 		char *p = realloc(b->data, b->len + 1);
 		if (p) {
 			b->data = p;

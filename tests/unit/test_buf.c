@@ -269,6 +269,27 @@ START_TEST(take_and_rewind_leave_a_healthy_buffer)
 }
 END_TEST
 
+/* Appends double the block; a reservation past double is taken as asked,
+ * so a builder that knows its size leaves no slack for the outbox to
+ * count or give back. */
+START_TEST(a_big_reservation_is_exact_and_small_appends_double)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	ck_assert_int_eq(buf_reserve(&b, 1000000), 0);
+	ck_assert_uint_eq(b.alloc, 1000001);
+	buf_clear(&b);
+	ck_assert_int_eq(buf_adds(&b, "x"), 0);
+	ck_assert_uint_eq(b.alloc, 256);
+	for (int i = 0; i < 300; i++)
+		ck_assert_int_eq(buf_addc(&b, 'y'), 0);
+	ck_assert_uint_eq(b.alloc, 512);
+	ck_assert_int_eq(buf_reserve(&b, 600), 0); /* 301 + 600 + 1 > 512: doubled */
+	ck_assert_uint_eq(b.alloc, 1024);
+	buf_clear(&b);
+}
+END_TEST
+
 Suite *buf_suite(void);
 Suite *buf_suite(void)
 {
@@ -276,6 +297,7 @@ Suite *buf_suite(void)
 	TCase *tc = tcase_create("buf");
 	tcase_add_test(tc, growth_and_cap);
 	tcase_add_test(tc, long_printf);
+	tcase_add_test(tc, a_big_reservation_is_exact_and_small_appends_double);
 	tcase_add_loop_test(tc, integers, 0, 5);
 	tcase_add_loop_test(tc, json_strings, 0, 8);
 	suite_add_tcase(s, tc);

@@ -520,6 +520,33 @@ START_TEST(batches_respect_byte_and_event_limits)
 }
 END_TEST
 
+/* A batch built in a buffer reserved with trace_gen_next_room() never
+ * moves it: the tracing domain relies on that to send blocks of the
+ * message's size instead of doubled ones. */
+START_TEST(a_batch_fits_the_room_it_asks_for)
+{
+	struct trace_params p = params(6, 300000);
+	struct trace_gen *g = trace_gen_new(&p);
+	struct buf b;
+	size_t n, batches = 0;
+
+	buf_init(&b, 0);
+	for (;;) {
+		buf_reset(&b);
+		ck_assert_int_eq(buf_reserve(&b, trace_gen_next_room(g, 65536, 1)), 0);
+		size_t alloc = b.alloc;
+		ck_assert_int_eq(trace_gen_next(g, &b, 65536, SIZE_MAX, &n), 0);
+		if (!n)
+			break;
+		if (batches++ > 2) /* past the metadata head */
+			ck_assert_uint_eq(b.alloc, alloc);
+	}
+	ck_assert_uint_gt(batches, 10);
+	buf_clear(&b);
+	trace_gen_free(g);
+}
+END_TEST
+
 static json_t *trace_json(struct trace_params *p, struct buf *raw)
 {
 	struct trace_gen *g = trace_gen_new(p);
@@ -927,6 +954,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, same_seed_same_bytes_other_seed_other_bytes);
 	tcase_add_test(tc, seek_and_skip_equal_generate_and_discard);
 	tcase_add_test(tc, batches_respect_byte_and_event_limits);
+	tcase_add_test(tc, a_batch_fits_the_room_it_asks_for);
 	tcase_add_test(tc, included_categories_limit_events);
 	tcase_add_test(tc, excluded_category_disappears);
 	tcase_add_test(tc, timeline_category_adds_tracing_started_in_browser);

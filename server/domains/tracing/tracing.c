@@ -293,7 +293,7 @@ static int tracing_pull(struct conn_producer *p, struct conn *c)
 	size_t n = 0;
 	(void)p;
 	conn_msg_begin(&b);
-	buf_reserve(&b, k->chunk_bytes + 256);
+	buf_reserve(&b, trace_gen_next_room(t->g, k->chunk_bytes, 1) + 256);
 	buf_adds(&b, "{\"method\":\"Tracing.dataCollected\",\"params\":{\"value\":[");
 	/* On a failed buffer this takes no event and returns the failure. */
 	int rc = trace_gen_next(t->g, &b, k->chunk_bytes, k->chunk_events, &n);
