@@ -324,13 +324,13 @@ static int main_start(struct main_args *m)
 	if (server.opts.pipe) {
 		/* The pipe is a browser connection: its root session is the browser. */
 		struct conn *c;
-		if (loop_adopt_pipe(3, 4, &main_hooks, &c)) {
+		if (conn_adopt_pipe(3, 4, &main_hooks, &c)) {
 			fprintf(stderr, "cdpmock: --remote-debugging-pipe needs fds 3 and 4\n");
 			return CDPM_EIO;
 		}
 		return conn_opened(c);
 	}
-	if (loop_listen(server.opts.address, server.opts.port, &main_hooks, &server.bound_port)) {
+	if (conn_listen(server.opts.address, server.opts.port, &main_hooks, &server.bound_port)) {
 		fprintf(stderr, "cdpmock: cannot listen on %s:%d: %s\n", server.opts.address,
 			server.opts.port, strerror(errno));
 		return CDPM_EIO;

@@ -44,6 +44,41 @@ struct conn *conn_list(void)
 	return conn_all;
 }
 
+/* The WebSocket codec's view of a connection (ws.h). */
+static int conn_ws_send_frame(void *ctx, int opcode, const void *p, size_t n)
+{
+	return conn_send_frame(ctx, opcode, p, n);
+}
+
+static void conn_ws_close(void *ctx)
+{
+	conn_close_after_flush(ctx);
+}
+
+static void conn_ws_deliver(void *ctx, const char *text, size_t len)
+{
+	conn_deliver(ctx, text, len);
+}
+
+static void conn_ws_release(void *ctx, struct buf *b)
+{
+	conn_rx_release(ctx, b);
+}
+
+static int conn_ws_stopped(void *ctx)
+{
+	const struct conn *c = ctx;
+	return c->close_after_flush || c->gone;
+}
+
+static const struct ws_ops conn_ws_ops = {
+	.send_frame = conn_ws_send_frame,
+	.close = conn_ws_close,
+	.deliver = conn_ws_deliver,
+	.release = conn_ws_release,
+	.stopped = conn_ws_stopped,
+};
+
 struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_hooks *hooks)
 {
 	struct conn *c = calloc(1, sizeof(*c));
@@ -55,12 +90,59 @@ struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_ho
 	c->hooks = hooks;
 	c->out_fd = wsi ? lws_get_socket_fd(wsi) : -1;
 	buf_init(&c->in, server.opts.max_message + 65536);
-	ws_init(&c->ws, server.opts.max_message);
+	ws_init(&c->ws, server.opts.max_message, &conn_ws_ops, c);
 	c->next = conn_all;
 	conn_all = c;
 	if (kind == CONN_HTTP)
 		http_watch(c, 0);
 	return c;
+}
+
+/* The loop's view of a connection (loop.h): accepted sockets and the pipe
+ * become connections here, so that the loop knows none. */
+static void *conn_loop_open(const void *arg, struct lws *in, struct lws *out, int out_fd)
+{
+	struct conn *c = conn_new(out_fd < 0 ? CONN_HTTP : CONN_PIPE, in, arg);
+	if (c && out_fd >= 0) {
+		c->out_wsi = out;
+		c->out_fd = out_fd;
+	}
+	return c;
+}
+
+static int conn_loop_rx(void *user, const void *data, size_t len)
+{
+	return conn_on_rx(user, data, len);
+}
+
+static int conn_loop_writable(void *user)
+{
+	return conn_on_writable(user);
+}
+
+static void conn_loop_closed(void *user)
+{
+	conn_free(user);
+}
+
+static const struct loop_io conn_loop_io = {
+	.open = conn_loop_open,
+	.rx = conn_loop_rx,
+	.writable = conn_loop_writable,
+	.closed = conn_loop_closed,
+};
+
+int conn_listen(const char *addr, int port, const struct conn_hooks *hooks, int *bound_port)
+{
+	return loop_listen(addr, port, &conn_loop_io, hooks, bound_port);
+}
+
+int conn_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struct conn **out)
+{
+	void *u = NULL;
+	int rc = loop_adopt_pipe(in_fd, out_fd, &conn_loop_io, hooks, &u);
+	*out = u;
+	return rc;
 }
 
 static void conn_msg_free(struct conn_msg *m)
@@ -654,7 +736,7 @@ static int conn_feed_counted(struct conn *c, const unsigned char *p, size_t len,
 
 static int conn_ws_feed(struct conn *c, const unsigned char *p, size_t n)
 {
-	return ws_feed(c, p, n);
+	return ws_feed(&c->ws, p, n);
 }
 
 static int conn_ws_rx(struct conn *c, const void *data, size_t len)

@@ -50,7 +50,7 @@ struct conn_msg;
 struct script_conn;
 
 /* What the layer above does with a connection: one set, given when the
- * connection is made (loop_listen, loop_adopt_pipe), never changed.  Every
+ * connection is made (conn_listen, conn_adopt_pipe), never changed.  Every
  * hook may be NULL.  Hooks run from the loop's callbacks; a hook may send,
  * close (conn_close_after_flush, conn_drop) or free other connections, but
  * not free c itself. */
@@ -145,6 +145,14 @@ struct conn {
 /* conn_new() - a connection for an accepted socket (kind HTTP) or a pipe,
  * served by hooks (borrowed: they must outlive it; NULL: none). */
 struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_hooks *hooks);
+/* conn_listen() - listens on addr:port (port 0: the kernel picks) and
+ * reports the bound port; every accepted socket is a connection served by
+ * hooks (borrowed, for the loop's life).  0 or CDPM_EIO (errno set). */
+int conn_listen(const char *addr, int port, const struct conn_hooks *hooks, int *bound_port);
+/* conn_adopt_pipe() - a connection for CDP over in_fd/out_fd
+ * (--remote-debugging-pipe), served by hooks; *out gets it.  The caller
+ * opens it (conn_opened) once it is ready.  0 or CDPM_E*. */
+int conn_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struct conn **out);
 /* conn_free() - releases the connection and everything it queued, after
  * the tap's gone and the hooks' close (which detach its sessions).  NULL is
  * fine. */

@@ -18,14 +18,13 @@
 #include "cdpm.h"
 #include "clock.h"
 #include "journal.h"
-#include "net/conn.h"
 
 /* What an adopted file descriptor is, kept as the wsi's opaque data. */
 enum loop_fd_kind { LOOP_LISTENER = 1, LOOP_PIPE_IN, LOOP_PIPE_OUT };
 struct loop_fd {
 	enum loop_fd_kind kind;
 	int fd;
-	struct conn *conn; /* pipes */
+	void *user; /* pipes: what io->open returned */
 };
 
 static struct lws_context *loop_ctx;
@@ -34,7 +33,9 @@ static volatile sig_atomic_t loop_stopping;
 static struct loop_fd loop_listener = {LOOP_LISTENER, -1, NULL};
 static struct loop_fd loop_pipe_in = {LOOP_PIPE_IN, -1, NULL};
 static struct loop_fd loop_pipe_out = {LOOP_PIPE_OUT, -1, NULL};
-static const struct conn_hooks *loop_hooks; /* for accepted sockets */
+/* Who serves the accepted sockets, and the pipe. */
+static const struct loop_io *loop_tcp_io, *loop_pipe_io;
+static const void *loop_tcp_arg;
 
 /* lws clears POLLOUT on a raw file *after* its writable callback returns
  * (roles/raw-file/ops-raw-file.c), so a write request made inside that
@@ -114,7 +115,7 @@ static int loop_pipe_read(struct lws *wsi, struct loop_fd *lf)
 		loop_stop();
 		return -1;
 	}
-	return conn_on_rx(lf->conn, tmp, (size_t)n) ? -1 : 0;
+	return loop_pipe_io->rx(lf->user, tmp, (size_t)n) ? -1 : 0;
 }
 
 static int loop_on_file(struct lws *wsi, enum lws_callback_reasons reason)
@@ -132,20 +133,20 @@ static int loop_on_file(struct lws *wsi, enum lws_callback_reasons reason)
 			return loop_pipe_read(wsi, lf);
 		return 0;
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-		if (lf->kind == LOOP_PIPE_OUT && lf->conn) {
+		if (lf->kind == LOOP_PIPE_OUT && lf->user) {
 			loop_in_pipe_write = 1;
-			int rc = conn_on_writable(lf->conn);
+			int rc = loop_pipe_io->writable(lf->user);
 			loop_in_pipe_write = 0;
 			return rc;
 		}
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
-		if (lf->kind == LOOP_PIPE_IN && lf->conn) {
+		if (lf->kind == LOOP_PIPE_IN && lf->user) {
 			/* The client's end is gone (EOF or POLLHUP): Chrome exits. */
-			loop_pipe_out.conn = NULL;
+			loop_pipe_out.user = NULL;
 			loop_pipe_out_wsi = NULL;
-			conn_free(lf->conn);
-			lf->conn = NULL;
+			loop_pipe_io->closed(lf->user);
+			lf->user = NULL;
 			loop_stop();
 		}
 		lws_set_opaque_user_data(wsi, NULL);
@@ -158,25 +159,26 @@ static int loop_on_file(struct lws *wsi, enum lws_callback_reasons reason)
 static int loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 			 size_t len)
 {
-	struct conn *c;
+	void *u;
 	(void)user;
 	switch (reason) {
 	case LWS_CALLBACK_RAW_ADOPT:
-		c = conn_new(CONN_HTTP, wsi, loop_hooks);
-		if (!c)
+		u = loop_tcp_io->open(loop_tcp_arg, wsi, wsi, -1);
+		if (!u)
 			return -1;
-		lws_set_opaque_user_data(wsi, c);
+		lws_set_opaque_user_data(wsi, u);
 		return 0;
 	case LWS_CALLBACK_RAW_RX:
-		c = lws_get_opaque_user_data(wsi);
-		return c && conn_on_rx(c, in, len) ? -1 : 0;
+		u = lws_get_opaque_user_data(wsi);
+		return u && loop_tcp_io->rx(u, in, len) ? -1 : 0;
 	case LWS_CALLBACK_RAW_WRITEABLE:
-		c = lws_get_opaque_user_data(wsi);
-		return c ? conn_on_writable(c) : 0;
+		u = lws_get_opaque_user_data(wsi);
+		return u ? loop_tcp_io->writable(u) : 0;
 	case LWS_CALLBACK_RAW_CLOSE:
-		c = lws_get_opaque_user_data(wsi);
+		u = lws_get_opaque_user_data(wsi);
 		lws_set_opaque_user_data(wsi, NULL);
-		conn_free(c);
+		if (u)
+			loop_tcp_io->closed(u);
 		return 0;
 	case LWS_CALLBACK_RAW_RX_FILE:
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
@@ -232,9 +234,10 @@ static struct lws *loop_adopt_fd(struct loop_fd *lf)
 	return wsi;
 }
 
-int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int *bound_port)
+int loop_listen(const char *addr, int port, const struct loop_io *io, const void *arg, int *bound_port)
 {
-	loop_hooks = hooks;
+	loop_tcp_io = io;
+	loop_tcp_arg = arg;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -265,7 +268,7 @@ int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int 
 	return 0;
 }
 
-int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struct conn **out)
+int loop_adopt_pipe(int in_fd, int out_fd, const struct loop_io *io, const void *arg, void **user)
 {
 	fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
 	fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) | O_NONBLOCK);
@@ -277,13 +280,13 @@ int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struc
 		return CDPM_EIO;
 	/* We only ever write fd 4: never wake up for it being "readable". */
 	lws_rx_flow_control(wr, 0);
-	struct conn *c = conn_new(CONN_PIPE, rd, hooks);
-	if (!c)
+	loop_pipe_io = io;
+	void *u = io->open(arg, rd, wr, out_fd);
+	if (!u)
 		return CDPM_ENOMEM;
-	c->out_wsi = loop_pipe_out_wsi = wr;
-	c->out_fd = out_fd;
-	loop_pipe_in.conn = loop_pipe_out.conn = c;
-	*out = c;
+	loop_pipe_out_wsi = wr;
+	loop_pipe_in.user = loop_pipe_out.user = u;
+	*user = u;
 	return 0;
 }
 

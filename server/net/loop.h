@@ -1,14 +1,29 @@
 /* loop.h - the one event loop (libwebsockets) that runs cdpmock: listening
  * sockets, accepted connections, timers and signals.  Protocol logic lives
- * elsewhere; this file only moves readiness events to conn.c. */
+ * elsewhere; this file only moves readiness events up through struct
+ * loop_io. */
 #ifndef CDPM_LOOP_H
 #define CDPM_LOOP_H
 
 #include <libwebsockets.h>
 #include <stdint.h>
 
-struct conn;
-struct conn_hooks;
+/* What the loop tells the layer above about an endpoint it serves: a
+ * listener's accepted socket, or the pipe.  The loop knows no connection;
+ * it keeps the pointer open() returns and hands it back. */
+struct loop_io {
+	/* A new endpoint: read from in, write to out (the same wsi for a
+	 * socket); out_fd is the descriptor written (-1: the socket's own).
+	 * arg is what loop_listen()/loop_adopt_pipe() were given.  NULL
+	 * refuses it. */
+	void *(*open)(const void *arg, struct lws *in, struct lws *out, int out_fd);
+	/* Bytes arrived; nonzero closes. */
+	int (*rx)(void *user, const void *data, size_t len);
+	/* The endpoint can take bytes; nonzero closes. */
+	int (*writable)(void *user);
+	/* The endpoint is gone: release user. */
+	void (*closed)(void *user);
+};
 
 /* A one-shot timer.  Embed it; it must stay valid until it fires or is
  * cancelled.  In virtual-clock mode the clock jumps to the due time when the
@@ -24,13 +39,14 @@ struct loop_timer {
 /* loop_init() - creates the lws context.  0 or CDPM_EIO. */
 int loop_init(void);
 /* loop_listen() - binds addr:port (port 0: the kernel picks), starts listening
- * and reports the bound port; accepted sockets are served by hooks
- * (borrowed, for the loop's life).  0 or CDPM_EIO (errno set). */
-int loop_listen(const char *addr, int port, const struct conn_hooks *hooks, int *bound_port);
-/* loop_adopt_pipe() - a connection for CDP over in_fd/out_fd
- * (--remote-debugging-pipe), served by hooks; *out gets it.  The caller
- * opens it (conn_opened) once it is ready.  0 or CDPM_E*. */
-int loop_adopt_pipe(int in_fd, int out_fd, const struct conn_hooks *hooks, struct conn **out);
+ * and reports the bound port; accepted sockets are served by io with arg
+ * (both borrowed, for the loop's life).  0 or CDPM_EIO (errno set). */
+int loop_listen(const char *addr, int port, const struct loop_io *io, const void *arg,
+		int *bound_port);
+/* loop_adopt_pipe() - serves in_fd/out_fd (--remote-debugging-pipe) by io;
+ * *user gets what io->open returned.  When in_fd closes the loop stops, as
+ * Chrome exits.  0 or CDPM_E*. */
+int loop_adopt_pipe(int in_fd, int out_fd, const struct loop_io *io, const void *arg, void **user);
 /* loop_run() - services events until loop_stop() or a signal; it may be
  * called again afterwards (each stop ends one run). */
 void loop_run(void);
@@ -44,7 +60,7 @@ void loop_timer_arm(struct loop_timer *t, int64_t delay_us, void (*fn)(struct lo
 /* loop_timer_cancel() - disarms t; harmless when not armed. */
 void loop_timer_cancel(struct loop_timer *t);
 
-/* Called by conn.c: ask for a writable callback / pause or resume reading. */
+/* For the layer above: ask for a writable callback / pause or resume reading. */
 void loop_want_write(struct lws *wsi);
 void loop_rx_pause(struct lws *wsi, int pause);
 /* loop_kill() - closes wsi soon (from outside its own callback). */

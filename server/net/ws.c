@@ -9,13 +9,14 @@
 #include <strings.h>
 
 #include "cdpm.h"
-#include "net/conn.h"
 
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-void ws_init(struct ws *w, size_t max_message)
+void ws_init(struct ws *w, size_t max_message, const struct ws_ops *ops, void *ctx)
 {
 	memset(w, 0, sizeof(*w));
+	w->ops = ops;
+	w->ctx = ctx;
 	w->max_message = max_message ? max_message : WS_DEFAULT_MAX_MESSAGE;
 	buf_init(&w->message, w->max_message);
 	buf_init(&w->control, 256);
@@ -332,22 +333,21 @@ static int ws_header_done(struct ws *w)
 	return buf_reserve(&w->message, (size_t)len);
 }
 
-static int ws_frame_done(struct conn *c)
+static int ws_frame_done(struct ws *w)
 {
-	struct ws *w = &c->ws;
 	int rc = 0;
 	switch (w->opcode) {
 	case WS_OP_PING:
-		return conn_send_frame(c, WS_OP_PONG, w->control.data, w->control.len);
+		return w->ops->send_frame(w->ctx, WS_OP_PONG, w->control.data, w->control.len);
 	case WS_OP_PONG:
 		return 0;
 	case WS_OP_CLOSE:
 		if (!w->close_sent) {
 			static const unsigned char normal[2] = {0x03, 0xE8}; /* 1000 */
 			w->close_sent = 1;
-			rc = conn_send_frame(c, WS_OP_CLOSE, normal, 2);
+			rc = w->ops->send_frame(w->ctx, WS_OP_CLOSE, normal, 2);
 		}
-		conn_close_after_flush(c);
+		w->ops->close(w->ctx);
 		return rc;
 	}
 	if (!w->fin)
@@ -355,9 +355,9 @@ static int ws_frame_done(struct conn *c)
 	w->in_message = 0;
 	if (w->message_compressed && (rc = ws_inflate(w)))
 		return rc;
-	conn_deliver(c, w->message.data ? w->message.data : "", w->message.len);
+	w->ops->deliver(w->ctx, w->message.data ? w->message.data : "", w->message.len);
 	buf_reset(&w->message);
-	conn_rx_release(c, &w->message);
+	w->ops->release(w->ctx, &w->message);
 	return 0;
 }
 
@@ -378,11 +378,10 @@ static size_t ws_header_need(const struct ws *w)
 	return 2 + (l == 126 ? 2 : l == 127 ? 8 : 0) + 4;
 }
 
-int ws_feed(struct conn *c, const unsigned char *p, size_t n)
+int ws_feed(struct ws *w, const unsigned char *p, size_t n)
 {
-	struct ws *w = &c->ws;
 	int rc;
-	while (n && !c->close_after_flush && !c->gone) {
+	while (n && !w->ops->stopped(w->ctx)) {
 		if (w->hdr_len < 2 || w->hdr_len < ws_header_need(w)) {
 			w->hdr[w->hdr_len++] = *p++;
 			n--;
@@ -411,7 +410,7 @@ int ws_feed(struct conn *c, const unsigned char *p, size_t n)
 				continue;
 		}
 		w->hdr_len = 0;
-		if ((rc = ws_frame_done(c)))
+		if ((rc = ws_frame_done(w)))
 			return rc;
 	}
 	return 0;

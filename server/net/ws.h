@@ -13,8 +13,6 @@
 #include "buf.h"
 #include "server.h"
 
-struct conn;
-
 enum {
 	WS_OP_CONT = 0,
 	WS_OP_TEXT = 1,
@@ -27,7 +25,24 @@ enum {
 /* Default inbound message cap (server.h). */
 #define WS_DEFAULT_MAX_MESSAGE SERVER_MAX_MESSAGE
 
+/* What the framing asks of the connection it reads for: ws.c knows no
+ * connection, so that the codec sits below conn.c and not beside it. */
+struct ws_ops {
+	/* Queues one frame of opcode with the payload p[0, n). */
+	int (*send_frame)(void *ctx, int opcode, const void *p, size_t n);
+	/* The peer sent a close: flush what is queued, then close. */
+	void (*close)(void *ctx);
+	/* One complete (inflated) text message. */
+	void (*deliver)(void *ctx, const char *text, size_t len);
+	/* The emptied message buffer, for the connection to shrink if big. */
+	void (*release)(void *ctx, struct buf *b);
+	/* 1 once no more bytes are to be read (closing, or gone). */
+	int (*stopped)(void *ctx);
+};
+
 struct ws {
+	const struct ws_ops *ops;  /* NULL: framing helpers only, no ws_feed */
+	void *ctx;                 /* handed to every ops call */
 	int deflate;               /* permessage-deflate negotiated */
 	int server_no_context;     /* reset our compressor after each message */
 	int client_no_context;     /* the client resets; we reset our inflater */
@@ -49,8 +64,9 @@ struct ws {
 	int close_sent;
 };
 
-/* ws_init() / ws_clear() - set up and release framing state. */
-void ws_init(struct ws *w, size_t max_message);
+/* ws_init() / ws_clear() - set up and release framing state; ops and ctx
+ * serve the messages and control frames ws_feed() completes. */
+void ws_init(struct ws *w, size_t max_message, const struct ws_ops *ops, void *ctx);
 void ws_clear(struct ws *w);
 
 /* ws_accept_key() - Sec-WebSocket-Accept for a client key; out gets 29+ bytes. */
@@ -62,9 +78,9 @@ int ws_accept_key(const char *key, char *out, size_t outlen);
 int ws_negotiate_deflate(struct ws *w, const char *offer, struct buf *resp);
 
 /* ws_feed() - consumes received bytes; every complete text message goes to
- * router_on_message(), pings are answered, a close is echoed.  Returns 0, or
+ * ops->deliver, pings are answered, a close is echoed.  Returns 0, or
  * CDPM_EPROTO (drop TCP now) or CDPM_ETOOBIG (close with 1009). */
-int ws_feed(struct conn *c, const unsigned char *p, size_t n);
+int ws_feed(struct ws *w, const unsigned char *p, size_t n);
 
 /* ws_frame_header() - writes the header of an unmasked FIN frame that ends
  * right before `end`, and returns its length (2, 4 or 10). */

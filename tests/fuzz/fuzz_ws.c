@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ws_negotiate_deflate(&c->ws, offer, &resp);
 		buf_clear(&resp);
 	}
-	ws_feed(c, data + 1, size - 1);
+	ws_feed(&c->ws, data + 1, size - 1);
 	conn_free(c);
 	return 0;
 }

@@ -545,7 +545,7 @@ START_TEST(high_water_pauses_reading_and_half_of_it_resumes)
 	struct conn *c;
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, in), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, out), 0);
-	ck_assert_int_eq(loop_adopt_pipe(in[0], out[0], &hooks, &c), 0);
+	ck_assert_int_eq(conn_adopt_pipe(in[0], out[0], &hooks, &c), 0);
 	ck_assert_ptr_nonnull(c->wsi);
 	struct buf b;
 	conn_held(c, CONN_HIGH_WATER);

@@ -105,7 +105,7 @@ START_TEST(deflate_offers)
 {
 	struct ws w;
 	struct buf resp;
-	ws_init(&w, 0);
+	ws_init(&w, 0, NULL, NULL);
 	buf_init(&resp, 0);
 	ck_assert_int_eq(ws_negotiate_deflate(&w, offer_rows[_i].offer, &resp), offer_rows[_i].ok);
 	ck_assert_int_eq(w.deflate, offer_rows[_i].ok);
@@ -119,7 +119,7 @@ START_TEST(compressed_messages_inflate_back)
 {
 	struct ws w;
 	struct buf resp, b;
-	ws_init(&w, 0);
+	ws_init(&w, 0, NULL, NULL);
 	buf_init(&resp, 0);
 	ck_assert_int_eq(ws_negotiate_deflate(&w, "permessage-deflate", &resp), 1);
 	for (int round = 0; round < 3; round++) {
@@ -160,12 +160,12 @@ START_TEST(ping_is_answered_and_close_echoed)
 	buf_init(&f, 0);
 	buf_init(&out, 0);
 	frame(&f, 1, 0, WS_OP_PING, 1, "abc", 3);
-	ck_assert_int_eq(ws_feed(c, (unsigned char *)f.data, f.len), 0);
+	ck_assert_int_eq(ws_feed(&c->ws, (unsigned char *)f.data, f.len), 0);
 	outbox(c, &out);
 	ck_assert_uint_eq(out.len, 5);
 	ck_assert_int_eq(memcmp(out.data, "\x8a\x03" "abc", 5), 0);
 	frame(&f, 1, 0, WS_OP_CLOSE, 1, "\x03\xe9", 2);
-	ck_assert_int_eq(ws_feed(c, (unsigned char *)f.data, f.len), 0);
+	ck_assert_int_eq(ws_feed(&c->ws, (unsigned char *)f.data, f.len), 0);
 	buf_reset(&out);
 	outbox(c, &out);
 	ck_assert_uint_eq(out.len, 4);
@@ -187,7 +187,7 @@ START_TEST(bytes_may_arrive_one_at_a_time)
 	memset(big, 'p', sizeof(big));
 	frame(&f, 1, 0, WS_OP_PING, 1, big, 100);
 	for (size_t i = 0; i < f.len; i++)
-		ck_assert_int_eq(ws_feed(c, (unsigned char *)f.data + i, 1), 0);
+		ck_assert_int_eq(ws_feed(&c->ws, (unsigned char *)f.data + i, 1), 0);
 	outbox(c, &out);
 	ck_assert_uint_eq(out.len, 102);
 	ck_assert_int_eq(memcmp(out.data + 2, big, 100), 0);
@@ -224,7 +224,7 @@ START_TEST(frame_verdicts)
 	memset(payload, ' ', sizeof(payload));
 	frame(&f, verdict_rows[_i].fin, verdict_rows[_i].rsv, verdict_rows[_i].op,
 	      verdict_rows[_i].masked, payload, verdict_rows[_i].len);
-	ck_assert_int_eq(ws_feed(c, (unsigned char *)f.data, f.len), verdict_rows[_i].want);
+	ck_assert_int_eq(ws_feed(&c->ws, (unsigned char *)f.data, f.len), verdict_rows[_i].want);
 	buf_clear(&f);
 	conn_free(c);
 }
@@ -239,11 +239,11 @@ START_TEST(fragments_count_toward_the_cap)
 	char payload[60];
 	memset(payload, ' ', sizeof(payload));
 	frame(&f, 0, 0, WS_OP_TEXT, 1, payload, 60);
-	ck_assert_int_eq(ws_feed(c, (unsigned char *)f.data, f.len), 0);
+	ck_assert_int_eq(ws_feed(&c->ws, (unsigned char *)f.data, f.len), 0);
 	frame(&f, 0, 0, WS_OP_CONT, 1, payload, 40);
-	ck_assert_int_eq(ws_feed(c, (unsigned char *)f.data, f.len), 0);
+	ck_assert_int_eq(ws_feed(&c->ws, (unsigned char *)f.data, f.len), 0);
 	frame(&f, 1, 0, WS_OP_CONT, 1, payload, 1);
-	ck_assert_int_eq(ws_feed(c, (unsigned char *)f.data, f.len), CDPM_ETOOBIG);
+	ck_assert_int_eq(ws_feed(&c->ws, (unsigned char *)f.data, f.len), CDPM_ETOOBIG);
 	buf_clear(&f);
 	conn_free(c);
 }
