@@ -147,7 +147,7 @@ $(BUILD)/check_integration: $(call obj,$(INTEG_SRC)) $(CLIENT_OBJ) $(BUILD)/libc
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
 run: all
-	$(BUILD)/cdpmock --remote-debugging-port=$${PORT:-9222} $(if $(wildcard scenarios/default.json),--scenario scenarios/default.json)
+	$(BUILD)/cdpmock --remote-debugging-port=$${PORT:-9222} --journal-ring 4194304 $(if $(wildcard scenarios/default.json),--scenario scenarios/default.json)
 
 unit: $(BUILD)/check_unit
 	$(Q)CK_DEFAULT_TIMEOUT=60 $(BUILD)/check_unit

@@ -122,7 +122,10 @@ static int admin_journal(struct conn *c, const char *query)
 	int has_c = admin_query(query, "conn", conn, sizeof(conn));
 	int has_d = admin_query(query, "dir", dir, sizeof(dir));
 	struct buf b;
-	buf_init(&b, JOURNAL_RING_BYTES + 1024);
+	if (!journal_ring_on())
+		return admin_error(c, 404, "no journal ring: start cdpmock with --journal-ring BYTES "
+					   "(for example 4194304), or read the --journal file");
+	buf_init(&b, 0); /* the ring is bounded (--journal-ring) */
 	/* Fails with the buffer's error (buf_finish) if the dump did not fit. */
 	int rc = journal_ring_dump(&b, has_m ? method : NULL,
 				   has_c ? (unsigned)strtoul(conn, NULL, 10) : 0,

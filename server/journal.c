@@ -2,6 +2,7 @@
  * (see journal.h). */
 #include "journal.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ struct journal_entry {
 	char dir;              /* 'i', 'o' or 'n' */
 	char method[64];       /* "" when unknown */
 	size_t len;
+	size_t mem;            /* the block as malloc sized it */
 	char line[];
 };
 
@@ -24,6 +26,7 @@ static FILE *journal_fp;
 static journal_tap_fn journal_out_tap;
 static struct journal_entry *journal_ring[JOURNAL_RING_LINES];
 static size_t journal_head, journal_count, journal_bytes;
+static size_t journal_ring_max;
 
 int journal_open(const char *path)
 {
@@ -51,15 +54,29 @@ void journal_close(void)
 static void journal_ring_drop_oldest(void)
 {
 	struct journal_entry *e = journal_ring[journal_head];
-	journal_bytes -= e->len;
+	journal_bytes -= e->mem;
 	free(e);
 	journal_head = (journal_head + 1) % JOURNAL_RING_LINES;
 	journal_count--;
 }
 
+void journal_ring_limit(size_t bytes)
+{
+	journal_ring_max = bytes;
+	while (journal_count && journal_bytes > journal_ring_max)
+		journal_ring_drop_oldest();
+}
+
+int journal_ring_on(void)
+{
+	return journal_ring_max != 0;
+}
+
 static void journal_ring_add(unsigned conn, const char *dir, const char *method,
 			     const struct buf *line)
 {
+	if (!journal_ring_max)
+		return;
 	struct journal_entry *e = malloc(sizeof(*e) + line->len + 1);
 	if (!e)
 		return; /* the ring is best effort; the file journal is complete */
@@ -67,13 +84,18 @@ static void journal_ring_add(unsigned conn, const char *dir, const char *method,
 	e->dir = dir[0];
 	snprintf(e->method, sizeof(e->method), "%s", method ? method : "");
 	e->len = line->len;
+	e->mem = malloc_usable_size(e);
 	memcpy(e->line, line->data, line->len + 1);
 	while (journal_count && (journal_count == JOURNAL_RING_LINES ||
-				 journal_bytes + e->len > JOURNAL_RING_BYTES))
+				 journal_bytes + e->mem > journal_ring_max))
 		journal_ring_drop_oldest();
+	if (e->mem > journal_ring_max) {
+		free(e); /* a line bigger than the whole ring */
+		return;
+	}
 	journal_ring[(journal_head + journal_count) % JOURNAL_RING_LINES] = e;
 	journal_count++;
-	journal_bytes += e->len;
+	journal_bytes += e->mem;
 }
 
 int journal_ring_dump(struct buf *out, const char *method, unsigned conn, const char *dir)

@@ -57,6 +57,8 @@ static const char main_usage[] =
 	"  --http-idle-timeout S          seconds a keep-alive connection may idle (default 60)\n"
 	"  --max-targets N                open page targets (default 1000)\n"
 	"  --max-outbox BYTES             bytes queued for one connection (default 268435456)\n"
+	"  --journal-ring BYTES           keep the newest journal lines in BYTES of memory\n"
+	"                                 for GET /mock/journal (default 0: no ring)\n"
 	"  --help, --version\n";
 
 struct main_args {
@@ -111,6 +113,7 @@ static int main_limits(int argc, char **argv, int *i)
 		{"--http-idle-timeout", 86400},
 		{"--max-targets", 1000000},
 		{"--max-outbox", (unsigned long long)1 << 40},
+		{"--journal-ring", (unsigned long long)1 << 40},
 	};
 	for (size_t k = 0; k < CDPM_ARRAY_LEN(flags); k++) {
 		const char *v = main_value(argc, argv, i, flags[k].flag);
@@ -129,8 +132,10 @@ static int main_limits(int argc, char **argv, int *i)
 			server.opts.http_idle_timeout = (int)n;
 		else if (k == 2)
 			server.opts.max_targets = (size_t)n;
-		else
+		else if (k == 3)
 			server.opts.max_outbox = (size_t)n;
+		else
+			server.opts.journal_ring = (size_t)n;
 		return 1;
 	}
 	return 0;
@@ -295,6 +300,7 @@ static void main_active_port(void)
 
 static int main_start(struct main_args *m)
 {
+	journal_ring_limit(server.opts.journal_ring);
 	if (server.opts.journal && journal_open(server.opts.journal)) {
 		fprintf(stderr, "cdpmock: cannot write journal %s: %s\n", server.opts.journal,
 			strerror(errno));

@@ -42,6 +42,7 @@ struct server_opts {
 	int http_idle_timeout;       /* s a keep-alive connection may sit idle */
 	size_t max_targets;          /* open page targets */
 	size_t max_outbox;           /* bytes queued for one connection */
+	size_t journal_ring;         /* memory of the /mock/journal ring (0: none) */
 };
 
 struct server_state {

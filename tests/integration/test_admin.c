@@ -17,7 +17,8 @@ static struct buf resp, msg;
 
 static void setup(void)
 {
-	fx_setup_server();
+	static const char *const args[] = {"--journal-ring", "1048576", NULL};
+	fx_start(&fx_srv, args);
 	buf_init(&resp, 0);
 	buf_init(&msg, 0);
 }
@@ -81,6 +82,44 @@ START_TEST(journal_is_json_lines_with_a_method_filter)
 	request("GET", "/mock/journal?dir=in&conn=999", NULL);
 	ck_assert_str_eq(fx_body(&resp), "");
 	close(fd);
+}
+END_TEST
+
+/* The ring is opt-in (an idle server must shrink back after a load) and
+ * says how to get it. */
+START_TEST(journal_without_a_ring_says_how_to_get_one)
+{
+	struct fx_server bare;
+	fx_start(&bare, NULL);
+	ck_assert_int_eq(fx_request(&bare, "GET", "/mock/journal", NULL, "", &resp), 0);
+	ck_assert_int_eq(status(), 404);
+	ck_assert_str_eq(fx_body(&resp),
+			 "{\"error\":\"no journal ring: start cdpmock with --journal-ring BYTES "
+			 "(for example 4194304), or read the --journal file\"}\n");
+	fx_stop(&bare);
+}
+END_TEST
+
+/* The ring keeps the newest lines within its memory cap. */
+START_TEST(a_small_ring_keeps_the_newest_lines)
+{
+	static const char *const args[] = {"--journal-ring", "4096", NULL};
+	struct fx_server small;
+	char cmd[64];
+	fx_start(&small, args);
+	int fd = fx_ws_browser(&small);
+	for (int i = 1; i <= 200; i++) {
+		snprintf(cmd, sizeof(cmd), "{\"id\":%d,\"method\":\"Browser.getVersion\"}", i);
+		ck_assert_int_eq(fx_ws_call(fd, cmd, &msg), 0);
+	}
+	ck_assert_int_eq(fx_request(&small, "GET", "/mock/journal?dir=in", NULL, "", &resp), 0);
+	ck_assert_int_eq(status(), 200);
+	const char *body = fx_body(&resp);
+	ck_assert_uint_le(strlen(body), 4096);
+	ck_assert_ptr_nonnull(strstr(body, "{\"id\":200,\"method\":\"Browser.getVersion\"}"));
+	ck_assert_ptr_null(strstr(body, "{\"id\":1,\"method\""));
+	close(fd);
+	fx_stop(&small);
 }
 END_TEST
 
@@ -258,6 +297,8 @@ Suite *admin_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, health_says_ok);
 	tcase_add_test(tc, journal_is_json_lines_with_a_method_filter);
+	tcase_add_test(tc, journal_without_a_ring_says_how_to_get_one);
+	tcase_add_test(tc, a_small_ring_keeps_the_newest_lines);
 	tcase_add_test(tc, scenario_loads_replaces_and_reports_errors);
 	tcase_add_test(tc, reset_drops_connections_and_restores_targets);
 	tcase_add_test(tc, emit_sends_an_event_now);

@@ -111,6 +111,8 @@ void fake_up(const struct domain *const *domains, size_t n, router_dispatch_fn d
 	fake_log_clear();
 	ck_assert_int_eq(targets_init(NULL, 0), 0);
 	router_init(domains, n, dispatch);
+	/* The suites read what was sent back from the journal ring. */
+	journal_ring_limit((size_t)4 << 20);
 	fake_loop_on = loop;
 	if (loop)
 		ck_assert_int_eq(loop_init(), 0);
@@ -127,6 +129,7 @@ void fake_down(void)
 	targets_fini();
 	scenario_fini();
 	journal_close();
+	journal_ring_limit(0);
 	router_init(NULL, 0, NULL);
 	fake_log_clear();
 	clock_set_mode(CLOCK_MODE_REAL);

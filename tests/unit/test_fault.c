@@ -268,6 +268,7 @@ static int journal_run(int row, long n, char **ring, char **file)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert_int_eq(journal_open(path), 0);
+	journal_ring_limit((size_t)1 << 20);
 	size_t len;
 	char *msg = journal_msg(row, &len);
 	fault_arm(n, 0);
@@ -280,6 +281,7 @@ static int journal_run(int row, long n, char **ring, char **file)
 	buf_addc(&b, '\0');
 	*ring = buf_take(&b, NULL);
 	journal_close();
+	journal_ring_limit(0);
 	*file = slurp(path);
 	unlink(path);
 	return fired;
