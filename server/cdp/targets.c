@@ -28,6 +28,29 @@ void session_new_id(char out[33])
 	targets_hex(out, 32, 1);
 }
 
+static void targets_free(struct target *t)
+{
+	free(t->url);
+	free(t->title);
+	free(t);
+}
+
+/* Frees the closed pages: nothing points at them any more (their sessions
+ * and page sockets went with targets_close()), and a client that opens and
+ * closes pages in a loop must not grow the server. */
+static void targets_reap(void)
+{
+	for (struct target **pp = &targets_all; *pp;) {
+		struct target *t = *pp;
+		if (t->closed) {
+			*pp = t->next;
+			targets_free(t);
+		} else {
+			pp = &t->next;
+		}
+	}
+}
+
 static struct target *targets_add(enum target_type type, const char *url)
 {
 	struct target *t = calloc(1, sizeof(*t));
@@ -37,9 +60,7 @@ static struct target *targets_add(enum target_type type, const char *url)
 	t->url = strdup(url);
 	t->title = strdup("");
 	if (!t->url || !t->title) {
-		free(t->url);
-		free(t->title);
-		free(t);
+		targets_free(t);
 		return NULL;
 	}
 	if (type == TARGET_BROWSER) {
@@ -132,6 +153,7 @@ int targets_reset(const struct target_page *pages, size_t n)
 			}
 		targets_gone(t);
 	}
+	targets_reap();
 	server.rng = server.rng_pages;
 	server.next_target_seq = server.next_page_seq;
 	return targets_pages(pages, n);
@@ -145,9 +167,7 @@ void targets_fini(void)
 			targets_gone(t);
 	for (t = targets_all; t; t = n) {
 		n = t->next;
-		free(t->url);
-		free(t->title);
-		free(t);
+		targets_free(t);
 	}
 	targets_all = NULL;
 	targets_the_browser = NULL;
@@ -224,6 +244,7 @@ void targets_close(struct target *t)
 			/* Its sessions go now, not when the socket is reaped, so
 			 * nothing of the page outlives targets_gone() below. */
 			session_close_all(c);
+			c->page = NULL;
 			conn_drop(c, 0);
 			continue;
 		}
@@ -250,6 +271,7 @@ void targets_close(struct target *t)
 		}
 	}
 	targets_gone(t);
+	targets_reap();
 }
 
 int session_open_root(struct conn *c)

@@ -74,7 +74,7 @@ int targets_room(void);
 struct target *targets_new_page(const char *url);
 /* targets_close() - closes a page: detaches its sessions (telling each parent
  * with Target.detachedFromTarget), drops page sockets, sends targetDestroyed
- * to discovering sessions.  The struct stays allocated until targets_fini(). */
+ * to discovering sessions, and frees it: t is invalid afterwards. */
 void targets_close(struct target *t);
 /* targets_display_title() - the title /json/list shows (title, else the URL
  * HTML-escaped), written into out. */

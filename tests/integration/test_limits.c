@@ -269,20 +269,6 @@ END_TEST
 
 /* ---- receive buffers after a big message ---- */
 
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	long kb = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 START_TEST(receive_buffers_shrink_after_a_big_message)
 {
 	/* Four connections each send one 20 MB message and stay open. */
@@ -294,7 +280,7 @@ START_TEST(receive_buffers_shrink_after_a_big_message)
 	while (big.len < (size_t)20 << 20)
 		buf_adds(&big, "xxxxxxxxxxxxxxxx");
 	buf_adds(&big, "\"}}");
-	long before = rss_kb(srv.pid);
+	long before = fx_rss_kb(srv.pid);
 	int fds[4];
 	for (int i = 0; i < 4; i++) {
 		fds[i] = fx_ws_open(&srv, path, NULL, NULL);
@@ -302,7 +288,7 @@ START_TEST(receive_buffers_shrink_after_a_big_message)
 		ck_assert_int_eq(fx_ws_call(fds[i], big.data, &resp), 0);
 		ck_assert_int_eq(strncmp(resp.data, "{\"id\":7,\"result\":", 17), 0);
 	}
-	long after = rss_kb(srv.pid);
+	long after = fx_rss_kb(srv.pid);
 	/* Under valgrind or ASan freed memory is held back on purpose. */
 	ck_assert_msg(after - before < 40 * 1024 || getenv("CDPMOCK_WRAP") ||
 			  getenv("CDPM_SANITIZED"),
@@ -311,6 +297,40 @@ START_TEST(receive_buffers_shrink_after_a_big_message)
 	for (int i = 0; i < 4; i++)
 		close(fds[i]);
 	buf_clear(&big);
+}
+END_TEST
+
+/* ---- closed pages ---- */
+
+START_TEST(closed_pages_are_freed)
+{
+	/* 1,000 pages with 30 KB URLs, each closed at once: about 30 MB if
+	 * closed pages stayed allocated. */
+	struct buf req;
+	buf_init(&req, 0);
+	long before = fx_rss_kb(srv.pid);
+	for (int i = 0; i < 1000; i++) {
+		buf_reset(&req);
+		buf_printf(&req, "PUT /json/new?http://example.test/%d/", i);
+		while (req.len < 30000)
+			buf_adds(&req, "aaaaaaaaaaaaaaaa");
+		buf_printf(&req, " HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", srv.port);
+		ck_assert_int_eq(fx_http_once(&srv, req.data, &resp), 0);
+		const char *id = strstr(resp.data, "\"id\": \"");
+		ck_assert_msg(id != NULL, "%.200s", resp.data);
+		buf_reset(&req);
+		buf_printf(&req, "GET /json/close/%.32s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n",
+			   id + 7, srv.port);
+		ck_assert_int_eq(fx_http_once(&srv, req.data, &resp), 0);
+		ck_assert_msg(strstr(resp.data, "Target is closing") != NULL, "%s", resp.data);
+	}
+	long after = fx_rss_kb(srv.pid);
+	ck_assert_msg(after - before < 10 * 1024 || getenv("CDPMOCK_WRAP") ||
+			  getenv("CDPM_SANITIZED"),
+		      "RSS went from %ld to %ld kB", before, after);
+	ck_assert_int_eq(fx_get(&srv, "/json/list", &resp), 0);
+	ck_assert_ptr_null(strstr(resp.data, "example.test"));
+	buf_clear(&req);
 }
 END_TEST
 
@@ -340,6 +360,7 @@ Suite *limits_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup_default, teardown);
 	tcase_add_test(tc, receive_buffers_shrink_after_a_big_message);
+	tcase_add_test(tc, closed_pages_are_freed);
 	suite_add_tcase(s, tc);
 	return s;
 }
