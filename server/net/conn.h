@@ -47,7 +47,7 @@ struct conn_producer {
 };
 
 struct conn_msg;
-struct script_conn;
+struct line_conn;
 
 /* What the layer above does with a connection: one set, given when the
  * connection is made (conn_listen, conn_adopt_pipe), never changed.  Every
@@ -129,7 +129,7 @@ struct conn {
 	const struct conn_hooks *hooks;
 	const struct conn_tap *tap;
 	/* Owned by the layers above; net/ never looks inside. */
-	struct script_conn *script; /* rules' per-connection state (script.c) */
+	struct line_conn *script;   /* rules' per-connection state (script/line.h) */
 	size_t held;              /* bytes the script holds back (count as queued) */
 	uint64_t rx_bytes;        /* bytes received since the WebSocket opened */
 	uint64_t rx_messages;     /* messages received (valid or not) */

@@ -9,7 +9,7 @@
 #include "script/mutate.h"
 #include "cdp/router.h"
 #include "scenario/scenario.h"
-#include "script/script.h"
+#include "script/line.h"
 #include "cdp/targets.h"
 #include "domains/tracing/tracing.h"
 
@@ -142,7 +142,7 @@ static void emit_one(struct session *s, void *arg)
 		journal_note(conn_id(c), "scenario: a mutation did not apply; sent unchanged");
 	}
 	struct conn_wire w = {.binary = em && em->binary};
-	if (script_send(c, &b, lazy, s->id, &w) == 0)
+	if (line_send(c, &b, lazy, s->id, &w) == 0)
 		x->sent++;
 }
 

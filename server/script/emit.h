@@ -1,7 +1,7 @@
 /* emit.h - what a scenario sends on its own: events, whole messages and raw
  * text to the sessions a destination names, and the connection effects of
  * an action (throttle, raw bytes, hand-made frames, close, FIN, RST).
- * Messages go out through script.c's ordered path, so they queue behind a
+ * Messages go out through line.c's ordered path, so they queue behind a
  * stalled message like everything else.  Choosing *when* is script.c's and
  * timeline.c's job. */
 #ifndef CDPM_EMIT_H

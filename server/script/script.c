@@ -12,7 +12,9 @@
  * error, or event), which is cheap even for a 10 MiB IO.read reply; only a
  * rule that looks at params or changes the message parses it.  Held
  * messages (delay, stall, reorder) count as queued bytes in conn.c, so
- * producers and reading pause instead of memory growing. */
+ * producers and reading pause instead of memory growing.  Classifying,
+ * matching, holding and the ordered send are line.c's, which emit.c and
+ * timeline.c use too; here is what the rules decide. */
 #include "script/script.h"
 
 #include <math.h>
@@ -21,13 +23,11 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "jsubset.h"
-#include "wildcard.h"
-#include "clock.h"
 #include "net/conn.h"
 #include "script/emit.h"
 #include "cdp/envelope.h"
 #include "journal.h"
+#include "script/line.h"
 #include "net/loop.h"
 #include "script/mutate.h"
 #include "cdp/router.h"
@@ -35,39 +35,6 @@
 #include "server.h"
 #include "cdp/targets.h"
 #include "script/timeline.h"
-#include "domains/io.h"
-#include "domains/profiler.h"
-#include "domains/tracing/tracing.h"
-
-/* A command awaiting its reply. */
-struct script_pending {
-	int used;
-	int id;
-	char sid[33];
-	char method[64];
-	const struct scenario_rule *rule; /* an in-rule whose action shapes the reply */
-	int discard;			  /* the built-in reply is dropped */
-};
-
-enum script_hold_kind { HOLD_DELAY = 1, HOLD_STALLQ, HOLD_REORDER };
-
-/* An outgoing message held back. */
-struct script_held {
-	struct script_held *next;
-	struct loop_timer timer;
-	struct conn *c;
-	enum script_hold_kind kind;
-	struct buf b;
-	struct conn_lazy *lazy;
-	char sid[33];
-	struct conn_wire wire;
-	const struct scenario_action *after; /* duplicates, after-emits, effects */
-	int from_in;			     /* after belongs to an in-rule */
-	int unprocessed;		     /* HOLD_STALLQ: rules not applied yet */
-	int stall;			     /* HOLD_DELAY: the line waits behind it */
-	unsigned countdown;		     /* HOLD_REORDER */
-	size_t bytes;
-};
 
 /* An incoming command held back. */
 struct script_defer {
@@ -78,21 +45,6 @@ struct script_defer {
 	size_t len;
 	const struct scenario_rule *rule; /* NULL: queued behind a stall */
 	int stall;
-};
-
-struct script_conn {
-	unsigned number; /* 1 for the first CDP connection since load/reset */
-	struct script_pending pend[SCRIPT_PENDING];
-	size_t pend_next;
-	struct script_held *delayed, *reorder;
-	struct script_held *stall_head, *stall_tail;
-	int stalls;	 /* delayed messages the line waits behind */
-	size_t n_held;
-	struct script_defer *defers;
-	struct script_defer *inq_head, *inq_tail;
-	int in_stalls;
-	size_t n_deferred;
-	int releasing;
 };
 
 struct script_rule_state {
@@ -107,6 +59,7 @@ static struct rng script_rng;
 
 static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *lazy,
 			      const char *sid, const struct conn_wire *w, int scripted);
+static void script_after(const struct scenario_action *a, struct conn *c, const char *sid);
 
 /* ---- setup and reset ---- */
 
@@ -211,31 +164,18 @@ int script_conn_open(struct conn *c)
 	if (!c->script)
 		return CDPM_ENOMEM;
 	c->script->number = ++script_conns;
+	/* line.c releases reorders while it sends, and cannot call emit.c. */
+	c->script->after = script_after;
 	conn_set_tap(c, &script_tap);
 	timeline_connect(c);
 	return 0;
 }
 
-unsigned script_conn_number(const struct conn *c)
+static void script_held_list_free(struct line_held *h)
 {
-	return c->script ? c->script->number : 0;
-}
-
-static void script_held_free(struct script_held *h)
-{
-	loop_timer_cancel(&h->timer);
-	conn_held(h->c, -(long long)h->bytes);
-	buf_clear(&h->b);
-	if (h->lazy && h->lazy->free)
-		h->lazy->free(h->lazy);
-	free(h);
-}
-
-static void script_held_list_free(struct script_held *h)
-{
-	for (struct script_held *n; h; h = n) {
+	for (struct line_held *n; h; h = n) {
 		n = h->next;
-		script_held_free(h);
+		line_held_free(h);
 	}
 }
 
@@ -251,7 +191,7 @@ static void script_defer_list_free(struct script_defer *d)
 
 void script_conn_free(struct conn *c)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	if (!sc)
 		return;
 	timeline_conn_gone(c);
@@ -266,11 +206,11 @@ void script_conn_free(struct conn *c)
 
 /* ---- the pending-command table ---- */
 
-static struct script_pending *script_pending_find(struct script_conn *sc, int id, const char *sid)
+static struct line_pending *script_pending_find(struct line_conn *sc, int id, const char *sid)
 {
-	struct script_pending *any = NULL;
-	for (size_t i = 0; i < SCRIPT_PENDING; i++) {
-		struct script_pending *p = &sc->pend[i];
+	struct line_pending *any = NULL;
+	for (size_t i = 0; i < LINE_PENDING; i++) {
+		struct line_pending *p = &sc->pend[i];
 		if (!p->used || p->id != id)
 			continue;
 		if (!strcmp(p->sid, sid ? sid : ""))
@@ -280,14 +220,14 @@ static struct script_pending *script_pending_find(struct script_conn *sc, int id
 	return any;
 }
 
-static struct script_pending *script_pending_add(struct script_conn *sc, const struct envelope *e)
+static struct line_pending *script_pending_add(struct line_conn *sc, const struct envelope *e)
 {
-	struct script_pending *p = NULL;
-	for (size_t i = 0; i < SCRIPT_PENDING && !p; i++)
-		if (!sc->pend[(sc->pend_next + i) % SCRIPT_PENDING].used)
-			p = &sc->pend[(sc->pend_next + i) % SCRIPT_PENDING];
+	struct line_pending *p = NULL;
+	for (size_t i = 0; i < LINE_PENDING && !p; i++)
+		if (!sc->pend[(sc->pend_next + i) % LINE_PENDING].used)
+			p = &sc->pend[(sc->pend_next + i) % LINE_PENDING];
 	if (!p) /* full: the oldest is forgotten (its reply goes out untouched) */
-		p = &sc->pend[sc->pend_next % SCRIPT_PENDING];
+		p = &sc->pend[sc->pend_next % LINE_PENDING];
 	sc->pend_next = (size_t)(p - sc->pend) + 1;
 	memset(p, 0, sizeof(*p));
 	p->used = 1;
@@ -297,155 +237,18 @@ static struct script_pending *script_pending_add(struct script_conn *sc, const s
 	return p;
 }
 
-/* Reads the head of an outgoing message: {"id":N,"result" / "error", or
- * {"method":"X". */
-static enum scenario_kind script_classify(const char *t, size_t len, int *id, char *method,
-					  size_t n)
-{
-	method[0] = '\0';
-	if (len > 7 && !memcmp(t, "{\"id\":", 6)) {
-		char *end;
-		long v = strtol(t + 6, &end, 10);
-		*id = (int)v;
-		if ((size_t)(end - t) + 9 < len && !memcmp(end, ",\"error\"", 8))
-			return SCENARIO_KIND_ERROR;
-		return SCENARIO_KIND_REPLY;
-	}
-	if (len > 12 && !memcmp(t, "{\"method\":\"", 11)) {
-		size_t i = 0;
-		for (const char *p = t + 11; p < t + len && *p != '"' && i + 1 < n; p++)
-			method[i++] = *p;
-		method[i] = '\0';
-		return SCENARIO_KIND_EVENT;
-	}
-	return SCENARIO_KIND_ANY;
-}
-
-/* For the journal: an event's method, or the method of the command a
- * reply answers, copied into out; NULL when unknown. */
-static const char *script_method_of(struct conn *c, const char *text, size_t len, char *out,
-				    size_t n)
-{
-	int id = 0;
-	enum scenario_kind k = script_classify(text, len, &id, out, n);
-	if (k == SCENARIO_KIND_EVENT)
-		return out;
-	if ((k == SCENARIO_KIND_REPLY || k == SCENARIO_KIND_ERROR) && c->script) {
-		/* The reply's session is not parsed here; any pending id will do. */
-		for (size_t i = 0; i < SCRIPT_PENDING; i++) {
-			const struct script_pending *p = &c->script->pend[i];
-			if (p->used && p->id == id) {
-				snprintf(out, n, "%s", p->method);
-				return out;
-			}
-		}
-	}
-	return NULL;
-}
-
 /* ---- matching ---- */
-
-/* A rule's "state": what the domains hold now (they are the one source of
- * truth; the reply that reports a change has already been decided when it
- * passes here). */
-static int script_state_fits(const struct scenario_match *m, const struct script_msg *msg)
-{
-	static const enum scenario_tstate ts[] = {
-		[TRACING_STATE_IDLE] = SCENARIO_TS_IDLE,
-		[TRACING_STATE_RECORDING] = SCENARIO_TS_RECORDING,
-		[TRACING_STATE_ENDING] = SCENARIO_TS_ENDING,
-	};
-	if (m->tracing && ts[tracing_state()] != m->tracing)
-		return 0;
-	if (m->profiling >= 0) {
-		const struct session *s = session_find(msg->c, msg->sid);
-		if ((s && profiler_running(s)) != m->profiling)
-			return 0;
-	}
-	if (m->open_streams >= 0 && (io_streams_of(msg->c) > 0) != m->open_streams)
-		return 0;
-	return 1;
-}
-
-static int script_who(enum scenario_who who, const char *id, const struct session *s)
-{
-	switch (who) {
-	case SCENARIO_WHO_ROOT:
-		return s && !s->id[0];
-	case SCENARIO_WHO_CHILD:
-		return s && s->id[0];
-	case SCENARIO_WHO_BROWSER:
-		return s && s->target->type == TARGET_BROWSER;
-	case SCENARIO_WHO_PAGE:
-		return s && s->target->type == TARGET_PAGE;
-	case SCENARIO_WHO_ID:
-		return s && id && (!strcmp(s->id, id) || !strcmp(s->target->id, id));
-	default:
-		return 1;
-	}
-}
-
-static const json_t *script_msg_params(struct script_msg *msg)
-{
-	if (msg->dir == SCENARIO_IN)
-		return msg->params;
-	if (!msg->parsed)
-		msg->parsed = json_loadb(msg->text, msg->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-	const json_t *p = json_object_get(msg->parsed, "params");
-	if (!p)
-		p = json_object_get(msg->parsed, "result");
-	if (!p)
-		p = json_object_get(msg->parsed, "error");
-	return p;
-}
-
-void script_msg_clear(struct script_msg *msg)
-{
-	json_decref(msg->parsed);
-	msg->parsed = NULL;
-}
-
-int script_match(const struct scenario_match *m, struct script_msg *msg)
-{
-	if ((int)m->dir != msg->dir || m->byte)
-		return 0;
-	if (m->dir == SCENARIO_OUT && m->kind && (int)m->kind != msg->kind)
-		return 0;
-	if (m->method && (!msg->method || !wildcard_match(m->method, msg->method)))
-		return 0;
-	if (m->connection && (!msg->c->script || msg->c->script->number != m->connection))
-		return 0;
-	if (m->message && msg->c->rx_messages != m->message)
-		return 0;
-	if (m->session || m->target) {
-		const struct session *s = session_find(msg->c, msg->sid);
-		if (!script_who(m->session, m->session_id, s) ||
-		    !script_who(m->target, m->target_id, s))
-			return 0;
-	}
-	if (!script_state_fits(m, msg))
-		return 0;
-	if (m->params) {
-		const json_t *p = script_msg_params(msg);
-		json_t *empty = p ? NULL : json_object();
-		int ok = jsubset_match(m->params, p ? p : empty);
-		json_decref(empty);
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
 
 /* Counts msg against every rule of its direction and returns the first
  * that acts on it (its use is recorded), or NULL. */
-static const struct scenario_rule *script_find(struct script_msg *msg)
+static const struct scenario_rule *script_find(struct line_msg *msg)
 {
 	const struct scenario *sc = scenario_current();
 	const struct scenario_rule *hit = NULL;
 	for (size_t i = 0; i < sc->n_rules && i < script_n_rules; i++) {
 		const struct scenario_rule *r = &sc->rules[i];
 		struct script_rule_state *st = &script_rules[i];
-		if (!script_match(&r->match, msg))
+		if (!line_match(&r->match, msg))
 			continue;
 		st->seen++;
 		if (hit || (r->times && st->used >= r->times))
@@ -482,7 +285,7 @@ int64_t script_delay_us(const struct scenario_dist *d)
 	return us < 0 ? 0 : (int64_t)us;
 }
 
-/* ---- outgoing: the ordered send path ---- */
+/* ---- outgoing ---- */
 
 static void script_emits(const struct scenario_action *a, int after, struct conn *c,
 			 const char *sid)
@@ -502,145 +305,31 @@ static void script_after(const struct scenario_action *a, struct conn *c, const 
 	emit_effects(a, c);
 }
 
-static struct script_held *script_held_new(struct conn *c, enum script_hold_kind kind,
-					   struct buf *b, struct conn_lazy *lazy, const char *sid,
-					   const struct conn_wire *w)
+static void script_unlink(struct line_held **list, struct line_held *h)
 {
-	struct script_conn *sc = c->script;
-	if (sc->n_held >= SCRIPT_MAX_HELD)
-		return NULL;
-	struct script_held *h = calloc(1, sizeof(*h));
-	if (!h)
-		return NULL;
-	h->c = c;
-	h->kind = kind;
-	h->b = *b;
-	buf_init(b, 0);
-	h->lazy = lazy;
-	snprintf(h->sid, sizeof(h->sid), "%s", sid ? sid : "");
-	if (w)
-		h->wire = *w;
-	h->bytes = h->b.len + (lazy ? 65536 : 0);
-	conn_held(c, (long long)h->bytes);
-	sc->n_held++;
-	return h;
-}
-
-/* Takes h off its list's books (not off the list). */
-static void script_held_done(struct script_held *h)
-{
-	h->c->script->n_held--;
-	conn_held(h->c, -(long long)h->bytes);
-	h->bytes = 0;
-}
-
-static void script_unlink(struct script_held **list, struct script_held *h)
-{
-	for (struct script_held **pp = list; *pp; pp = &(*pp)->next)
+	for (struct line_held **pp = list; *pp; pp = &(*pp)->next)
 		if (*pp == h) {
 			*pp = h->next;
 			return;
 		}
 }
 
-/* Past the rules: the message goes on the wire as it is now, named in the
- * journal by what it is now (a mutation may have changed it). */
-static int script_send_now(struct conn *c, struct buf *b, const char *sid,
-			   const struct conn_wire *w)
-{
-	char method[64];
-	return conn_send_now(c, b, sid,
-			     script_method_of(c, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM,
-					      method, sizeof(method)),
-			     w);
-}
-
-static int script_send_wire(struct conn *c, struct buf *b, struct conn_lazy *lazy,
-			    const char *sid, const struct conn_wire *w)
-{
-	if (!lazy)
-		return script_send_now(c, b, sid, w);
-	char head[256];
-	size_t hl = lazy->size < sizeof(head) ? (size_t)lazy->size : sizeof(head);
-	lazy->fill(lazy, 0, head, hl);
-	return conn_send_lazy(c, lazy, head, hl, sid);
-}
-
-/* Counts a sent message against held reorders and releases those due. */
-static void script_reorder_tick(struct conn *c)
-{
-	struct script_conn *sc = c->script;
-	struct script_held *due = NULL, **tail = &due;
-	for (struct script_held **pp = &sc->reorder; *pp;) {
-		struct script_held *h = *pp;
-		if (--h->countdown) {
-			pp = &h->next;
-			continue;
-		}
-		*pp = h->next;
-		h->next = NULL;
-		*tail = h;
-		tail = &h->next;
-	}
-	for (struct script_held *h = due, *n; h; h = n) {
-		n = h->next;
-		script_held_done(h);
-		/* Its copies go with it (they do not count as later messages). */
-		for (unsigned i = 0; h->after && i < h->after->duplicate && h->b.data; i++) {
-			struct buf copy;
-			if (!conn_msg_begin(&copy) &&
-			    !buf_add(&copy, h->b.data + CONN_HEADROOM, h->b.len - CONN_HEADROOM))
-				script_send_now(c, &copy, h->sid, &h->wire);
-			else
-				buf_clear(&copy);
-		}
-		script_send_wire(c, &h->b, h->lazy, h->sid, &h->wire);
-		h->lazy = NULL;
-		script_after(h->after, c, h->sid);
-		script_held_free(h);
-	}
-}
-
-int script_send(struct conn *c, struct buf *b, struct conn_lazy *lazy, const char *sid,
-		const struct conn_wire *w)
-{
-	struct script_conn *sc = c->script;
-	if (!sc)
-		return script_send_wire(c, b, lazy, sid, w);
-	if (sc->stalls && !sc->releasing) {
-		struct script_held *h = script_held_new(c, HOLD_STALLQ, b, lazy, sid, w);
-		if (h) {
-			if (sc->stall_tail)
-				sc->stall_tail->next = h;
-			else
-				sc->stall_head = h;
-			sc->stall_tail = h;
-			return 0;
-		}
-		journal_note(conn_id(c), "scenario: too many held messages; sending at once");
-	}
-	int rc = script_send_wire(c, b, lazy, sid, w);
-	if (sc->reorder && !c->gone)
-		script_reorder_tick(c);
-	return rc;
-}
-
 /* Sends what waited behind stalled messages, until the line stalls again. */
 static void script_drain_stalled(struct conn *c)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	while (sc && !sc->stalls && sc->stall_head && !c->gone) {
-		struct script_held *h = sc->stall_head;
+		struct line_held *h = sc->stall_head;
 		sc->stall_head = h->next;
 		if (!sc->stall_head)
 			sc->stall_tail = NULL;
-		script_held_done(h);
+		line_held_done(h);
 		if (h->unprocessed)
 			script_out_process(c, &h->b, NULL, h->sid, NULL, 0);
 		else
-			script_send(c, &h->b, h->lazy, h->sid, &h->wire);
+			line_send(c, &h->b, h->lazy, h->sid, &h->wire);
 		h->lazy = NULL;
-		script_held_free(h);
+		line_held_free(h);
 		sc = c->script;
 	}
 }
@@ -661,18 +350,18 @@ static void script_send_copies(struct conn *c, struct buf *b, struct conn_lazy *
 		}
 		if (lc)
 			buf_init(&copy, 0);
-		script_send(c, &copy, lc, sid, w);
+		line_send(c, &copy, lc, sid, w);
 	}
-	script_send(c, b, lazy, sid, w);
+	line_send(c, b, lazy, sid, w);
 }
 
 static void script_delay_fired(struct loop_timer *t)
 {
-	struct script_held *h = container_of(t, struct script_held, timer);
+	struct line_held *h = container_of(t, struct line_held, timer);
 	struct conn *c = h->c;
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	script_unlink(&sc->delayed, h);
-	script_held_done(h);
+	line_held_done(h);
 	if (h->stall)
 		sc->stalls--;
 	/* A stalling message goes out before what queued behind it. */
@@ -684,7 +373,7 @@ static void script_delay_fired(struct loop_timer *t)
 		sc->releasing = 0;
 	h->lazy = NULL;
 	script_after(h->after, c, h->sid);
-	script_held_free(h);
+	line_held_free(h);
 	script_drain_stalled(c);
 }
 
@@ -692,7 +381,7 @@ static void script_delay_fired(struct loop_timer *t)
 static void script_out_act(struct conn *c, struct buf *b, const char *sid,
 			   const struct scenario_action *a, int from_in)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	struct conn_lazy *lazy = NULL;
 	if (!from_in)
 		script_emits(a, 0, c, sid);
@@ -705,15 +394,15 @@ static void script_out_act(struct conn *c, struct buf *b, const char *sid,
 	    mutate_message(b, a->merge, a->replace, a->mutations, a->n_mutations, &lazy))
 		journal_note(conn_id(c), "scenario: a mutation did not apply; sent unchanged");
 	struct conn_wire w = {a->split_sizes, a->n_split_sizes, a->split_chunk, a->split_gap_us, 0};
-	struct script_held *h = NULL;
+	struct line_held *h = NULL;
 	if (!from_in && a->delay.kind)
-		h = script_held_new(c, HOLD_DELAY, b, lazy, sid, &w);
+		h = line_held_new(c, LINE_HOLD_DELAY, b, lazy, sid, &w);
 	else if (a->reorder)
-		h = script_held_new(c, HOLD_REORDER, b, lazy, sid, &w);
+		h = line_held_new(c, LINE_HOLD_REORDER, b, lazy, sid, &w);
 	if (h) {
 		h->after = a;
 		h->from_in = from_in;
-		if (h->kind == HOLD_DELAY) {
+		if (h->kind == LINE_HOLD_DELAY) {
 			h->stall = a->stall;
 			sc->stalls += a->stall;
 			h->next = sc->delayed;
@@ -735,19 +424,19 @@ static void script_out_act(struct conn *c, struct buf *b, const char *sid,
 static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *lazy,
 			      const char *sid, const struct conn_wire *w, int scripted)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	char method[64];
 	int id = 0;
 	const char *text = b->data ? b->data + CONN_HEADROOM : "";
 	size_t len = b->data ? b->len - CONN_HEADROOM : 0;
 	enum scenario_kind kind = lazy ? SCENARIO_KIND_ANY
-				       : script_classify(text, len, &id, method, sizeof(method));
-	struct script_pending *p = NULL;
+				       : line_classify(text, len, &id, method, sizeof(method));
+	struct line_pending *p = NULL;
 	if (kind == SCENARIO_KIND_REPLY || kind == SCENARIO_KIND_ERROR) {
 		p = script_pending_find(sc, id, sid);
 		snprintf(method, sizeof(method), "%s", p ? p->method : "");
 	}
-	struct script_msg msg = {c, SCENARIO_OUT, kind, method[0] ? method : NULL, sid, text,
+	struct line_msg msg = {c, SCENARIO_OUT, kind, method[0] ? method : NULL, sid, text,
 				 len, NULL, NULL};
 	timeline_message(&msg);
 	const struct scenario_action *a = NULL;
@@ -755,7 +444,7 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 	if (p && p->discard) {
 		p->used = 0;
 		buf_clear(b);
-		script_msg_clear(&msg);
+		line_msg_clear(&msg);
 		return 0;
 	}
 	if (p && p->rule) {
@@ -765,10 +454,10 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 		const struct scenario_rule *r = script_find(&msg);
 		a = r ? &r->action : NULL;
 	}
-	script_msg_clear(&msg);
+	line_msg_clear(&msg);
 	int rc = 0;
 	if (!a)
-		rc = script_send(c, b, lazy, sid, w);
+		rc = line_send(c, b, lazy, sid, w);
 	else
 		script_out_act(c, b, sid, a, from_in);
 	/* Cleared only now, so the journal can still name the reply's method. */
@@ -779,10 +468,10 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 
 int script_out(struct conn *c, struct buf *b, const char *session_id)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	if (sc->stalls && !sc->releasing) {
 		/* Rules apply when it is released, in order. */
-		struct script_held *h = script_held_new(c, HOLD_STALLQ, b, NULL, session_id, NULL);
+		struct line_held *h = line_held_new(c, LINE_HOLD_STALLQ, b, NULL, session_id, NULL);
 		if (h) {
 			h->unprocessed = 1;
 			if (sc->stall_tail)
@@ -811,7 +500,7 @@ static int script_action_shapes_reply(const struct scenario_action *a)
 static void script_in_act(struct conn *c, struct envelope *e, const struct scenario_rule *r)
 {
 	const struct scenario_action *a = &r->action;
-	struct script_pending *p = c->script ? script_pending_find(c->script, e->id, e->session_id)
+	struct line_pending *p = c->script ? script_pending_find(c->script, e->id, e->session_id)
 					      : NULL;
 	const char *sid = e->session_id;
 	int scripted = a->reply_result || a->reply_error;
@@ -855,7 +544,7 @@ static void script_defer_fired(struct loop_timer *t)
 {
 	struct script_defer *d = container_of(t, struct script_defer, timer);
 	struct conn *c = d->c;
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	for (struct script_defer **pp = &sc->defers; *pp; pp = &(*pp)->next)
 		if (*pp == d) {
 			*pp = d->next;
@@ -887,7 +576,7 @@ static void script_defer_fired(struct loop_timer *t)
 
 static struct script_defer *script_defer_new(struct conn *c, const char *text, size_t len)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	if (sc->n_deferred >= SCRIPT_MAX_DEFERRED)
 		return NULL;
 	struct script_defer *d = calloc(1, sizeof(*d));
@@ -905,16 +594,16 @@ static struct script_defer *script_defer_new(struct conn *c, const char *text, s
 
 static void script_in_process(struct conn *c, struct envelope *e, const char *text, size_t len)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	script_pending_add(sc, e);
 	/* A method with a NUL inside matches no rule's method (router_run then
 	 * answers that it wasn't found). */
 	const char *method = strlen(e->method) == e->method_len ? e->method : NULL;
-	struct script_msg msg = {c, SCENARIO_IN, SCENARIO_KIND_ANY, method, e->session_id,
+	struct line_msg msg = {c, SCENARIO_IN, SCENARIO_KIND_ANY, method, e->session_id,
 				 text, len, e->params, NULL};
 	timeline_message(&msg);
 	const struct scenario_rule *r = script_find(&msg);
-	script_msg_clear(&msg);
+	line_msg_clear(&msg);
 	if (!r) {
 		router_run(c, e);
 		return;
@@ -939,7 +628,7 @@ static void script_in_process(struct conn *c, struct envelope *e, const char *te
 
 void script_in(struct conn *c, struct envelope *e, const char *text, size_t len)
 {
-	struct script_conn *sc = c->script;
+	struct line_conn *sc = c->script;
 	if (!sc) {
 		router_run(c, e);
 		return;

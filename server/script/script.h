@@ -4,23 +4,19 @@
  * reorder or drop them, emit messages, or break the connection.  It also
  * keeps the wire-derived model state that rules match on (is a trace
  * recording, which streams are open).  Loading files is scenload.c's job;
- * changing message bytes is mutate.c's; timelines are timeline.c's. */
+ * changing message bytes is mutate.c's; timelines are timeline.c's; the
+ * per-connection state, matching and the ordered send are line.c's. */
 #ifndef CDPM_SCRIPT_H
 #define CDPM_SCRIPT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "net/conn.h"
 
 struct conn;
-struct conn_lazy;
-struct conn_wire;
 struct scenario_dist;
-struct scenario_match;
 struct envelope;
 struct scenario;
 struct scenario_action;
@@ -28,11 +24,9 @@ struct scenario_emit;
 struct scenario_dest;
 struct session;
 
-/* Bounds per connection: beyond them a message goes out at once (noted in
- * the journal) instead of being held. */
-#define SCRIPT_MAX_HELD 4096     /* delayed, stalled and reordered messages */
+/* Bound per connection: beyond it a command runs at once (noted in the
+ * journal) instead of being held.  Held messages are bounded in line.h. */
 #define SCRIPT_MAX_DEFERRED 1024 /* delayed and queued commands */
-#define SCRIPT_PENDING 256       /* commands awaiting a reply, remembered */
 
 /* script_start() - starts the scenario in force: counters, "load"
  * timelines.  Call once the loop exists.  0 or CDPM_ENOMEM. */
@@ -50,9 +44,6 @@ int script_load(struct scenario *sc, struct conn *except);
  * it rule state, installs the rules' filter on its outgoing messages
  * (conn_set_tap) and starts "connect" timelines.  0 or CDPM_ENOMEM. */
 int script_conn_open(struct conn *c);
-/* script_conn_number() - c's rank among the CDP connections opened since
- * the scenario was loaded or reset (1, 2, ...), 0 when it has no state. */
-unsigned script_conn_number(const struct conn *c);
 /* script_conn_free() - the connection is going: cancels its timers, frees
  * held messages and deferred commands.  NULL state is fine. */
 void script_conn_free(struct conn *c);
@@ -72,30 +63,6 @@ uint64_t script_next_byte_trigger(struct conn *c);
 /* script_on_byte() - c->rx_bytes reached a trigger: fires its rules. */
 void script_on_byte(struct conn *c);
 
-/* script_send() - sends a message the scenario made (b, or lazy when not
- * NULL; either is taken) with wire options w (may be NULL): in order behind
- * any stalled message, without applying rules to it.  0 or CDPM_E*. */
-int script_send(struct conn *c, struct buf *b, struct conn_lazy *lazy, const char *sid,
-		const struct conn_wire *w);
-
-/* What script_match() looks at (timeline.c uses it too). */
-struct script_msg {
-	struct conn *c;
-	int dir;                  /* SCENARIO_IN or SCENARIO_OUT */
-	int kind;                 /* out: SCENARIO_KIND_REPLY, _ERROR, _EVENT or _ANY */
-	const char *method;       /* the command's, the event's, or NULL */
-	const char *sid;          /* "" or NULL: the root session */
-	const char *text;         /* the raw message, for params of outgoing ones */
-	size_t len;
-	const json_t *params;     /* in: the command's params */
-	json_t *parsed;           /* out: parsed on demand (owned; see script_msg_clear) */
-};
-
-/* script_match() - 1 if msg matches m apart from nth (which the caller
- * counts).  May parse msg->text. */
-int script_match(const struct scenario_match *m, struct script_msg *msg);
-/* script_msg_clear() - frees what script_match() parsed. */
-void script_msg_clear(struct script_msg *msg);
 /* script_delay_us() - draws a delay from d with the scenario's seeded rng. */
 int64_t script_delay_us(const struct scenario_dist *d);
 

@@ -16,7 +16,7 @@
 #include "net/loop.h"
 #include "domains/profiler.h"
 #include "scenario/scenario.h"
-#include "script/script.h"
+#include "script/line.h"
 #include "cdp/targets.h"
 
 struct timeline_run {
@@ -209,17 +209,17 @@ void timeline_connect(struct conn *c)
 	for (size_t i = 0; i < sc->n_timelines && i < timeline_n; i++) {
 		const struct scenario_timeline *tl = &sc->timelines[i];
 		if (tl->start == SCENARIO_START_CONNECT &&
-		    (!tl->match.connection || tl->match.connection == script_conn_number(c)))
+		    (!tl->match.connection || tl->match.connection == line_conn_number(c)))
 			timeline_begin(tl, c, NULL);
 	}
 }
 
-void timeline_message(struct script_msg *msg)
+void timeline_message(struct line_msg *msg)
 {
 	const struct scenario *sc = scenario_current();
 	for (size_t i = 0; i < sc->n_timelines && i < timeline_n; i++) {
 		const struct scenario_timeline *tl = &sc->timelines[i];
-		if (tl->start != SCENARIO_START_MATCH || !script_match(&tl->match, msg))
+		if (tl->start != SCENARIO_START_MATCH || !line_match(&tl->match, msg))
 			continue;
 		uint64_t n = ++timeline_seen[i];
 		if (!tl->match.nth_from || (n >= tl->match.nth_from && n <= tl->match.nth_to))

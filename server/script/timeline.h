@@ -8,7 +8,7 @@
 #define CDPM_TIMELINE_H
 
 struct conn;
-struct script_msg;
+struct line_msg;
 
 /* Running instances at most; starts past this are noted and skipped. */
 #define TIMELINE_MAX_RUNNING 1024
@@ -23,7 +23,7 @@ int timeline_load(void);
 /* timeline_connect() - starts the "connect" timelines for c. */
 void timeline_connect(struct conn *c);
 /* timeline_message() - starts the timelines whose pattern msg matches. */
-void timeline_message(struct script_msg *msg);
+void timeline_message(struct line_msg *msg);
 /* timeline_conn_gone() - stops the instances that c started. */
 void timeline_conn_gone(struct conn *c);
 

@@ -12,6 +12,7 @@
 #include "cdp/targets.h"
 #include "cdpm.h"
 #include "fake.h"
+#include "script/line.h"
 #include "script/script.h"
 
 Suite *script_suite(void); /* the generated runner's entry point */
@@ -81,7 +82,7 @@ START_TEST(without_rules_the_domain_answers)
 	ck_assert_uint_eq(wire(), 1);
 	ck_assert_str_eq(fake_text(0), "{\"id\":1,\"result\":{\"n\":5}}");
 	ck_assert_int_eq(domain_calls, 1);
-	ck_assert_uint_eq(script_conn_number(conn), 1);
+	ck_assert_uint_eq(line_conn_number(conn), 1);
 }
 END_TEST
 
@@ -353,7 +354,7 @@ START_TEST(rules_can_pick_the_connection_by_number)
 	     "\"action\":{\"reply\":{\"result\":{\"second\":true}}}}]}");
 	struct conn *first = conn;
 	struct conn *second = fake_cdp_conn(1);
-	ck_assert_uint_eq(script_conn_number(second), 2);
+	ck_assert_uint_eq(line_conn_number(second), 2);
 	cmd(1, "Fake.echo", 1);
 	conn = second;
 	cmd(1, "Fake.echo", 1);
