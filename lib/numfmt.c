@@ -2,7 +2,8 @@
  * numfmt.h).  The C library does the exact work: printf's %e gives the
  * correctly rounded k-digit decimal, strtod says whether it reads back.
  * The shortest k is found by bisection, which is sound because a k-digit
- * decimal that reads back is also a (k+1)-digit one. */
+ * decimal that reads back is also a (k+1)-digit one.  Times in µs need
+ * none of that: their seconds are exact in six decimals. */
 #include "numfmt.h"
 
 #include <math.h>
@@ -143,4 +144,27 @@ int numfmt_add(struct buf *b, double d)
 	char s[NUMFMT_MAX];
 	size_t n = numfmt_double(s, d);
 	return buf_add(b, s, n);
+}
+
+int numfmt_add_seconds(struct buf *b, int64_t us)
+{
+	/* An integral number of µs divided by 1e6 always reads back from its
+	 * six-decimal form, and no shorter decimal lands on the same double,
+	 * so trimming trailing zeros gives the shortest round trip. */
+	if (us < 0) {
+		buf_addc(b, '-');
+		us = -us;
+	}
+	buf_add_i64(b, us / 1000000);
+	int64_t f = us % 1000000;
+	if (!f)
+		return buf_finish(b);
+	char d[8];
+	snprintf(d, sizeof(d), "%06lld", (long long)f);
+	size_t n = 6;
+	while (d[n - 1] == '0')
+		n--;
+	buf_addc(b, '.');
+	buf_add(b, d, n);
+	return buf_finish(b);
 }

@@ -12,7 +12,9 @@ enum slot {
 	SLOT_TRACING = 1,  /* domains/tracing.c */
 	SLOT_PAGE = 2,	   /* domains/page.c: struct page_session */
 	SLOT_RUNTIME = 3,  /* domains/runtime.c: Runtime.enable */
-	SLOT_COUNT_USED = 4,
+	SLOT_WORLDS = 4,   /* domains/pagestate.c: worlds for new documents,
+			    * freed by the Page domain's session_gone hook */
+	SLOT_COUNT_USED = 5,
 };
 
 _Static_assert((int)SLOT_COUNT_USED <= (int)SESSION_DOMAINS,

@@ -2,7 +2,7 @@
  * CPU profile of Profiler.start/stop, precise and best-effort coverage,
  * console.profile events (profiler.h) and coverage delta updates.  State is
  * per session, as in V8's profiler agent; the id counter is per renderer
- * (page.h).  The data itself comes from gen/profile.c and gen/coverage.c. */
+ * (pagestate.h).  The data itself comes from gen/profile.c and gen/coverage.c. */
 #include "domains/profiler.h"
 
 #include <stdio.h>
@@ -15,7 +15,8 @@
 #include "gen/coverage.h"
 #include "gen/profile.h"
 #include "journal.h"
-#include "domains/page.h"
+#include "numfmt.h"
+#include "domains/pagestate.h"
 #include "cdp/router.h"
 #include "scenario/scenario.h"
 #include "cdp/slots.h"
@@ -112,7 +113,7 @@ static void profiler_session_gone(struct session *s)
  * overrides the scenario's knobs.  console: a profile that saw less than
  * one sample is root-only with "samples":[], as Chrome's quick console
  * profiles are. */
-static int profiler_write(struct page_target *pt, int64_t start_us, int64_t interval_us,
+static int profiler_write(struct pagestate *pt, int64_t start_us, int64_t interval_us,
 			  const struct profiler_size *size, int console, struct buf *out)
 {
 	const struct scenario_profiler *k = &scenario_current()->profiler;
@@ -151,7 +152,7 @@ static void profiler_add_location(struct buf *b, const char *script_id,
 }
 
 /* The scriptId of the location: the caller's, or a fresh one. */
-static const char *profiler_script_id(struct page_target *pt, const struct profiler_location *loc,
+static const char *profiler_script_id(struct pagestate *pt, const struct profiler_location *loc,
 				      char *tmp, size_t n)
 {
 	if (loc && loc->script_id)
@@ -162,7 +163,7 @@ static const char *profiler_script_id(struct page_target *pt, const struct profi
 
 int profiler_console_start(struct target *t, const char *title, const struct profiler_location *loc)
 {
-	struct page_target *pt = page_target_get(t);
+	struct pagestate *pt = pagestate_get(t);
 	if (!pt)
 		return CDPM_ENOMEM;
 	if (!title || !*title)
@@ -239,7 +240,7 @@ static struct profiler_console *profiler_console_take(struct profiler_session *p
 }
 
 /* Sends consoleProfileFinished for k to ps. */
-static int profiler_console_finish(struct profiler_session *ps, struct page_target *pt,
+static int profiler_console_finish(struct profiler_session *ps, struct pagestate *pt,
 				   struct profiler_console *k, const char *sid,
 				   const struct profiler_location *loc,
 				   const struct profiler_size *size)
@@ -268,7 +269,7 @@ static int profiler_console_finish(struct profiler_session *ps, struct page_targ
 int profiler_console_end(struct target *t, const char *title, const struct profiler_location *loc,
 			 const struct profiler_size *size)
 {
-	struct page_target *pt = page_target_get(t);
+	struct pagestate *pt = pagestate_get(t);
 	if (!pt)
 		return CDPM_ENOMEM;
 	char tmp[16];
@@ -323,7 +324,7 @@ int profiler_coverage_update(struct target *t, const char *occasion)
 		int64_t now = clock_now_us();
 		buf_reset(&p);
 		buf_adds(&p, "{\"timestamp\":");
-		page_add_seconds(&p, now);
+		numfmt_add_seconds(&p, now);
 		buf_adds(&p, ",\"occasion\":");
 		buf_add_json_str(&p, occasion, strlen(occasion), 1);
 		buf_adds(&p, ",\"result\":");
@@ -351,7 +352,7 @@ static struct profiler_session *profiler_of(struct call *c)
 static int profiler_enable(struct call *c)
 {
 	struct profiler_session *ps = profiler_of(c);
-	if (!ps || !page_target_get(c->session->target))
+	if (!ps || !pagestate_get(c->session->target))
 		return CDPM_ENOMEM;
 	ps->enabled = 1;
 	return call_reply(c, NULL);
@@ -388,7 +389,7 @@ static int profiler_set_interval(struct call *c)
 static int profiler_start(struct call *c)
 {
 	struct profiler_session *ps = profiler_of(c);
-	struct page_target *pt = page_target_get(c->session->target);
+	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!ps || !pt)
 		return CDPM_ENOMEM;
 	if (!ps->enabled)
@@ -406,7 +407,7 @@ static int profiler_start(struct call *c)
 static int profiler_stop(struct call *c)
 {
 	struct profiler_session *ps = profiler_of(c);
-	struct page_target *pt = page_target_get(c->session->target);
+	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!ps || !pt)
 		return CDPM_ENOMEM;
 	if (!ps->profiling)
@@ -432,7 +433,7 @@ static int profiler_reply_timestamp(struct call *c, int64_t now)
 	struct buf b;
 	call_reply_begin(c, &b);
 	buf_adds(&b, "{\"timestamp\":");
-	page_add_seconds(&b, now);
+	numfmt_add_seconds(&b, now);
 	buf_addc(&b, '}');
 	int rc = buf_finish(&b);
 	if (rc) {
@@ -445,7 +446,7 @@ static int profiler_reply_timestamp(struct call *c, int64_t now)
 static int profiler_start_coverage(struct call *c)
 {
 	struct profiler_session *ps = profiler_of(c);
-	struct page_target *pt = page_target_get(c->session->target);
+	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!ps || !pt)
 		return CDPM_ENOMEM;
 	if (!ps->enabled)
@@ -487,7 +488,7 @@ static int profiler_take_coverage(struct call *c)
 	buf_adds(&b, "{\"result\":");
 	int rc = profiler_cov_take(ps, now, &b);
 	buf_adds(&b, ",\"timestamp\":");
-	page_add_seconds(&b, now);
+	numfmt_add_seconds(&b, now);
 	buf_addc(&b, '}');
 	if (!rc)
 		rc = buf_finish(&b);
@@ -516,7 +517,7 @@ static int profiler_stop_coverage(struct call *c)
 static int profiler_best_effort(struct call *c)
 {
 	struct profiler_session *ps = profiler_of(c);
-	struct page_target *pt = page_target_get(c->session->target);
+	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!ps || !pt)
 		return CDPM_ENOMEM;
 	struct coverage *tmp = NULL;
@@ -527,7 +528,7 @@ static int profiler_best_effort(struct call *c)
 		profiler_cov_advance(ps->cov, &ps->cov_us, now);
 	} else {
 		rc = coverage_new(pt->seed ^ PROFILER_SEED_BEST_EFFORT, 0, pt->scripts, &tmp);
-		int64_t since = pt->at_us[PAGE_COMMIT];
+		int64_t since = pt->at_us[PAGESTATE_COMMIT];
 		if (!rc)
 			profiler_cov_advance(tmp, &since, now);
 		cov = tmp;

@@ -14,7 +14,7 @@
 #include "cdpm.h"
 #include "net/conn.h"
 #include "numfmt.h"
-#include "domains/page.h"
+#include "domains/pagestate.h"
 #include "domains/profiler.h"
 #include "journal.h"
 #include "cdp/router.h"
@@ -30,14 +30,14 @@ int runtime_enabled(const struct session *s)
 	return s->dom[SLOT_RUNTIME] == &runtime_on;
 }
 
-static void runtime_context_params(struct buf *p, struct page_target *pt,
-				   const struct page_context *ctx)
+static void runtime_context_params(struct buf *p, struct pagestate *pt,
+				   const struct pagestate_context *ctx)
 {
-	char origin[256];
-	page_origin(pt->target->url, origin, sizeof(origin));
+	struct pagestate_url u;
+	pagestate_url(pt->target->url, &u);
 	buf_reset(p);
 	buf_printf(p, "{\"context\":{\"id\":%d,\"origin\":", ctx->id);
-	buf_add_json_str(p, origin, strlen(origin), 1);
+	buf_add_json_str(p, u.origin, strlen(u.origin), 1);
 	buf_adds(p, ",\"name\":");
 	buf_add_json_str(p, ctx->name, strlen(ctx->name), 1);
 	buf_printf(p,
@@ -48,11 +48,12 @@ static void runtime_context_params(struct buf *p, struct page_target *pt,
 }
 
 /* Params that failed to build are noted in each session's journal instead. */
-static void runtime_broadcast(struct page_target *pt, const char *method, const struct buf *p)
+static void runtime_broadcast(struct pagestate *pt, const char *method, const struct buf *p)
 {
 	struct target *t = pt->target;
 	int rc = buf_finish(p);
-	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s)) {
+	for (struct session *s = pagestate_each_session(t, NULL); s;
+	     s = pagestate_each_session(t, s)) {
 		if (!runtime_enabled(s))
 			continue;
 		if (rc)
@@ -62,30 +63,30 @@ static void runtime_broadcast(struct page_target *pt, const char *method, const 
 	}
 }
 
-int runtime_context_new(struct page_target *pt, const char *name, int is_default,
-			const struct page_context **out)
+/* Sends Runtime.executionContextCreated for ctx. */
+static void runtime_context_created(struct pagestate *pt, const struct pagestate_context *ctx)
 {
-	if (pt->nctx == PAGE_MAX_CONTEXTS)
-		return CDPM_ETOOBIG;
-	struct page_context *ctx = &pt->ctx[pt->nctx++];
-	ctx->id = ++pt->next_context_id;
-	snprintf(ctx->name, sizeof(ctx->name), "%s", name);
-	/* V8 prints a context's uniqueId as two random 64-bit halves. */
-	snprintf(ctx->unique_id, sizeof(ctx->unique_id), "%llu.%llu",
-		 (unsigned long long)(rng_next(&pt->rng) >> 1),
-		 (unsigned long long)(rng_next(&pt->rng) >> 1));
-	ctx->is_default = is_default;
-	if (out)
-		*out = ctx;
 	struct buf p;
 	buf_init(&p, 0);
 	runtime_context_params(&p, pt, ctx);
 	runtime_broadcast(pt, "Runtime.executionContextCreated", &p);
 	buf_clear(&p);
+}
+
+int runtime_context_new(struct pagestate *pt, const char *name, int is_default,
+			const struct pagestate_context **out)
+{
+	const struct pagestate_context *ctx;
+	int rc = pagestate_context_new(pt, name, is_default, &ctx);
+	if (rc)
+		return rc;
+	if (out)
+		*out = ctx;
+	runtime_context_created(pt, ctx);
 	return 0;
 }
 
-void runtime_document_cleared(struct page_target *pt)
+void runtime_document_cleared(struct pagestate *pt)
 {
 	struct buf p;
 	buf_init(&p, 0);
@@ -95,30 +96,19 @@ void runtime_document_cleared(struct page_target *pt)
 	buf_clear(&p);
 }
 
-static int runtime_has_world(const struct page_target *pt, const char *name)
+void runtime_document_created(struct pagestate *pt)
 {
-	for (size_t i = 0; i < pt->nctx; i++)
-		if (!pt->ctx[i].is_default && !strcmp(pt->ctx[i].name, name))
-			return 1;
-	return 0;
-}
-
-void runtime_document_created(struct page_target *pt)
-{
-	struct target *t = pt->target;
-	runtime_context_new(pt, "", 1, NULL);
-	for (struct session *s = page_each_session(t, NULL); s; s = page_each_session(t, s)) {
-		size_t n;
-		const char *const *w = page_session_worlds(s, &n);
-		for (size_t i = 0; i < n; i++)
-			if (!runtime_has_world(pt, w[i]))
-				runtime_context_new(pt, w[i], 0, NULL);
-	}
+	/* Making them all before announcing any sends the same events: an
+	 * announcement reads only its own context and the page's URL. */
+	size_t from = pt->nctx;
+	pagestate_document_contexts(pt);
+	for (size_t i = from; i < pt->nctx; i++)
+		runtime_context_created(pt, &pt->ctx[i]);
 }
 
 static int runtime_enable(struct call *c)
 {
-	struct page_target *pt = page_target_get(c->session->target);
+	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!pt)
 		return CDPM_ENOMEM;
 	if (!runtime_enabled(c->session)) {
@@ -159,7 +149,7 @@ static void runtime_session_gone(struct session *s)
 struct runtime_scan {
 	const char *p, *end;
 	int32_t line, col; /* 0-based, col in UTF-16 code units as V8 counts */
-	struct page_target *pt;
+	struct pagestate *pt;
 	char script_id[16];
 	int calls; /* console.profile* calls recognised */
 };
@@ -457,7 +447,7 @@ static void runtime_result(struct buf *b, const char *e, size_t n)
 
 static int runtime_evaluate(struct call *c)
 {
-	struct page_target *pt = page_target_get(c->session->target);
+	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!pt)
 		return CDPM_ENOMEM;
 	const char *e = json_string_value(json_object_get(c->params, "expression"));

@@ -5,8 +5,8 @@
 #ifndef CDPM_RUNTIME_H
 #define CDPM_RUNTIME_H
 
-struct page_target;
-struct page_context;
+struct pagestate;
+struct pagestate_context;
 struct session;
 
 /* runtime_enabled() - 1 if s has sent Runtime.enable (and not disable). */
@@ -16,17 +16,19 @@ int runtime_enabled(const struct session *s);
  * document (name "" and is_default for the main world) and sends
  * Runtime.executionContextCreated to every Runtime-enabled session of the
  * page.  *out (may be NULL) borrows the context until the next navigation.
- * CDPM_ETOOBIG past PAGE_MAX_CONTEXTS. */
-int runtime_context_new(struct page_target *pt, const char *name, int is_default,
-			const struct page_context **out);
+ * CDPM_ETOOBIG past PAGESTATE_MAX_CONTEXTS. */
+int runtime_context_new(struct pagestate *pt, const char *name, int is_default,
+			const struct pagestate_context **out);
 
 /* runtime_document_cleared() - a navigation committed: drops every context
  * of pt and sends Runtime.executionContextsCleared. */
-void runtime_document_cleared(struct page_target *pt);
+void runtime_document_cleared(struct pagestate *pt);
 
 /* runtime_document_created() - the new document's main world, then one
  * isolated world per distinct name that sessions registered through
- * Page.addScriptToEvaluateOnNewDocument {worldName}. */
-void runtime_document_created(struct page_target *pt);
+ * Page.addScriptToEvaluateOnNewDocument {worldName}
+ * (pagestate_document_contexts()), each announced as
+ * runtime_context_new() announces one. */
+void runtime_document_created(struct pagestate *pt);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "domains/page.h"
+#include "domains/pagestate.h"
 #include "cdp/router.h"
 #include "cdp/targets.h"
 
@@ -21,7 +21,7 @@ static int shell_ok(struct call *c)
  * clients (puppeteer's coverage) cope with none (docs/clients.md §5). */
 static int shell_debugger_enable(struct call *c)
 {
-	struct page_target *pt = page_target_get(c->session->target);
+	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!pt)
 		return CDPM_ENOMEM;
 	char r[96];

@@ -132,6 +132,36 @@ START_TEST(a_buffer_gets_the_same_text)
 }
 END_TEST
 
+static const struct {
+	int64_t us;
+	const char *text;
+} seconds[] = {
+    {0, "0"},
+    {1000000, "1"},
+    {504000000, "504"}, /* the virtual clock's start */
+    {505019963, "505.019963"},
+    {1500000, "1.5"},
+    {120, "0.00012"},
+    {1, "0.000001"},
+    {-1500000, "-1.5"},
+    {-1, "-0.000001"},
+};
+
+/* A µs time prints as the double us / 1e6 would: the same text without
+ * the double's detour. */
+START_TEST(a_time_in_microseconds_is_written_in_seconds)
+{
+	struct buf b;
+	char out[NUMFMT_MAX];
+	buf_init(&b, 0);
+	ck_assert_int_eq(numfmt_add_seconds(&b, seconds[_i].us), 0);
+	ck_assert_str_eq(b.data, seconds[_i].text);
+	numfmt_double(out, (double)seconds[_i].us / 1e6);
+	ck_assert_str_eq(b.data, out);
+	buf_clear(&b);
+}
+END_TEST
+
 Suite *numfmt_suite(void);
 Suite *numfmt_suite(void)
 {
@@ -142,6 +172,8 @@ Suite *numfmt_suite(void)
 	tcase_add_test(tc, nan_and_infinities_are_written_null);
 	tcase_add_test(tc, every_double_reads_back_from_the_shortest_text);
 	tcase_add_test(tc, a_buffer_gets_the_same_text);
+	tcase_add_loop_test(tc, a_time_in_microseconds_is_written_in_seconds, 0,
+			    (int)CDPM_ARRAY_LEN(seconds));
 	suite_add_tcase(s, tc);
 	return s;
 }
