@@ -40,7 +40,7 @@ enum pagestate_point {
 };
 
 struct pagestate {
-	struct target *target; /* borrowed: targets live until targets_fini() */
+	struct target *target; /* borrowed: freed right after target_gone */
 	uint64_t seed;	       /* from --seed and the target's creation order */
 	struct rng rng;	       /* loaderIds, uniqueIds and debuggerIds */
 	char loader_id[33];    /* the current document's */
