@@ -70,6 +70,34 @@ static long soak_rss_kb(void)
 	return kb;
 }
 
+/* Where the resident memory is, from /proc/PID/smaps: the heap (brk),
+ * other anonymous mappings (mmap'd blocks, library data) and file-backed
+ * pages (code), so that a growth can be put down to one of them. */
+struct soak_mem {
+	long heap, anon, file;
+};
+
+static void soak_mem_split(struct soak_mem *m)
+{
+	char path[64], line[512];
+	int kind = 0; /* 0 file, 1 heap, 2 anon */
+	memset(m, 0, sizeof(*m));
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)soak_srv.pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		long kb;
+		if (strchr("0123456789abcdef", line[0]) && strchr(line, '-') < strchr(line, ' ')) {
+			char name[256] = "";
+			sscanf(line, "%*s %*s %*s %*s %*s %255s", name);
+			kind = !strcmp(name, "[heap]") ? 1 : name[0] == '/' ? 0 : 2;
+		} else if (sscanf(line, "Rss: %ld kB", &kb) == 1) {
+			*(kind == 1 ? &m->heap : kind == 2 ? &m->anon : &m->file) += kb;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 static int soak_fds(void)
 {
 	char path[64];
@@ -265,6 +293,8 @@ int main(void)
 	usleep(500000);
 	long rss0 = soak_rss_kb();
 	int fds0 = soak_fds();
+	struct soak_mem mem0, mem1;
+	soak_mem_split(&mem0);
 	struct soak_client *cl = calloc((size_t)nclients, sizeof(*cl));
 	struct pollfd *pf = calloc((size_t)nclients, sizeof(*pf));
 	int64_t *lat = calloc((size_t)seconds * 10 + 100, sizeof(*lat));
@@ -341,6 +371,7 @@ int main(void)
 	sleep(3);
 	long rss1 = soak_rss_kb();
 	int fds1 = soak_fds();
+	soak_mem_split(&mem1);
 	qsort(lat, nlat, sizeof(*lat), soak_cmp);
 	int64_t p50 = nlat ? lat[nlat / 2] : -1, p99 = nlat ? lat[nlat * 99 / 100] : -1;
 	int64_t worst = nlat ? lat[nlat - 1] : -1;
@@ -354,6 +385,9 @@ int main(void)
 	       (long long)worst);
 	printf("soak: server RSS %ld kB -> %ld kB, descriptors %d -> %d, exit status %d\n", rss0,
 	       rss1, fds0, fds1, st);
+	printf("soak: resident kB before -> after: heap %ld -> %ld, other anonymous %ld -> %ld, "
+	       "file-backed %ld -> %ld\n", mem0.heap, mem1.heap, mem0.anon, mem1.anon, mem0.file,
+	       mem1.file);
 	long slack = rss0 / 10 > 1024 ? rss0 / 10 : 1024;
 	int pass = st == 0 && fds1 == fds0 && rss1 <= rss0 + slack && p99 < 50 &&
 		   !bystander_fail;
