@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct conn_hooks;
 
-/* fuzz_setup() - server defaults, the targets and the router (idempotent). */
+/* fuzz_setup() - server defaults, the targets and the router, once; on
+ * every later call the pages are reset, so each input starts alike. */
 void fuzz_setup(void);
 /* fuzz_hooks() - the connection hooks main.c would install (static). */
 const struct conn_hooks *fuzz_hooks(void);
