@@ -161,8 +161,11 @@ clients/node/node_modules/.package-lock.json: clients/node/package-lock.json | $
 	$(Q)sh tools/deps.sh node
 	$(Q)cd clients/node && npm ci --no-audit --no-fund --loglevel=error
 
+# The Node suites, then the examples of clients/node/examples/ (one per client,
+# as a user would copy them), all with the helper clients/node/cdpmock.js.
 node-test: all node-deps
-	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test clients/node/test/*.test.js
+	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test clients/node/test/*.test.js \
+	  clients/node/examples/*.test.js
 
 # The layer check: no #include runs from a lower layer up to a higher one
 # (tools/layers.sh has the stack); its own test shows it catches one.
@@ -246,7 +249,7 @@ soak: all $(BUILD)/soak
 # Every adapter in the project: the real ones over every judged scenario, the
 # broken ones of tests/conformance/ over the cases their args.txt selects (their
 # baseline.txt makes those known-fails); then one merged set of reports.
-REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*adapter/adapter.json))
+REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*/adapter.json))
 BROKEN_ADAPTERS := $(patsubst %/args.txt,%,$(wildcard tests/conformance/*/args.txt))
 CONFORM_OUT := $(BUILD)/conformance
 conformance: all node-deps

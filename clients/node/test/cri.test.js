@@ -11,7 +11,7 @@
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const CDP = require('chrome-remote-interface');
-const { startMock } = require('./lib/mock');
+const { startMock } = require('../cdpmock');
 
 const PRODUCT = 'Chrome/156.0.8078.79';
 const PROTOCOL_VERSION = '1.3';
@@ -29,7 +29,8 @@ const VERSION_KEYS = ['Browser', 'File-Path-Style', 'Protocol-Version', 'User-Ag
 // Runs fn(mock, t) against a fresh server; closes the CRI clients fn opened
 // through track(), then stops the server and asserts exit status 0.
 async function withMock(t, fn, args) {
-  const mock = await startMock(t, args);
+  const mock = await startMock({ args });
+  t.after(mock.kill);
   const clients = [];
   mock.track = (client) => { clients.push(client); return client; };
   try {
@@ -132,7 +133,7 @@ describe('CRI discovery helpers', () => {
     assert.equal(v['V8-Version'], JS_VERSION);
     assert.equal(v['WebKit-Version'], `537.36 (${REVISION})`);
     assert.equal(v.webSocketDebuggerUrl, `ws://127.0.0.1:${mock.port}/devtools/browser/${mock.browserId}`);
-    assert.equal(v.webSocketDebuggerUrl, mock.wsUrl);
+    assert.equal(v.webSocketDebuggerUrl, mock.wsEndpoint);
   }));
 
   test('CDP.List shows one about:blank page', (t) => withMock(t, async (mock) => {
@@ -300,9 +301,9 @@ describe('CRI connect', () => {
 // ---------------------------------------------------------------- browser endpoint and sessions
 
 describe('CRI browser endpoint and flat sessions', () => {
-  test('CDP({target: wsUrl}) talks to the browser target', (t) => withMock(t, async (mock) => {
-    const client = await connect(mock, { target: mock.wsUrl });
-    assert.equal(client.webSocketUrl, mock.wsUrl);
+  test('CDP({target: wsEndpoint}) talks to the browser target', (t) => withMock(t, async (mock) => {
+    const client = await connect(mock, { target: mock.wsEndpoint });
+    assert.equal(client.webSocketUrl, mock.wsEndpoint);
     assert.equal(typeof client.Tracing.start, 'function');
     assertVersionResult(await client.Browser.getVersion());
     const { targetInfo } = await client.Target.getTargetInfo();
@@ -316,7 +317,7 @@ describe('CRI browser endpoint and flat sessions', () => {
   }));
 
   test('Target.attachToTarget(flatten) then commands on the session', (t) => withMock(t, async (mock) => {
-    const client = await connect(mock, { target: mock.wsUrl });
+    const client = await connect(mock, { target: mock.wsEndpoint });
     const [page] = await CDP.List({ port: mock.port });
 
     const { result, log } = await callInOrder(client, 'Target.attachToTarget', { targetId: page.id, flatten: true });
@@ -347,7 +348,7 @@ describe('CRI browser endpoint and flat sessions', () => {
   }));
 
   test('session events reach CRI as Method.<sessionId>', (t) => withMock(t, async (mock) => {
-    const client = await connect(mock, { target: mock.wsUrl });
+    const client = await connect(mock, { target: mock.wsEndpoint });
     const [page] = await CDP.List({ port: mock.port });
     const { sessionId } = await client.Target.attachToTarget({ targetId: page.id, flatten: true });
 
@@ -363,7 +364,7 @@ describe('CRI browser endpoint and flat sessions', () => {
   }));
 
   test('Target.detachFromTarget ends the session', (t) => withMock(t, async (mock) => {
-    const client = await connect(mock, { target: mock.wsUrl });
+    const client = await connect(mock, { target: mock.wsEndpoint });
     const [page] = await CDP.List({ port: mock.port });
     const { sessionId } = await client.Target.attachToTarget({ targetId: page.id, flatten: true });
 
@@ -383,7 +384,7 @@ describe('CRI browser endpoint and flat sessions', () => {
   }));
 
   test('Target.createTarget / closeTarget as seen by CDP.List', (t) => withMock(t, async (mock) => {
-    const client = await connect(mock, { target: mock.wsUrl });
+    const client = await connect(mock, { target: mock.wsEndpoint });
     const { targetId } = await client.Target.createTarget({ url: 'about:blank' });
     assert.match(targetId, TARGET_ID_RE);
     const list = await CDP.List({ port: mock.port });
@@ -420,7 +421,7 @@ describe('CRI error propagation', () => {
   }));
 
   test('unknown method rejects on the browser endpoint and on a session', (t) => withMock(t, async (mock) => {
-    const client = await connect(mock, { target: mock.wsUrl });
+    const client = await connect(mock, { target: mock.wsEndpoint });
     await assert.rejects(client.send('Nope.nope', {}), { message: "'Nope.nope' wasn't found" });
     const [page] = await CDP.List({ port: mock.port });
     const { sessionId } = await client.Target.attachToTarget({ targetId: page.id, flatten: true });
@@ -433,7 +434,7 @@ describe('CRI error propagation', () => {
   }));
 
   test('parameter errors carry Chrome\'s data text', (t) => withMock(t, async (mock) => {
-    const client = await connect(mock, { target: mock.wsUrl });
+    const client = await connect(mock, { target: mock.wsEndpoint });
     await assert.rejects(client.Target.attachToTarget({ flatten: true }), (err) => {
       assert.ok(err instanceof CDP.ProtocolError);
       assert.deepEqual(err.response, {
@@ -463,5 +464,5 @@ describe('CRI error propagation', () => {
 // Add describe('CRI Tracing'), describe('CRI IO') and describe('CRI Profiler')
 // blocks here once the server implements those domains, using withMock(),
 // connect() (page endpoint: connect(mock); browser: connect(mock, {target:
-// mock.wsUrl})), once() for tracingComplete/dataCollected and callInOrder()
+// mock.wsEndpoint})), once() for tracingComplete/dataCollected and callInOrder()
 // for event-versus-reply ordering.

@@ -14,8 +14,9 @@ const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 const { chromium } = require('playwright-core');
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const BIN = process.env.CDPMOCK_BIN || path.join(REPO_ROOT, 'build', 'cdpmock');
+const { mockBin, REPO_ROOT } = require('../cdpmock');
+
+const BIN = mockBin();
 const scenario = (name) => path.join(REPO_ROOT, 'scenarios', name);
 const TIMEOUT = { timeout: 120000 };
 const BIG = 10 * 1024 * 1024;

@@ -11,13 +11,14 @@ const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const zlib = require('node:zlib');
 const CDP = require('chrome-remote-interface');
-const { startMock } = require('./lib/mock');
+const { startMock } = require('../cdpmock');
 
 const STARTED = 'Tracing has already been started (possibly in another tab).';
 const NOT_STARTED = 'Tracing is not started';
 
 async function withMock(t, fn, options) {
-  const mock = await startMock(t, [], options);
+  const mock = await startMock(options);
+  t.after(mock.kill);
   const clients = [];
   mock.track = (client) => { clients.push(client); return client; };
   try {
