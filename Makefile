@@ -249,7 +249,8 @@ soak: all $(BUILD)/soak
 # Every adapter in the project: the real ones over every judged scenario, the
 # broken ones of tests/conformance/ over the cases their args.txt selects (their
 # baseline.txt makes those known-fails); then one merged set of reports.
-REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*/adapter.json))
+REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*/adapter.json \
+                 clients/python/*adapter/adapter.json))
 BROKEN_ADAPTERS := $(patsubst %/args.txt,%,$(wildcard tests/conformance/*/args.txt))
 CONFORM_OUT := $(BUILD)/conformance
 conformance: all node-deps

@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh - install what the build and tests need, when it is missing.
 # As root it uses apt-get; otherwise it prints the exact command to run.
-#   sh tools/deps.sh        C toolchain libraries and tools
+#   sh tools/deps.sh        C toolchain libraries and tools, and Debian's
+#                           python3 with python3-websockets (the Python adapter)
 #   sh tools/deps.sh node   Node.js and npm (for the client adapters)
 #   sh tools/deps.sh fuzz   clang with libFuzzer (for make fuzz only)
 set -eu
@@ -16,7 +17,10 @@ elif [ "${1:-}" = node ]; then
 	need="nodejs npm"
 else
 	need=""
-	for p in libwebsockets-dev libjansson-dev check valgrind zlib1g-dev pkg-config protobuf-compiler jq; do
+	# python3 is Debian's /usr/bin/python3, which the Python adapter runs: a
+	# python3 earlier on PATH (pyenv's, a venv's) does not see Debian's packages.
+	for p in libwebsockets-dev libjansson-dev check valgrind zlib1g-dev pkg-config protobuf-compiler jq \
+		python3 python3-websockets; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 	done
 fi

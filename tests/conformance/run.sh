@@ -1,6 +1,9 @@
 #!/bin/sh
 # run.sh - cdpconform judged by itself, for make test:
 #   1. the reference C adapter passes every scenario that declares a task;
+#   1b. the Python adapter (clients/python/adapter) passes the normal path of
+#      every task: the cases of normal-path.txt, each a scenario that declares
+#      that task with "exit": "success";
 #   2. each deliberately broken adapter here (a folder with adapter.json,
 #      check.txt naming the one check it must fail, and args.txt selecting
 #      its cases) fails at least one case, every failure with exactly that
@@ -31,6 +34,24 @@ n=$(jq '[.cases[] | select(.verdict == "pass")] | length' "$out/cdpc.json" 2>/de
 scen=$(jq '[.cases[].scenario] | unique | length' "$out/cdpc.json" 2>/dev/null || echo 0)
 say "reference adapter: $n cases pass over $scen judged scenarios"
 
+# 1b. The Python adapter on the normal path, beside the broken adapters below
+# (all of them mostly wait). normal-path.txt names one scenario per task; each
+# must still declare its task with "exit": "success", and every case must pass.
+py=clients/python/adapter
+normal=$(grep -v '^#' "$here/normal-path.txt" | grep .)
+py_scen=
+for s in $(printf '%s\n' "$normal" | cut -d' ' -f1 | sort -u); do
+	py_scen="$py_scen --scenarios scenarios/$s.json"
+done
+printf '%s\n' "$normal" | while read -r s t; do
+	jq -e --arg t "$t" '.expect.exit == "success" and
+		([.expect.task] | flatten | index($t) != null)' "scenarios/$s.json" >/dev/null ||
+		say "normal-path.txt: scenarios/$s.json does not declare $t with exit success"
+done >"$out/normal-path.err"
+# shellcheck disable=SC2086 # py_scen holds options, one word each
+"$conform" -j2 --no-progress --logs "$out/logs" --json "$out/python.json" $py_scen "$py" \
+	>"$out/python.tap" 2>"$out/python.err" &
+
 # 2. The broken adapters: each on its own few cases, all at once (most of
 # their time is waiting), then each judged.
 broken=
@@ -59,6 +80,25 @@ for name in $broken; do
 		say "$name: $failed case(s) fail with $want and nothing else"
 	fi
 done
+
+# 1b, judged: every case of normal-path.txt ran and passed, and so did any
+# other case those scenarios declare.
+if [ -s "$out/normal-path.err" ]; then
+	cat "$out/normal-path.err"
+	status=1
+fi
+jq -r '.cases[] | select(.verdict == "pass") | "\(.scenario) \(.task)"' \
+	"$out/python.json" 2>/dev/null | sort >"$out/python.pass"
+missing=$(printf '%s\n' "$normal" | sort | comm -23 - "$out/python.pass")
+if grep -q '^not ok' "$out/python.tap" || [ -n "$missing" ]; then
+	say "the Python adapter fails the normal path (TAP in $out/python.tap):"
+	grep -A6 '^not ok' "$out/python.tap" | head -40
+	printf '%s\n' "$missing" | sed '/^$/d; s/^/  did not pass: /'
+	head -5 "$out/python.err"
+	status=1
+else
+	say "python adapter: $(wc -l <"$out/python.pass") normal-path cases pass, one per task"
+fi
 
 # 3. A baseline cannot go stale: a listed case that passes fails the run.
 printf 'profiler/cpu-profile profile\n' >"$out/stale-baseline.txt"
