@@ -1,6 +1,7 @@
 'use strict';
 // The real puppeteer-core and playwright-core launching cdpmock as their
-// browser over --remote-debugging-pipe (fds 3 and 4, NUL-separated JSON),
+// browser: by port (the DevTools banner on stderr), and over
+// --remote-debugging-pipe (fds 3 and 4, NUL-separated JSON),
 // with messages far larger than one pipe write: a trace of more than 10 MB
 // and a large CPU profile.  A pipe that stops writing after a short write
 // (it did once) shows here as a launch or a stop that never returns, which
@@ -28,6 +29,24 @@ function traceOf(bytes) {
   assert.ok(Array.isArray(trace.traceEvents));
   return trace;
 }
+
+describe('puppeteer-core launching the mock by port', () => {
+  test('launch({executablePath}) reads the banner, traces, and Browser.close ends the process',
+    TIMEOUT, async () => {
+      const browser = await puppeteer.launch({ executablePath: BIN });
+      assert.match(browser.wsEndpoint(), /^ws:\/\/127\.0\.0\.1:\d+\/devtools\/browser\//);
+      const proc = browser.process();
+      try {
+        const [page] = await browser.pages();
+        await page.tracing.start({});
+        const trace = JSON.parse(Buffer.from(await page.tracing.stop()).toString('utf8'));
+        assert.ok(trace.traceEvents.length > 0);
+      } finally {
+        await browser.close();
+      }
+      assert.equal(proc.exitCode, 0, 'the mock exited with status 0 on Browser.close');
+    });
+});
 
 describe('puppeteer-core over the pipe', () => {
   test('launch({pipe: true}), a trace of more than 10 MB, close', TIMEOUT, async () => {
