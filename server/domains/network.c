@@ -89,7 +89,8 @@ static void network_broadcast(struct pagestate *pt, const char *method, const st
 		if (!network_enabled(s))
 			continue;
 		if (rc) {
-			journal_note(conn_id(s->conn), "%s not sent: %s", method, cdpm_strerror(rc));
+			journal_note(conn_id(s->conn), "%s not sent: %s", method,
+				     cdpm_strerror(rc));
 			continue;
 		}
 		if (remember)

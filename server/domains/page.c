@@ -193,10 +193,16 @@ static void page_run_document(struct pagestate *pt)
 	page_lifecycle(pt, PAGESTATE_NET_IDLE);
 }
 
-/* Navigate or reload: frameStartedNavigating goes out before the reply (the
- * browser starts the navigation before it answers), the document after. */
-static int page_load(struct call *c, struct pagestate *pt, const char *url, int reload)
+/* How a document is loaded: its navigationType and its reply. */
+enum page_nav { PAGE_NAV_NEW, PAGE_NAV_RELOAD, PAGE_NAV_HISTORY };
+
+/* Navigate, reload or go to a history entry: frameStartedNavigating goes
+ * out before the reply (the browser starts the navigation before it
+ * answers), the document after. */
+static int page_load(struct call *c, struct pagestate *pt, const char *url, enum page_nav how)
 {
+	static const char *const types[] = {"differentDocument", "reload",
+					    "historyDifferentDocument"};
 	struct target *t = pt->target;
 	if (url != t->url) {
 		char *u = strdup(url);
@@ -212,11 +218,11 @@ static int page_load(struct call *c, struct pagestate *pt, const char *url, int 
 	buf_printf(&p, "{\"frameId\":\"%s\",\"url\":", t->id);
 	buf_add_json_str(&p, t->url, strlen(t->url), 1);
 	buf_printf(&p, ",\"loaderId\":\"%s\",\"navigationType\":\"%s\"}", pt->loader_id,
-		   reload ? "reload" : "differentDocument");
+		   types[how]);
 	page_broadcast(pt, page_enabled, "Page.frameStartedNavigating", &p);
 	network_document_start(pt);
 	buf_reset(&p);
-	if (!reload)
+	if (how == PAGE_NAV_NEW)
 		buf_printf(&p, "{\"frameId\":\"%s\",\"loaderId\":\"%s\",\"isDownload\":false}",
 			   t->id, pt->loader_id);
 	else
@@ -359,7 +365,9 @@ static int page_navigate(struct call *c)
 	if (rc == CDPM_EINVAL)
 		rc = call_error(c, CDP_SERVER_ERROR, "Cannot navigate to invalid URL", NULL);
 	else if (!rc)
-		rc = page_load(c, pt, url.data, 0);
+		rc = pagestate_history_push(pt, url.data);
+	if (!rc)
+		rc = page_load(c, pt, url.data, PAGE_NAV_NEW);
 	buf_clear(&url);
 	return rc;
 }
@@ -369,11 +377,69 @@ static int page_reload(struct call *c)
 	struct pagestate *pt = page_of(c);
 	if (!pt)
 		return CDPM_ENOMEM;
-	return page_load(c, pt, pt->target->url, 1);
+	return page_load(c, pt, pt->target->url, PAGE_NAV_RELOAD);
 }
 
 static int page_ok(struct call *c)
 {
+	return call_reply(c, NULL);
+}
+
+/* ---- session history ---- */
+
+/* Titles are not modelled: every entry's is "", as about:blank's is. */
+static int page_get_history(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	struct buf b;
+	call_reply_begin(c, &b);
+	buf_printf(&b, "{\"currentIndex\":%zu,\"entries\":[", pt->current);
+	for (size_t i = 0; i < pt->nhistory; i++) {
+		const char *u = pt->history[i].url;
+		buf_printf(&b, "%s{\"id\":%d,\"url\":", i ? "," : "", pt->history[i].id);
+		buf_add_json_str(&b, u, strlen(u), 1);
+		buf_adds(&b, ",\"userTypedURL\":");
+		buf_add_json_str(&b, u, strlen(u), 1);
+		buf_adds(&b, ",\"title\":\"\",\"transitionType\":\"typed\"}");
+	}
+	buf_adds(&b, "]}");
+	int rc = buf_finish(&b);
+	if (rc) {
+		buf_clear(&b);
+		return rc;
+	}
+	return call_reply_end(c, &b);
+}
+
+static int page_go_to_entry(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	json_int_t id = json_integer_value(json_object_get(c->params, "entryId"));
+	for (size_t i = 0; i < pt->nhistory; i++) {
+		if (pt->history[i].id != id)
+			continue;
+		pt->current = i;
+		return page_load(c, pt, pt->history[i].url, PAGE_NAV_HISTORY);
+	}
+	return call_error(c, CDP_INVALID_PARAMS, "No entry with passed id", NULL);
+}
+
+/* Only the current entry stays. */
+static int page_reset_history(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	for (size_t i = 0; i < pt->nhistory; i++)
+		if (i != pt->current)
+			free(pt->history[i].url);
+	pt->history[0] = pt->history[pt->current];
+	pt->nhistory = 1;
+	pt->current = 0;
 	return call_reply(c, NULL);
 }
 
@@ -403,7 +469,8 @@ static int page_get_layout_metrics(struct call *c)
 	call_reply_begin(c, &b);
 	for (int css = 0; css < 2; css++) {
 		buf_printf(&b,
-			   "%s\"%s\":{\"pageX\":0,\"pageY\":0,\"clientWidth\":%u,\"clientHeight\":%u},"
+			   "%s\"%s\":{\"pageX\":0,\"pageY\":0,\"clientWidth\":%u,"
+			   "\"clientHeight\":%u},"
 			   "\"%s\":{\"offsetX\":0,\"offsetY\":0,\"pageX\":0,\"pageY\":0,"
 			   "\"clientWidth\":%u,\"clientHeight\":%u,\"scale\":1,\"zoom\":1},"
 			   "\"%s\":{\"x\":0,\"y\":0,\"width\":%u,\"height\":%u}",
@@ -452,8 +519,8 @@ static int page_capture_screenshot(struct call *c)
 		double ch = json_number_value(json_object_get(clip, "height"));
 		double cs = json_number_value(json_object_get(clip, "scale"));
 		if (cw <= 0)
-			return call_error(c, CDP_SERVER_ERROR, "Cannot take screenshot with 0 width.",
-					  NULL);
+			return call_error(c, CDP_SERVER_ERROR,
+					  "Cannot take screenshot with 0 width.", NULL);
 		if (ch <= 0)
 			return call_error(c, CDP_SERVER_ERROR,
 					  "Cannot take screenshot with 0 height.", NULL);
@@ -494,9 +561,12 @@ static const struct method page_methods[] = {
     {"enable", page_enable},
     {"getFrameTree", page_get_frame_tree},
     {"getLayoutMetrics", page_get_layout_metrics},
+    {"getNavigationHistory", page_get_history},
     {"navigate", page_navigate},
+    {"navigateToHistoryEntry", page_go_to_entry},
     {"reload", page_reload},
     {"removeScriptToEvaluateOnNewDocument", page_ok},
+    {"resetNavigationHistory", page_reset_history},
     {"setBypassCSP", page_ok},
     {"setFontFamilies", page_ok},
     {"setLifecycleEventsEnabled", page_set_lifecycle},

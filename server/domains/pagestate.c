@@ -36,6 +36,8 @@ void pagestate_target_gone(struct target *t)
 		*pp = pt->next;
 		scripts_free(pt->scripts);
 		free(pt->script_hash);
+		for (size_t i = 0; i < pt->nhistory; i++)
+			free(pt->history[i].url);
 		free(pt);
 		return;
 	}
@@ -94,6 +96,11 @@ struct pagestate *pagestate_get(struct target *t)
 	pagestate_mark_loaded(pt);
 	pt->created_us = pt->at_us[PAGESTATE_INIT];
 	pt->documents = 1;
+	if (pagestate_history_push(pt, t->url)) {
+		scripts_free(pt->scripts);
+		free(pt);
+		return NULL;
+	}
 	pt->next = pagestate_all;
 	pagestate_all = pt;
 	/* The first document's contexts go unannounced: Runtime.enable is
@@ -412,7 +419,8 @@ int pagestate_data_url(const char *url, struct pagestate_data_url *u)
 			if (pl > (size_t)(head + hl - p))
 				pl = (size_t)(head + hl - p);
 			if (pl > 8 && !strncasecmp(p, "charset=", 8))
-				snprintf(u->charset, sizeof(u->charset), "%.*s", (int)(pl - 8), p + 8);
+				snprintf(u->charset, sizeof(u->charset), "%.*s", (int)(pl - 8),
+					 p + 8);
 			p += pl;
 		}
 	} else {
@@ -474,6 +482,28 @@ const char *pagestate_script_hash(struct pagestate *pt, uint32_t si)
 		buf_clear(&src);
 	}
 	return pt->script_hash[si];
+}
+
+/* ---- session history ---- */
+
+int pagestate_history_push(struct pagestate *pt, const char *url)
+{
+	char *u = strdup(url);
+	if (!u)
+		return CDPM_ENOMEM;
+	while (pt->nhistory > (pt->nhistory ? pt->current + 1 : 0))
+		free(pt->history[--pt->nhistory].url);
+	if (pt->nhistory == PAGESTATE_MAX_HISTORY) {
+		free(pt->history[0].url);
+		memmove(pt->history, pt->history + 1,
+			(PAGESTATE_MAX_HISTORY - 1) * sizeof(pt->history[0]));
+		pt->nhistory--;
+	}
+	/* Entry ids count up per page from 1; Chrome's are unique per browser. */
+	pt->history[pt->nhistory].id = ++pt->next_entry_id;
+	pt->history[pt->nhistory].url = u;
+	pt->current = pt->nhistory++;
+	return 0;
 }
 
 /* ---- worlds registered per session ---- */

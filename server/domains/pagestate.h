@@ -21,6 +21,13 @@ struct target;
 
 #define PAGESTATE_MAX_CONTEXTS 64 /* execution contexts per document (cap) */
 #define PAGESTATE_MAX_WORLDS 16	  /* addScriptToEvaluateOnNewDocument worlds per session */
+#define PAGESTATE_MAX_HISTORY 50  /* session history entries (Chrome keeps 50) */
+
+/* A session history entry (Page.NavigationEntry). */
+struct pagestate_entry {
+	int id;
+	char *url; /* owned */
+};
 
 /* An execution context of the current document (Runtime.ExecutionContext). */
 struct pagestate_context {
@@ -70,6 +77,10 @@ struct pagestate {
 	int64_t created_us; /* when the renderer state was made */
 	unsigned documents; /* documents committed, the first included */
 	char (*script_hash)[SHA256_HEX]; /* per script, filled on first use */
+	/* Session history: entries oldest first, the current one's index */
+	struct pagestate_entry history[PAGESTATE_MAX_HISTORY];
+	size_t nhistory, current;
+	int next_entry_id;
 	struct pagestate *next;
 };
 
@@ -157,6 +168,12 @@ int pagestate_document_body(const char *url, struct pagestate_data_url *u, struc
 /* pagestate_script_hash() - the SHA-256 V8 reports for script index si of
  * pt's set (scripts_source()), computed once.  NULL on ENOMEM. */
 const char *pagestate_script_hash(struct pagestate *pt, uint32_t si);
+
+/* pagestate_history_push() - a new navigation to url: the entries after
+ * the current one go, url's entry is added and becomes current (the
+ * oldest goes when there are PAGESTATE_MAX_HISTORY).  0 or CDPM_ENOMEM
+ * (the history is left as it was). */
+int pagestate_history_push(struct pagestate *pt, const char *url);
 
 /* pagestate_world_add() - session s asked, through
  * Page.addScriptToEvaluateOnNewDocument {worldName}, for an isolated world

@@ -80,7 +80,8 @@ int remote_value(struct pagestate *pt, int ctx_id, const json_t *v, int by_value
 		}
 		if (arr)
 			buf_printf(out,
-				   "{\"type\":\"object\",\"subtype\":\"array\",\"className\":\"Array\","
+				   "{\"type\":\"object\",\"subtype\":\"array\","
+				   "\"className\":\"Array\","
 				   "\"description\":\"Array(%zu)\"",
 				   json_array_size(v));
 		else

@@ -475,13 +475,30 @@ static char *runtime_code_key(const char *s, size_t n)
 	return strndup(s, n);
 }
 
-/* The first runtime.results entry for this code (a runtime_code_key()),
- * or NULL. */
-static const struct scenario_eval *runtime_scripted(enum scenario_eval_on on, const char *key)
+/* 1 if one string among callFunctionOn's arguments matches pat (NULL:
+ * no condition).  Playwright passes the user's function this way. */
+static int runtime_argument_fits(const char *pat, const json_t *args)
+{
+	if (!pat)
+		return 1;
+	for (size_t i = 0; i < json_array_size(args); i++) {
+		const json_t *a = json_array_get(args, i);
+		const char *v = json_string_value(json_object_get(a, "value"));
+		if (v && wildcard_match(pat, v))
+			return 1;
+	}
+	return 0;
+}
+
+/* The first runtime.results entry for this code (a runtime_code_key())
+ * and arguments (callFunctionOn's; NULL for an evaluate), or NULL. */
+static const struct scenario_eval *runtime_scripted(enum scenario_eval_on on, const char *key,
+						    const json_t *args)
 {
 	const struct scenario_runtime *r = &scenario_current()->runtime;
 	for (size_t i = 0; i < r->n_results; i++)
-		if (r->results[i].on == on && wildcard_match(r->results[i].pattern, key))
+		if (r->results[i].on == on && wildcard_match(r->results[i].pattern, key) &&
+		    runtime_argument_fits(r->results[i].argument, args))
 			return &r->results[i];
 	return NULL;
 }
@@ -574,7 +591,7 @@ static int runtime_evaluate(struct call *c)
 	char *key = runtime_code_key(e, n);
 	if (!key)
 		return CDPM_ENOMEM;
-	const struct scenario_eval *se = runtime_scripted(SCENARIO_EVAL_EXPRESSION, key);
+	const struct scenario_eval *se = runtime_scripted(SCENARIO_EVAL_EXPRESSION, key, NULL);
 	int ctx_id = ctx ? ctx->id : pt->nctx ? pt->ctx[0].id : 1;
 	int rc = runtime_answer(c, pt, se, ctx_id, sc.script_id, key, strlen(key));
 	free(key);
@@ -617,7 +634,8 @@ static int runtime_call_function(struct call *c)
 	char *key = runtime_code_key(json_string_value(fd), json_string_length(fd));
 	if (!key)
 		return CDPM_ENOMEM;
-	const struct scenario_eval *se = runtime_scripted(SCENARIO_EVAL_FUNCTION, key);
+	const struct scenario_eval *se = runtime_scripted(SCENARIO_EVAL_FUNCTION, key,
+							  json_object_get(c->params, "arguments"));
 	free(key);
 	return runtime_answer(c, pt, se, ctx->id, script_id, NULL, 0);
 }

@@ -84,6 +84,7 @@ enum scenario_eval_on { SCENARIO_EVAL_EXPRESSION = 1, SCENARIO_EVAL_FUNCTION };
 struct scenario_eval {
 	enum scenario_eval_on on;
 	const char *pattern;     /* glob with '*' over the code, sourceURL line dropped */
+	const char *argument;    /* FUNCTION: NULL, or a glob one string argument must match */
 	const json_t *value;     /* a JSON value the code returns ... */
 	const json_t *result;    /* ... or a RemoteObject, sent as it is ... */
 	const char *exception;   /* ... or the description of what it throws */

@@ -37,8 +37,8 @@ static void scenpage_result(struct sl *L, const json_t *e, struct scenario_eval 
 static void scenpage_eval(struct sl *L, const json_t *e, const json_t *arr,
 			  struct scenario_eval *r)
 {
-	static const char *const keys[] = {"expression", "function", "value", "result",
-					   "exception",	 NULL};
+	static const char *const keys[] = {"expression", "function",  "argument", "value",
+					   "result",	 "exception", NULL};
 	if (jcheck_object(&L->j, e, arr, NULL, keys))
 		return;
 	int on = !!json_object_get(e, "expression") + !!json_object_get(e, "function");
@@ -55,6 +55,9 @@ static void scenpage_eval(struct sl *L, const json_t *e, const json_t *arr,
 	if (jcheck_string(&L->j, e, k, &r->pattern) == 1 && !*r->pattern)
 		scenload_fail_at(L, e, k, "a non-empty pattern");
 	r->on = *k == 'e' ? SCENARIO_EVAL_EXPRESSION : SCENARIO_EVAL_FUNCTION;
+	if (jcheck_string(&L->j, e, "argument", &r->argument) == 1 &&
+	    r->on != SCENARIO_EVAL_FUNCTION)
+		scenload_fail_at(L, e, "argument", "\"argument\" only with \"function\"");
 	r->value = json_object_get(e, "value");
 	if (json_object_get(e, "result"))
 		scenpage_result(L, e, r);

@@ -412,6 +412,49 @@ START_TEST(the_debugger_serves_the_scripts_coverage_names)
 }
 END_TEST
 
+/* Session history: each new navigation is an entry, going to one is a
+ * history navigation with an empty reply, and a new navigation from the
+ * middle drops the entries ahead (puppeteer's goBack / goForward). */
+START_TEST(history_entries_follow_navigations)
+{
+	struct fx_conn p;
+	fresh(&p, FX_FLAT_SESSION);
+	fx_cmd_expect(&p, 1, "Page.getNavigationHistory", NULL,
+		      "{\"id\":%d,\"result\":{\"currentIndex\":0,\"entries\":[{\"id\":1,"
+		      "\"url\":\"about:blank\",\"userTypedURL\":\"about:blank\",\"title\":\"\","
+		      "\"transitionType\":\"typed\"}]}}");
+	fx_cmd_expect(&p, 2, "Page.navigate", "{\"url\":\"http://a.test/\"}", "{\"id\":%d,*}");
+	fx_cmd_expect(&p, 3, "Page.navigate", "{\"url\":\"http://b.test/\"}", "{\"id\":%d,*}");
+	fx_cmd_expect(&p, 4, "Page.getNavigationHistory", NULL,
+		      "{\"id\":%d,\"result\":{\"currentIndex\":2,\"entries\":[{\"id\":1,*},"
+		      "{\"id\":2,\"url\":\"http://a.test/\",*},{\"id\":3,\"url\":"
+		      "\"http://b.test/\",*}]}}");
+	fx_ok(&p, 5, "Page.enable", NULL);
+	fx_send(&p, "{\"id\":6,\"method\":\"Page.navigateToHistoryEntry\",\"params\":"
+		    "{\"entryId\":2}}");
+	fx_expect(&p, "{\"method\":\"Page.frameStartedNavigating\",\"params\":{\"frameId\":*,"
+		      "\"url\":\"http://a.test/\",\"loaderId\":*,\"navigationType\":"
+		      "\"historyDifferentDocument\"}}");
+	fx_expect(&p, "{\"id\":6,\"result\":{}}");
+	fx_expect(&p, "{\"method\":\"Page.frameStartedLoading\",*}");
+	fx_expect(&p, "{\"method\":\"Page.frameNavigated\",*\"url\":\"http://a.test/\",*}");
+	fx_expect(&p, "{\"method\":\"Page.domContentEventFired\",*}");
+	fx_expect(&p, "{\"method\":\"Page.loadEventFired\",*}");
+	fx_expect(&p, "{\"method\":\"Page.frameStoppedLoading\",*}");
+	fx_ok(&p, 7, "Page.disable", NULL);
+	fx_cmd_expect(&p, 8, "Page.navigate", "{\"url\":\"http://c.test/\"}", "{\"id\":%d,*}");
+	fx_cmd_expect(&p, 9, "Page.getNavigationHistory", NULL,
+		      "{\"id\":%d,\"result\":{\"currentIndex\":2,\"entries\":[{\"id\":1,*},"
+		      "{\"id\":2,*},{\"id\":4,\"url\":\"http://c.test/\",*}]}}");
+	fx_err(&p, 10, "Page.navigateToHistoryEntry", "{\"entryId\":3}", -32602,
+	       "No entry with passed id");
+	fx_ok(&p, 11, "Page.resetNavigationHistory", NULL);
+	fx_cmd_expect(&p, 12, "Page.getNavigationHistory", NULL,
+		      "{\"id\":%d,\"result\":{\"currentIndex\":0,\"entries\":[{\"id\":4,*}]}}");
+	fx_close(&p);
+}
+END_TEST
+
 Suite *pagecalls_suite(void);
 Suite *pagecalls_suite(void)
 {
@@ -426,6 +469,7 @@ Suite *pagecalls_suite(void)
 	tcase_add_test(tc, screenshots_decode_to_the_viewport);
 	tcase_add_test(tc, metrics_have_chromes_names_once_enabled);
 	tcase_add_test(tc, the_debugger_serves_the_scripts_coverage_names);
+	tcase_add_test(tc, history_entries_follow_navigations);
 	suite_add_tcase(s, tc);
 	return s;
 }

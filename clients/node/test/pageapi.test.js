@@ -11,9 +11,11 @@ const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
+const { chromium } = require('playwright-core');
 const { startMock, REPO_ROOT } = require('./lib/mock');
 
 const SCRIPTED = path.join(REPO_ROOT, 'scenarios', 'page', 'evaluate-scripted.json');
+const PW_SCRIPTED = path.join(REPO_ROOT, 'scenarios', 'page', 'playwright-evaluate.json');
 const TIMEOUT = { timeout: 60000 };
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -51,6 +53,12 @@ describe('puppeteer-core page calls', () => {
 
       // Chrome makes no request for about:blank: puppeteer gives null.
       assert.equal(await page.goto('about:blank'), null);
+
+      // Back and forward through the session history.
+      const back = await page.goBack();
+      assert.equal(back.status(), 200);
+      assert.equal(page.url(), 'http://example.test/');
+      assert.equal((await page.goForward()), null, 'forward to about:blank');
     });
   });
 
@@ -120,4 +128,30 @@ describe('puppeteer-core page calls', () => {
       assert.ok((await page.coverage.stopJSCoverage()).length > 0, 'after a navigation');
     });
   });
+});
+
+describe('playwright-core page calls', () => {
+  test('goto an http URL, page.evaluate through the scripted utility script', TIMEOUT,
+    async (t) => {
+      const mock = await startMock(t, ['--scenario', PW_SCRIPTED]);
+      const browser = await chromium.connectOverCDP(mock.httpUrl);
+      try {
+        const page = await browser.contexts()[0].newPage();
+        const r = await page.goto('http://example.test/');
+        assert.equal(r.status(), 200);
+        assert.equal(r.url(), 'http://example.test/');
+        // Playwright skips data: URL requests: its goto gives null there, in Chrome too.
+        assert.equal(await page.goto('data:text/html,x'), null);
+        assert.equal(await page.evaluate(() => 1 + 1), 2);
+        assert.equal(await page.evaluate(() => window.x), undefined);
+        await page.goBack();
+        assert.equal(page.url(), 'http://example.test/');
+        const cdp = await page.context().newCDPSession(page);
+        const { data } = await cdp.send('Page.captureScreenshot', { format: 'png' });
+        assert.deepEqual(Buffer.from(data, 'base64').subarray(0, 8), PNG);
+      } finally {
+        await browser.close();
+      }
+      assert.equal(await mock.stop(), 0, `cdpmock exit status; output:\n${mock.output()}`);
+    });
 });
