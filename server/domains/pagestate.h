@@ -32,7 +32,7 @@ struct pagestate_entry {
 /* An execution context of the current document (Runtime.ExecutionContext). */
 struct pagestate_context {
 	int id;
-	char name[64];	    /* "" for the main world */
+	char name[256];	    /* "" for the main world (longer names are cut) */
 	char unique_id[48]; /* "N.N", as V8 prints it */
 	int is_default;
 };

@@ -455,6 +455,31 @@ START_TEST(history_entries_follow_navigations)
 }
 END_TEST
 
+/* Playwright's utility world is "__playwright_utility_world_page@<32
+ * hex>", 64 characters: its context must carry the whole name, or
+ * Playwright never finds the world (page.title() waited forever). */
+START_TEST(long_world_names_are_kept_whole)
+{
+	static const char name[] =
+	    "__playwright_utility_world_page@7586fb30694626b8e72186e1171e6382_and_then_some";
+	struct fx_conn p;
+	char req[512], want[512];
+	fresh(&p, FX_FLAT_SESSION);
+	fx_send(&p, "{\"id\":1,\"method\":\"Runtime.enable\"}");
+	fx_expect(&p, "{\"method\":\"Runtime.executionContextCreated\",*}");
+	fx_expect(&p, "{\"id\":1,\"result\":{}}");
+	snprintf(req, sizeof(req), "{\"frameId\":\"%s\",\"worldName\":\"%s\"}", p.tid, name);
+	fx_cmd(&p, 2, "Page.createIsolatedWorld", req);
+	snprintf(want, sizeof(want),
+		 "{\"method\":\"Runtime.executionContextCreated\",\"params\":{\"context\":"
+		 "{\"id\":2,\"origin\":\"://\",\"name\":\"%s\",*}}}",
+		 name);
+	fx_expect(&p, want);
+	fx_expect(&p, "{\"id\":2,\"result\":{\"executionContextId\":2}}");
+	fx_close(&p);
+}
+END_TEST
+
 Suite *pagecalls_suite(void);
 Suite *pagecalls_suite(void)
 {
@@ -470,6 +495,7 @@ Suite *pagecalls_suite(void)
 	tcase_add_test(tc, metrics_have_chromes_names_once_enabled);
 	tcase_add_test(tc, the_debugger_serves_the_scripts_coverage_names);
 	tcase_add_test(tc, history_entries_follow_navigations);
+	tcase_add_test(tc, long_world_names_are_kept_whole);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -144,6 +144,7 @@ describe('playwright-core page calls', () => {
         assert.equal(await page.goto('data:text/html,x'), null);
         assert.equal(await page.evaluate(() => 1 + 1), 2);
         assert.equal(await page.evaluate(() => window.x), undefined);
+        assert.equal(await page.title(), 'Example Domain', 'in its utility world');
         await page.goBack();
         assert.equal(page.url(), 'http://example.test/');
         const cdp = await page.context().newCDPSession(page);
