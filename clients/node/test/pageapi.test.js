@@ -16,6 +16,7 @@ const { startMock, REPO_ROOT } = require('./lib/mock');
 
 const SCRIPTED = path.join(REPO_ROOT, 'scenarios', 'page', 'evaluate-scripted.json');
 const PW_SCRIPTED = path.join(REPO_ROOT, 'scenarios', 'page', 'playwright-evaluate.json');
+const STATUS = path.join(REPO_ROOT, 'scenarios', 'page', 'navigate-status-scripted.json');
 const TIMEOUT = { timeout: 60000 };
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -59,6 +60,16 @@ describe('puppeteer-core page calls', () => {
       assert.equal(back.status(), 200);
       assert.equal(page.url(), 'http://example.test/');
       assert.equal((await page.goForward()), null, 'forward to about:blank');
+    });
+  });
+
+  test('a rule scripts the status a goto resolves to', TIMEOUT, async (t) => {
+    await withPage(t, ['--scenario', STATUS], async (page) => {
+      const r = await page.goto('https://example.test/missing');
+      assert.equal(r.status(), 404);
+      assert.equal(r.statusText(), 'Not Found');
+      assert.equal(r.ok(), false);
+      assert.equal((await page.goto('https://example.test/')).status(), 200);
     });
   });
 
