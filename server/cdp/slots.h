@@ -14,7 +14,10 @@ enum slot {
 	SLOT_RUNTIME = 3,  /* domains/runtime.c: Runtime.enable */
 	SLOT_WORLDS = 4,   /* domains/pagestate.c: worlds for new documents,
 			    * freed by the Page domain's session_gone hook */
-	SLOT_COUNT_USED = 5,
+	SLOT_NETWORK = 5,  /* domains/network.c: struct network_session */
+	SLOT_DEBUGGER = 6, /* domains/debugger.c: Debugger.enable */
+	SLOT_PERFORMANCE = 7, /* domains/performance.c: Performance.enable */
+	SLOT_COUNT_USED = 8,
 };
 
 _Static_assert((int)SLOT_COUNT_USED <= (int)SESSION_DOMAINS,

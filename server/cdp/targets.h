@@ -30,7 +30,7 @@ struct target {
 	struct target *next;
 };
 
-enum { SESSION_DOMAINS = 8 }; /* slots for per-session domain state */
+enum { SESSION_DOMAINS = 12 }; /* slots for per-session domain state */
 
 struct session {
 	char id[33];            /* 32 uppercase hex, or "" for a root session */

@@ -1,9 +1,10 @@
 /* page.c - the Page domain of a page target: the main frame, its
- * lifecycle events, and navigations.  A navigation commits at once and runs
- * its lifecycle to networkIdle (docs/clients.md §5-§6), telling Runtime and
- * Profiler as it goes.  The state it changes is the page's renderer state
- * (pagestate.h), which is not kept here. */
-#include <ctype.h>
+ * lifecycle events, navigations and screenshots.  A navigation commits at
+ * once and runs its lifecycle to networkIdle (docs/clients.md §5-§6),
+ * telling Network, Runtime, Debugger and Profiler as it goes.  The state it
+ * changes is the page's renderer state (pagestate.h), which is not kept
+ * here. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,10 @@
 #include "net/conn.h"
 #include "journal.h"
 #include "numfmt.h"
+#include "gen/image.h"
+#include "domains/debugger.h"
+#include "domains/io.h"
+#include "domains/network.h"
 #include "domains/pagestate.h"
 #include "domains/profiler.h"
 #include "cdp/envelope.h"
@@ -34,7 +39,9 @@ static int page_add_frame(struct buf *b, struct pagestate *pt)
 	const char *hash = strchr(url, '#');
 	size_t ul = hash ? (size_t)(hash - url) : strlen(url);
 	struct pagestate_url u;
+	struct pagestate_data_url d;
 	pagestate_url(url, &u);
+	const char *mime = pagestate_data_url(url, &d) ? d.mime : "text/html";
 	buf_adds(b, "{\"id\":\"");
 	buf_adds(b, pt->target->id);
 	buf_adds(b, "\",\"loaderId\":\"");
@@ -51,8 +58,9 @@ static int page_add_frame(struct buf *b, struct pagestate *pt)
 	buf_add_json_str(b, u.origin, strlen(u.origin), 1);
 	buf_adds(b, ",\"securityOriginDetails\":{\"isLocalhost\":");
 	buf_adds(b, u.localhost ? "true" : "false");
-	buf_adds(b, "},\"mimeType\":\"text/html\",\"adFrameStatus\":{\"adFrameType\":\"none\"},"
-		    "\"secureContextType\":\"");
+	buf_adds(b, "},\"mimeType\":");
+	buf_add_json_str(b, mime, strlen(mime), 1);
+	buf_adds(b, ",\"adFrameStatus\":{\"adFrameType\":\"none\"},\"secureContextType\":\"");
 	buf_adds(b, u.secure);
 	buf_adds(b, "\",\"crossOriginIsolatedContextType\":\"NotIsolated\","
 		    "\"gatedAPIFeatures\":[]}");
@@ -160,16 +168,21 @@ static void page_frame_navigated(struct pagestate *pt)
 
 /* The new document, from commit to network idle, all at once: there is no
  * network to wait for.  The order is Chrome's for about:blank; coverage
- * deltas go out just before domContentEventFired (docs/chrome.md §6.5-§6.6). */
+ * deltas go out just before domContentEventFired (docs/chrome.md §6.5-§6.6).
+ * The document's response comes as it commits, its scripts once its main
+ * world exists, and its last bytes before DOMContentLoaded (§11.1). */
 static void page_run_document(struct pagestate *pt)
 {
 	pagestate_mark_loaded(pt);
 	page_simple(pt, "Page.frameStartedLoading", -1);
 	page_lifecycle(pt, PAGESTATE_INIT);
+	network_document_response(pt);
 	runtime_document_cleared(pt);
 	page_frame_navigated(pt);
 	runtime_document_created(pt);
+	debugger_document_created(pt);
 	page_lifecycle(pt, PAGESTATE_COMMIT);
+	network_document_loaded(pt);
 	profiler_coverage_update(pt->target, "DomContentLoaded");
 	page_simple(pt, "Page.domContentEventFired", pt->at_us[PAGESTATE_DCL]);
 	page_lifecycle(pt, PAGESTATE_DCL);
@@ -180,22 +193,16 @@ static void page_run_document(struct pagestate *pt)
 	page_lifecycle(pt, PAGESTATE_NET_IDLE);
 }
 
-/* A URL Chrome can navigate to: a scheme (letter, then letters, digits,
- * "+-.") and a colon.  Chrome answers anything else with an error. */
-static int page_url_valid(const char *url)
-{
-	if (!isalpha((unsigned char)url[0]))
-		return 0;
-	const char *p = url + 1;
-	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
-		p++;
-	return *p == ':' && !strpbrk(url, " \t\r\n");
-}
+/* How a document is loaded: its navigationType and its reply. */
+enum page_nav { PAGE_NAV_NEW, PAGE_NAV_RELOAD, PAGE_NAV_HISTORY };
 
-/* Navigate or reload: frameStartedNavigating goes out before the reply (the
- * browser starts the navigation before it answers), the document after. */
-static int page_load(struct call *c, struct pagestate *pt, const char *url, int reload)
+/* Navigate, reload or go to a history entry: frameStartedNavigating goes
+ * out before the reply (the browser starts the navigation before it
+ * answers), the document after. */
+static int page_load(struct call *c, struct pagestate *pt, const char *url, enum page_nav how)
 {
+	static const char *const types[] = {"differentDocument", "reload",
+					    "historyDifferentDocument"};
 	struct target *t = pt->target;
 	if (url != t->url) {
 		char *u = strdup(url);
@@ -205,15 +212,17 @@ static int page_load(struct call *c, struct pagestate *pt, const char *url, int 
 		t->url = u;
 	}
 	pagestate_next_loader(pt);
+	pt->documents++;
 	struct buf p;
 	buf_init(&p, 0);
 	buf_printf(&p, "{\"frameId\":\"%s\",\"url\":", t->id);
 	buf_add_json_str(&p, t->url, strlen(t->url), 1);
 	buf_printf(&p, ",\"loaderId\":\"%s\",\"navigationType\":\"%s\"}", pt->loader_id,
-		   reload ? "reload" : "differentDocument");
+		   types[how]);
 	page_broadcast(pt, page_enabled, "Page.frameStartedNavigating", &p);
+	network_document_start(pt);
 	buf_reset(&p);
-	if (!reload)
+	if (how == PAGE_NAV_NEW)
 		buf_printf(&p, "{\"frameId\":\"%s\",\"loaderId\":\"%s\",\"isDownload\":false}",
 			   t->id, pt->loader_id);
 	else
@@ -348,10 +357,19 @@ static int page_navigate(struct call *c)
 	int rc = page_check_frame(c);
 	if (rc)
 		return rc;
-	const char *url = json_string_value(json_object_get(c->params, "url"));
-	if (!page_url_valid(url))
-		return call_error(c, CDP_SERVER_ERROR, "Cannot navigate to invalid URL", NULL);
-	return page_load(c, pt, url, 0);
+	/* The page gets the URL as GURL writes it; GURL's invalid ones are
+	 * refused.  (data: URLs, spaces and all, are valid.) */
+	struct buf url;
+	buf_init(&url, 0);
+	rc = pagestate_url_canon(json_string_value(json_object_get(c->params, "url")), &url);
+	if (rc == CDPM_EINVAL)
+		rc = call_error(c, CDP_SERVER_ERROR, "Cannot navigate to invalid URL", NULL);
+	else if (!rc)
+		rc = pagestate_history_push(pt, url.data);
+	if (!rc)
+		rc = page_load(c, pt, url.data, PAGE_NAV_NEW);
+	buf_clear(&url);
+	return rc;
 }
 
 static int page_reload(struct call *c)
@@ -359,7 +377,7 @@ static int page_reload(struct call *c)
 	struct pagestate *pt = page_of(c);
 	if (!pt)
 		return CDPM_ENOMEM;
-	return page_load(c, pt, pt->target->url, 1);
+	return page_load(c, pt, pt->target->url, PAGE_NAV_RELOAD);
 }
 
 static int page_ok(struct call *c)
@@ -367,16 +385,188 @@ static int page_ok(struct call *c)
 	return call_reply(c, NULL);
 }
 
+/* ---- session history ---- */
+
+/* Titles are not modelled: every entry's is "", as about:blank's is. */
+static int page_get_history(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	struct buf b;
+	call_reply_begin(c, &b);
+	buf_printf(&b, "{\"currentIndex\":%zu,\"entries\":[", pt->current);
+	for (size_t i = 0; i < pt->nhistory; i++) {
+		const char *u = pt->history[i].url;
+		buf_printf(&b, "%s{\"id\":%d,\"url\":", i ? "," : "", pt->history[i].id);
+		buf_add_json_str(&b, u, strlen(u), 1);
+		buf_adds(&b, ",\"userTypedURL\":");
+		buf_add_json_str(&b, u, strlen(u), 1);
+		buf_adds(&b, ",\"title\":\"\",\"transitionType\":\"typed\"}");
+	}
+	buf_adds(&b, "]}");
+	int rc = buf_finish(&b);
+	if (rc) {
+		buf_clear(&b);
+		return rc;
+	}
+	return call_reply_end(c, &b);
+}
+
+static int page_go_to_entry(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	json_int_t id = json_integer_value(json_object_get(c->params, "entryId"));
+	for (size_t i = 0; i < pt->nhistory; i++) {
+		if (pt->history[i].id != id)
+			continue;
+		pt->current = i;
+		return page_load(c, pt, pt->history[i].url, PAGE_NAV_HISTORY);
+	}
+	return call_error(c, CDP_INVALID_PARAMS, "No entry with passed id", NULL);
+}
+
+/* Only the current entry stays. */
+static int page_reset_history(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	for (size_t i = 0; i < pt->nhistory; i++)
+		if (i != pt->current)
+			free(pt->history[i].url);
+	pt->history[0] = pt->history[pt->current];
+	pt->nhistory = 1;
+	pt->current = 0;
+	return call_reply(c, NULL);
+}
+
+/* ---- the viewport: layout metrics and screenshots ---- */
+
+/* Headless Chrome's window, when Emulation overrides nothing. */
+#define PAGE_WINDOW_WIDTH 800
+#define PAGE_WINDOW_HEIGHT 600
+
+static void page_viewport(const struct pagestate *pt, uint32_t *w, uint32_t *h, double *scale)
+{
+	*w = pt->vp_width ? pt->vp_width : PAGE_WINDOW_WIDTH;
+	*h = pt->vp_height ? pt->vp_height : PAGE_WINDOW_HEIGHT;
+	*scale = pt->vp_scale > 0 ? pt->vp_scale : 1;
+}
+
+/* An empty page: the content is the viewport, nothing is scrolled. */
+static int page_get_layout_metrics(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	uint32_t w, h;
+	double scale;
+	page_viewport(pt, &w, &h, &scale);
+	struct buf b;
+	call_reply_begin(c, &b);
+	for (int css = 0; css < 2; css++) {
+		buf_printf(&b,
+			   "%s\"%s\":{\"pageX\":0,\"pageY\":0,\"clientWidth\":%u,"
+			   "\"clientHeight\":%u},"
+			   "\"%s\":{\"offsetX\":0,\"offsetY\":0,\"pageX\":0,\"pageY\":0,"
+			   "\"clientWidth\":%u,\"clientHeight\":%u,\"scale\":1,\"zoom\":1},"
+			   "\"%s\":{\"x\":0,\"y\":0,\"width\":%u,\"height\":%u}",
+			   css ? "," : "{", css ? "cssLayoutViewport" : "layoutViewport", w, h,
+			   css ? "cssVisualViewport" : "visualViewport", w, h,
+			   css ? "cssContentSize" : "contentSize", w, h);
+	}
+	buf_addc(&b, '}');
+	int rc = buf_finish(&b);
+	if (rc) {
+		buf_clear(&b);
+		return rc;
+	}
+	return call_reply_end(c, &b);
+}
+
+/* A side of the picture in device pixels, within what the encoders take. */
+static uint32_t page_pixels(double css, double scale)
+{
+	double px = ceil(css * scale);
+	return px < 1 ? 1 : px > IMAGE_MAX_SIDE ? IMAGE_MAX_SIDE : (uint32_t)px;
+}
+
+/* The viewport (or the clip) in one colour: the page's white, or the
+ * background override, whose alpha PNG and WebP keep. */
+static int page_capture_screenshot(struct call *c)
+{
+	struct pagestate *pt = page_of(c);
+	if (!pt)
+		return CDPM_ENOMEM;
+	const char *format = json_string_value(json_object_get(c->params, "format"));
+	enum image_format f = IMAGE_PNG;
+	if (format && !strcmp(format, "jpeg"))
+		f = IMAGE_JPEG;
+	else if (format && !strcmp(format, "webp"))
+		f = IMAGE_WEBP;
+	else if (format && strcmp(format, "png"))
+		return call_error(c, CDP_INVALID_PARAMS, "Invalid image format", NULL);
+	uint32_t w, h;
+	double scale;
+	page_viewport(pt, &w, &h, &scale);
+	struct image_fill im = {page_pixels(w, scale), page_pixels(h, scale), 255, 255, 255, 255};
+	const json_t *clip = json_object_get(c->params, "clip");
+	if (clip) {
+		double cw = json_number_value(json_object_get(clip, "width"));
+		double ch = json_number_value(json_object_get(clip, "height"));
+		double cs = json_number_value(json_object_get(clip, "scale"));
+		if (cw <= 0)
+			return call_error(c, CDP_SERVER_ERROR,
+					  "Cannot take screenshot with 0 width.", NULL);
+		if (ch <= 0)
+			return call_error(c, CDP_SERVER_ERROR,
+					  "Cannot take screenshot with 0 height.", NULL);
+		cs = cs > 0 ? cs : 1;
+		im.width = page_pixels(cw, cs * scale);
+		im.height = page_pixels(ch, cs * scale);
+	}
+	if (pt->bg_set) {
+		im.r = pt->bg[0];
+		im.g = pt->bg[1];
+		im.b = pt->bg[2];
+		im.a = pt->bg[3];
+	}
+	struct buf img, b;
+	buf_init(&img, 0);
+	int rc = image_write(f, &im, &img);
+	if (!rc) {
+		call_reply_begin(c, &b);
+		buf_adds(&b, "{\"data\":\"");
+		io_add_base64(&b, img.data, img.len);
+		buf_adds(&b, "\"}");
+		rc = buf_finish(&b);
+		if (rc)
+			buf_clear(&b);
+		else
+			rc = call_reply_end(c, &b);
+	}
+	buf_clear(&img);
+	return rc;
+}
+
 static const struct method page_methods[] = {
     {"addScriptToEvaluateOnNewDocument", page_add_script},
     {"bringToFront", page_ok},
+    {"captureScreenshot", page_capture_screenshot},
     {"createIsolatedWorld", page_create_world},
     {"disable", page_disable},
     {"enable", page_enable},
     {"getFrameTree", page_get_frame_tree},
+    {"getLayoutMetrics", page_get_layout_metrics},
+    {"getNavigationHistory", page_get_history},
     {"navigate", page_navigate},
+    {"navigateToHistoryEntry", page_go_to_entry},
     {"reload", page_reload},
     {"removeScriptToEvaluateOnNewDocument", page_ok},
+    {"resetNavigationHistory", page_reset_history},
     {"setBypassCSP", page_ok},
     {"setFontFamilies", page_ok},
     {"setLifecycleEventsEnabled", page_set_lifecycle},

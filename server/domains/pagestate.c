@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "cdpm.h"
 #include "clock.h"
 #include "net/conn.h"
@@ -34,6 +35,9 @@ void pagestate_target_gone(struct target *t)
 			continue;
 		*pp = pt->next;
 		scripts_free(pt->scripts);
+		free(pt->script_hash);
+		for (size_t i = 0; i < pt->nhistory; i++)
+			free(pt->history[i].url);
 		free(pt);
 		return;
 	}
@@ -90,6 +94,13 @@ struct pagestate *pagestate_get(struct target *t)
 		    (unsigned)strtoul(pt->scripts->script[pt->scripts->nscripts - 1].id, NULL, 10) +
 		    1;
 	pagestate_mark_loaded(pt);
+	pt->created_us = pt->at_us[PAGESTATE_INIT];
+	pt->documents = 1;
+	if (pagestate_history_push(pt, t->url)) {
+		scripts_free(pt->scripts);
+		free(pt);
+		return NULL;
+	}
 	pt->next = pagestate_all;
 	pagestate_all = pt;
 	/* The first document's contexts go unannounced: Runtime.enable is
@@ -246,6 +257,253 @@ void pagestate_url(const char *url, struct pagestate_url *u)
 		u->secure = "Secure";
 	else if (u->localhost)
 		u->secure = "SecureLocalhost";
+}
+
+/* ---- URLs as Page.navigate takes them ---- */
+
+/* url::kMaxURLChars: longer URLs are invalid. */
+#define PAGESTATE_MAX_URL ((size_t)2 * 1024 * 1024)
+
+/* The schemes GURL parses as "standard": authority, host, path. */
+static int pagestate_web_scheme(const char *s, size_t n)
+{
+	static const char *const web[] = {"http", "https", "ws", "wss", "ftp"};
+	for (size_t i = 0; i < CDPM_ARRAY_LEN(web); i++)
+		if (strlen(web[i]) == n && !strncmp(s, web[i], n))
+			return 1;
+	return 0;
+}
+
+/* Appends s[0..n), percent-escaping what GURL escapes in that part: a
+ * space and the bytes in esc, and every non-ASCII byte. */
+static void pagestate_escape(struct buf *out, const char *s, size_t n, const char *esc)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == ' ' || ch >= 0x80 || (ch && strchr(esc, ch)))
+			buf_printf(out, "%%%02X", ch);
+		else
+			buf_addc(out, (char)ch);
+	}
+}
+
+/* The authority and the rest of a web URL (after "scheme:"), into out. */
+static int pagestate_canon_web(const char *scheme, const char *p, struct buf *out)
+{
+	while (*p == '/' || *p == '\\')
+		p++;
+	size_t al = strcspn(p, "/\\?#");
+	const char *at = NULL;
+	for (size_t i = 0; i < al; i++)
+		if (p[i] == '@')
+			at = p + i;
+	const char *host = at ? at + 1 : p;
+	size_t hl = al - (size_t)(host - p);
+	const char *colon = host[0] == '[' ? memchr(host, ']', hl) : host;
+	colon = colon ? memchr(colon, ':', hl - (size_t)(colon - host)) : NULL;
+	size_t name = colon ? (size_t)(colon - host) : hl;
+	if (!name || memchr(host, ' ', name) || memchr(host, '%', name) ||
+	    memchr(host, '<', name) || memchr(host, '>', name))
+		return CDPM_EINVAL;
+	if (at)
+		buf_add(out, p, (size_t)(at - p) + 1);
+	for (size_t i = 0; i < name; i++)
+		buf_addc(out, (char)tolower((unsigned char)host[i]));
+	if (colon) {
+		const char *port = colon + 1;
+		size_t pl = hl - name - 1;
+		for (size_t i = 0; i < pl; i++)
+			if (!isdigit((unsigned char)port[i]))
+				return CDPM_EINVAL;
+		while (pl > 1 && *port == '0') {
+			port++;
+			pl--;
+		}
+		int dflt = !pl || (pl == 2 && !memcmp(port, "80", 2) &&
+				   (!strcmp(scheme, "http") || !strcmp(scheme, "ws"))) ||
+			   (pl == 3 && !memcmp(port, "443", 3) &&
+			    (!strcmp(scheme, "https") || !strcmp(scheme, "wss"))) ||
+			   (pl == 2 && !memcmp(port, "21", 2) && !strcmp(scheme, "ftp"));
+		if (!dflt) {
+			buf_addc(out, ':');
+			buf_add(out, port, pl);
+		}
+	}
+	p += al;
+	size_t path = strcspn(p, "?#");
+	if (!path || *p != '/')
+		buf_addc(out, '/');
+	for (size_t i = 0; i < path; i++)
+		if (p[i] == '\\')
+			buf_addc(out, '/');
+		else
+			pagestate_escape(out, p + i, 1, "\"<>`{}");
+	p += path;
+	size_t query = *p == '?' ? strcspn(p, "#") : 0;
+	pagestate_escape(out, p, query, "\"<>'");
+	p += query;
+	pagestate_escape(out, p, strlen(p), "\"<>`");
+	return buf_finish(out);
+}
+
+int pagestate_url_canon(const char *url, struct buf *out)
+{
+	buf_reset(out);
+	size_t n = strlen(url);
+	while (n && (unsigned char)url[n - 1] <= ' ')
+		n--;
+	while (n && (unsigned char)*url <= ' ') {
+		url++;
+		n--;
+	}
+	struct buf clean;
+	buf_init(&clean, 0);
+	for (size_t i = 0; i < n; i++)
+		if (url[i] != '\t' && url[i] != '\n' && url[i] != '\r')
+			buf_addc(&clean, url[i]);
+	int rc = buf_finish(&clean);
+	const char *u = clean.data ? clean.data : "";
+	size_t sl = 0;
+	if (!rc && !isalpha((unsigned char)u[0]))
+		rc = CDPM_EINVAL;
+	while (!rc && (isalnum((unsigned char)u[sl]) || u[sl] == '+' || u[sl] == '-' ||
+		       u[sl] == '.'))
+		sl++;
+	if (!rc && (u[sl] != ':' || clean.len > PAGESTATE_MAX_URL))
+		rc = CDPM_EINVAL;
+	if (!rc) {
+		char scheme[16] = "";
+		for (size_t i = 0; i < sl; i++)
+			buf_addc(out, (char)tolower((unsigned char)u[i]));
+		buf_addc(out, ':');
+		if (sl < sizeof(scheme))
+			memcpy(scheme, out->data, sl);
+		if (pagestate_web_scheme(scheme, sl)) {
+			buf_adds(out, "//");
+			rc = pagestate_canon_web(scheme, u + sl + 1, out);
+		} else {
+			buf_adds(out, u + sl + 1);
+			rc = buf_finish(out);
+		}
+	}
+	buf_clear(&clean);
+	return rc;
+}
+
+int pagestate_data_url(const char *url, struct pagestate_data_url *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (strncasecmp(url, "data:", 5))
+		return 0;
+	const char *head = url + 5, *comma = strchr(head, ',');
+	if (!comma)
+		return 0;
+	u->data = comma + 1;
+	size_t hl = (size_t)(comma - head);
+	if (hl >= 7 && !strncasecmp(comma - 7, ";base64", 7)) {
+		u->base64 = 1;
+		hl -= 7;
+	}
+	/* type/subtype, then ;name=value parameters; charset is the one kept. */
+	size_t tl = strcspn(head, ";,");
+	if (tl > hl)
+		tl = hl;
+	const char *slash = memchr(head, '/', tl);
+	if (tl && tl < sizeof(u->mime) && slash && slash > head && slash < head + tl - 1 &&
+	    !memchr(head, ' ', tl)) {
+		for (size_t i = 0; i < tl; i++)
+			u->mime[i] = (char)tolower((unsigned char)head[i]);
+		for (const char *p = head + tl; p < head + hl;) {
+			p++;
+			size_t pl = strcspn(p, ";,");
+			if (pl > (size_t)(head + hl - p))
+				pl = (size_t)(head + hl - p);
+			if (pl > 8 && !strncasecmp(p, "charset=", 8))
+				snprintf(u->charset, sizeof(u->charset), "%.*s", (int)(pl - 8),
+					 p + 8);
+			p += pl;
+		}
+	} else {
+		/* No valid type: net::DataURL falls back to US-ASCII text. */
+		snprintf(u->mime, sizeof(u->mime), "text/plain");
+		snprintf(u->charset, sizeof(u->charset), "US-ASCII");
+	}
+	snprintf(u->type, sizeof(u->type), "%s%s%s", u->mime, *u->charset ? ";charset=" : "",
+		 u->charset);
+	return 1;
+}
+
+static int pagestate_unhex(int c)
+{
+	return isdigit(c) ? c - '0' : isxdigit(c) ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+int pagestate_document_body(const char *url, struct pagestate_data_url *u, struct buf *out)
+{
+	if (!pagestate_data_url(url, u)) {
+		snprintf(u->mime, sizeof(u->mime), "text/html");
+		return buf_finish(out);
+	}
+	/* Percent escapes first, then (for base64) white space goes. */
+	struct buf raw;
+	buf_init(&raw, 0);
+	for (const char *p = u->data; *p; p++) {
+		int hi, lo;
+		if (*p == '%' && (hi = pagestate_unhex((unsigned char)p[1])) >= 0 &&
+		    (lo = pagestate_unhex((unsigned char)p[2])) >= 0) {
+			buf_addc(&raw, (char)(hi << 4 | lo));
+			p += 2;
+		} else if (!u->base64 || !isspace((unsigned char)*p)) {
+			buf_addc(&raw, *p);
+		}
+	}
+	int rc = buf_finish(&raw);
+	if (!rc && u->base64)
+		rc = b64_decode_buf(out, raw.data ? raw.data : "", raw.len, B64_LOOSE);
+	else if (!rc)
+		rc = buf_add(out, raw.data ? raw.data : "", raw.len);
+	buf_clear(&raw);
+	return rc;
+}
+
+const char *pagestate_script_hash(struct pagestate *pt, uint32_t si)
+{
+	if (!pt->script_hash &&
+	    !(pt->script_hash = calloc(pt->scripts->nscripts, sizeof(*pt->script_hash))))
+		return NULL;
+	if (!pt->script_hash[si][0]) {
+		struct buf src;
+		buf_init(&src, 0);
+		if (scripts_source(pt->scripts, si, &src)) {
+			buf_clear(&src);
+			return NULL;
+		}
+		sha256_hex(src.data, src.len, pt->script_hash[si]);
+		buf_clear(&src);
+	}
+	return pt->script_hash[si];
+}
+
+/* ---- session history ---- */
+
+int pagestate_history_push(struct pagestate *pt, const char *url)
+{
+	char *u = strdup(url);
+	if (!u)
+		return CDPM_ENOMEM;
+	while (pt->nhistory > (pt->nhistory ? pt->current + 1 : 0))
+		free(pt->history[--pt->nhistory].url);
+	if (pt->nhistory == PAGESTATE_MAX_HISTORY) {
+		free(pt->history[0].url);
+		memmove(pt->history, pt->history + 1,
+			(PAGESTATE_MAX_HISTORY - 1) * sizeof(pt->history[0]));
+		pt->nhistory--;
+	}
+	/* Entry ids count up per page from 1; Chrome's are unique per browser. */
+	pt->history[pt->nhistory].id = ++pt->next_entry_id;
+	pt->history[pt->nhistory].url = u;
+	pt->current = pt->nhistory++;
+	return 0;
 }
 
 /* ---- worlds registered per session ---- */

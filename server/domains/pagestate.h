@@ -11,19 +11,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "gen/scripts.h"
 #include "rng.h"
+#include "sha256.h"
 
 struct session;
 struct target;
 
 #define PAGESTATE_MAX_CONTEXTS 64 /* execution contexts per document (cap) */
 #define PAGESTATE_MAX_WORLDS 16	  /* addScriptToEvaluateOnNewDocument worlds per session */
+#define PAGESTATE_MAX_HISTORY 50  /* session history entries (Chrome keeps 50) */
+
+/* A session history entry (Page.NavigationEntry). */
+struct pagestate_entry {
+	int id;
+	char *url; /* owned */
+};
 
 /* An execution context of the current document (Runtime.ExecutionContext). */
 struct pagestate_context {
 	int id;
-	char name[64];	    /* "" for the main world */
+	char name[256];	    /* "" for the main world (longer names are cut) */
 	char unique_id[48]; /* "N.N", as V8 prints it */
 	int is_default;
 };
@@ -55,6 +64,23 @@ struct pagestate {
 	/* Profiler ids */
 	unsigned profile_ids; /* last Profiler.start / console.profile id handed out */
 	uint64_t profiles;    /* profiles generated: part of each profile's seed */
+	/* Runtime remote objects (objectIds) and thrown exceptions */
+	unsigned next_object_id;
+	unsigned exception_ids;
+	/* What Emulation set: 0 means Chrome's headless window, 800 x 600 at
+	 * scale 1; bg_set: a default background colour override (RGBA). */
+	uint32_t vp_width, vp_height;
+	double vp_scale;
+	int bg_set;
+	uint8_t bg[4];
+	/* For Performance.getMetrics */
+	int64_t created_us; /* when the renderer state was made */
+	unsigned documents; /* documents committed, the first included */
+	char (*script_hash)[SHA256_HEX]; /* per script, filled on first use */
+	/* Session history: entries oldest first, the current one's index */
+	struct pagestate_entry history[PAGESTATE_MAX_HISTORY];
+	size_t nhistory, current;
+	int next_entry_id;
 	struct pagestate *next;
 };
 
@@ -108,6 +134,46 @@ struct pagestate_url {
  * default port dropped, the host lowercased; no public suffix list).
  * Never fails: anything but an http(s) or ws(s) URL is an opaque origin. */
 void pagestate_url(const char *url, struct pagestate_url *u);
+
+/* pagestate_url_canon() - what GURL makes of a URL Page.navigate was
+ * given, into out (reset first): surrounding spaces and control characters
+ * trimmed, tabs and line breaks dropped, the scheme lowercased; for http,
+ * https, ws, wss and ftp the host lowercased, a default port dropped, "/"
+ * for an empty path and spaces in the path escaped as %20.  Returns 0,
+ * CDPM_EINVAL when the URL is invalid (no scheme, or a web scheme with no
+ * host or a space in it), or out's error. */
+int pagestate_url_canon(const char *url, struct buf *out);
+
+/* A data: URL taken apart (RFC 2397, as Chrome's net::DataURL reads it). */
+struct pagestate_data_url {
+	char mime[128];	   /* lowercased; "text/plain" when none is given */
+	char charset[64];  /* "" when none is given */
+	char type[256];	   /* the media type as written, for Content-Type */
+	int base64;	   /* ";base64" */
+	const char *data;  /* borrowed: the part after the comma */
+};
+
+/* pagestate_data_url() - 1 and u filled when url is a data: URL with a
+ * comma, else 0. */
+int pagestate_data_url(const char *url, struct pagestate_data_url *u);
+
+/* pagestate_document_body() - the bytes of the document at url, appended
+ * to out: a data: URL's payload, percent- or base64-decoded; nothing for
+ * any other URL (there is no network).  *mime (may be NULL) gets the
+ * document's MIME type (static or borrowed from u's storage the caller
+ * passes in; "text/html" for non-data URLs).  0, CDPM_EINVAL for bad
+ * base64, or out's error. */
+int pagestate_document_body(const char *url, struct pagestate_data_url *u, struct buf *out);
+
+/* pagestate_script_hash() - the SHA-256 V8 reports for script index si of
+ * pt's set (scripts_source()), computed once.  NULL on ENOMEM. */
+const char *pagestate_script_hash(struct pagestate *pt, uint32_t si);
+
+/* pagestate_history_push() - a new navigation to url: the entries after
+ * the current one go, url's entry is added and becomes current (the
+ * oldest goes when there are PAGESTATE_MAX_HISTORY).  0 or CDPM_ENOMEM
+ * (the history is left as it was). */
+int pagestate_history_push(struct pagestate *pt, const char *url);
 
 /* pagestate_world_add() - session s asked, through
  * Page.addScriptToEvaluateOnNewDocument {worldName}, for an isolated world

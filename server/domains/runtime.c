@@ -1,8 +1,9 @@
 /* runtime.c - the Runtime domain of a page target, without a JavaScript
- * engine: execution contexts (runtime.h), and a Runtime.evaluate that only
+ * engine: execution contexts (runtime.h); a Runtime.evaluate that
  * recognises console.profile / console.profileEnd calls with string-literal
- * titles (docs/chrome.md §6.4) and literal results.  Everything else an
- * expression does is ignored and the result is undefined. */
+ * titles (docs/chrome.md §6.4); and results for Runtime.evaluate and
+ * Runtime.callFunctionOn that the scenario scripts (runtime.results), else
+ * an expression's literal value, else undefined. */
 #include "domains/runtime.h"
 
 #include <ctype.h>
@@ -16,7 +17,11 @@
 #include "numfmt.h"
 #include "domains/pagestate.h"
 #include "domains/profiler.h"
+#include "domains/remote.h"
 #include "journal.h"
+#include "jsonw.h"
+#include "scenario/scenario.h"
+#include "wildcard.h"
 #include "cdp/router.h"
 #include "cdp/slots.h"
 #include "cdp/targets.h"
@@ -445,11 +450,137 @@ static void runtime_result(struct buf *b, const char *e, size_t n)
 	buf_clear(&s);
 }
 
+/* ---- scripted results ---- */
+
+/* The code as its author wrote it, for matching: white space around it and
+ * a last "//# sourceURL=" (or "//@ sourceURL=") line, which puppeteer adds
+ * to everything it evaluates, dropped.  Heap, NUL-terminated; NULL on
+ * ENOMEM. */
+static char *runtime_code_key(const char *s, size_t n)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		size_t ls = n;
+		while (ls && s[ls - 1] != '\n')
+			ls--;
+		if (pass == 0 && (!strncmp(s + ls, "//# sourceURL=", 14) ||
+				  !strncmp(s + ls, "//@ sourceURL=", 14)))
+			n = ls;
+	}
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	return strndup(s, n);
+}
+
+/* 1 if one string among callFunctionOn's arguments matches pat (NULL:
+ * no condition).  Playwright passes the user's function this way. */
+static int runtime_argument_fits(const char *pat, const json_t *args)
+{
+	if (!pat)
+		return 1;
+	for (size_t i = 0; i < json_array_size(args); i++) {
+		const json_t *a = json_array_get(args, i);
+		const char *v = json_string_value(json_object_get(a, "value"));
+		if (v && wildcard_match(pat, v))
+			return 1;
+	}
+	return 0;
+}
+
+/* The first runtime.results entry for this code (a runtime_code_key())
+ * and arguments (callFunctionOn's; NULL for an evaluate), or NULL. */
+static const struct scenario_eval *runtime_scripted(enum scenario_eval_on on, const char *key,
+						    const json_t *args)
+{
+	const struct scenario_runtime *r = &scenario_current()->runtime;
+	for (size_t i = 0; i < r->n_results; i++)
+		if (r->results[i].on == on && wildcard_match(r->results[i].pattern, key) &&
+		    runtime_argument_fits(r->results[i].argument, args))
+			return &r->results[i];
+	return NULL;
+}
+
+/* Appends the whole result object for entry e, run as script script_id in
+ * context ctx_id. */
+static int runtime_scripted_result(struct pagestate *pt, const struct scenario_eval *e,
+				   int ctx_id, const char *script_id, int by_value,
+				   struct buf *b)
+{
+	buf_addc(b, '{');
+	if (e->exception) {
+		remote_exception(pt, ctx_id, script_id, e->exception, b);
+	} else if (e->result) {
+		buf_adds(b, "\"result\":");
+		jsonw_dump(b, e->result);
+	} else {
+		buf_adds(b, "\"result\":");
+		remote_value(pt, ctx_id, e->value, by_value, b);
+	}
+	buf_addc(b, '}');
+	return buf_finish(b);
+}
+
+/* The context with this id in pt's current document, or NULL. */
+static const struct pagestate_context *runtime_context(const struct pagestate *pt, json_int_t id)
+{
+	for (size_t i = 0; i < pt->nctx; i++)
+		if (pt->ctx[i].id == id)
+			return &pt->ctx[i];
+	return NULL;
+}
+
+static const struct pagestate_context *runtime_unique_context(const struct pagestate *pt,
+							      const char *uid)
+{
+	for (size_t i = 0; uid && i < pt->nctx; i++)
+		if (!strcmp(pt->ctx[i].unique_id, uid))
+			return &pt->ctx[i];
+	return NULL;
+}
+
+/* V8's answer when a context named in the params is gone. */
+#define RUNTIME_NO_CONTEXT "Cannot find context with specified id"
+
+/* Sends {"id":…,"result":…} for the code's outcome: the scripted entry e,
+ * or literal (Runtime.evaluate's own guess; NULL: undefined). */
+static int runtime_answer(struct call *c, struct pagestate *pt, const struct scenario_eval *e,
+			  int ctx_id, const char *script_id, const char *literal, size_t n)
+{
+	int by_value = json_is_true(json_object_get(c->params, "returnByValue"));
+	struct buf b;
+	call_reply_begin(c, &b);
+	if (e)
+		runtime_scripted_result(pt, e, ctx_id, script_id, by_value, &b);
+	else if (literal)
+		runtime_result(&b, literal, n);
+	else
+		buf_adds(&b, "{\"result\":{\"type\":\"undefined\"}}");
+	int rc = buf_finish(&b);
+	if (rc) {
+		buf_clear(&b);
+		return rc;
+	}
+	return call_reply_end(c, &b);
+}
+
 static int runtime_evaluate(struct call *c)
 {
 	struct pagestate *pt = pagestate_get(c->session->target);
 	if (!pt)
 		return CDPM_ENOMEM;
+	const json_t *cid = json_object_get(c->params, "contextId");
+	const char *uid = json_string_value(json_object_get(c->params, "uniqueContextId"));
+	const struct pagestate_context *ctx = NULL;
+	if (cid && uid)
+		return call_error(c, CDP_SERVER_ERROR,
+				  "contextId and uniqueContextId are mutually exclusive", NULL);
+	if (cid && !(ctx = runtime_context(pt, json_integer_value(cid))))
+		return call_error(c, CDP_SERVER_ERROR, RUNTIME_NO_CONTEXT, NULL);
+	if (uid && !(ctx = runtime_unique_context(pt, uid)))
+		return call_error(c, CDP_SERVER_ERROR, RUNTIME_NO_CONTEXT, NULL);
 	const char *e = json_string_value(json_object_get(c->params, "expression"));
 	size_t n = json_string_length(json_object_get(c->params, "expression"));
 	/* Each evaluate compiles a new script with the next scriptId; the
@@ -457,15 +588,56 @@ static int runtime_evaluate(struct call *c)
 	struct runtime_scan sc = {.p = e, .end = e + n, .pt = pt};
 	snprintf(sc.script_id, sizeof(sc.script_id), "%u", pt->next_script_id++);
 	runtime_scan(&sc);
-	struct buf b;
-	call_reply_begin(c, &b);
-	runtime_result(&b, e, n);
-	int rc = buf_finish(&b);
-	if (rc) {
-		buf_clear(&b);
-		return rc;
+	char *key = runtime_code_key(e, n);
+	if (!key)
+		return CDPM_ENOMEM;
+	const struct scenario_eval *se = runtime_scripted(SCENARIO_EVAL_EXPRESSION, key, NULL);
+	int ctx_id = ctx ? ctx->id : pt->nctx ? pt->ctx[0].id : 1;
+	int rc = runtime_answer(c, pt, se, ctx_id, sc.script_id, key, strlen(key));
+	free(key);
+	return rc;
+}
+
+/* The function runs in the context of its objectId, or of
+ * executionContextId, or of uniqueContextId: V8 wants one of them. */
+static int runtime_call_function(struct call *c)
+{
+	struct pagestate *pt = pagestate_get(c->session->target);
+	if (!pt)
+		return CDPM_ENOMEM;
+	const char *oid = json_string_value(json_object_get(c->params, "objectId"));
+	const json_t *cid = json_object_get(c->params, "executionContextId");
+	const char *uid = json_string_value(json_object_get(c->params, "uniqueContextId"));
+	const struct pagestate_context *ctx = NULL;
+	if (oid) {
+		int k = remote_object_context(oid);
+		if (k < 0)
+			return call_error(c, CDP_SERVER_ERROR, "Invalid remote object id", NULL);
+		if (!(ctx = runtime_context(pt, k)))
+			return call_error(c, CDP_SERVER_ERROR,
+					  "Could not find object with given id", NULL);
+	} else if (cid) {
+		if (!(ctx = runtime_context(pt, json_integer_value(cid))))
+			return call_error(c, CDP_SERVER_ERROR, RUNTIME_NO_CONTEXT, NULL);
+	} else if (uid) {
+		if (!(ctx = runtime_unique_context(pt, uid)))
+			return call_error(c, CDP_SERVER_ERROR, RUNTIME_NO_CONTEXT, NULL);
+	} else {
+		return call_error(c, CDP_SERVER_ERROR,
+				  "Either ObjectId or executionContextId or uniqueContextId "
+				  "must be specified",
+				  NULL);
 	}
-	return call_reply_end(c, &b);
+	const json_t *fd = json_object_get(c->params, "functionDeclaration");
+	char script_id[16];
+	snprintf(script_id, sizeof(script_id), "%u", pt->next_script_id++);
+	char *key = runtime_code_key(json_string_value(fd), json_string_length(fd));
+	if (!key)
+		return CDPM_ENOMEM;
+	const struct scenario_eval *se = runtime_scripted(SCENARIO_EVAL_FUNCTION, key,
+							  json_object_get(c->params, "arguments"));
+	free(key);
+	return runtime_answer(c, pt, se, ctx->id, script_id, NULL, 0);
 }
 
 static int runtime_ok(struct call *c)
@@ -475,10 +647,12 @@ static int runtime_ok(struct call *c)
 
 static const struct method runtime_methods[] = {
     {"addBinding", runtime_ok},
+    {"callFunctionOn", runtime_call_function},
     {"disable", runtime_disable},
     {"discardConsoleEntries", runtime_ok},
     {"enable", runtime_enable},
     {"evaluate", runtime_evaluate},
+    {"releaseObject", runtime_ok},
     {"releaseObjectGroup", runtime_ok},
     {"runIfWaitingForDebugger", runtime_ok},
 };

@@ -1,7 +1,8 @@
 /* scripts.c - the seeded synthetic script set (see scripts.h).  Functions are
  * laid out by slicing a parent's body into slots: each slot holds one nested
  * function and the gaps around it hold the parent's own blocks, so every
- * range nests by construction.  Not a JavaScript model: no source exists. */
+ * range nests by construction.  Not a JavaScript model: the source text
+ * (scripts_source) is drawn around the layout, not the other way round. */
 #include "scripts.h"
 
 #include "cdpm.h"
@@ -9,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SCRIPTS_MIN_SLOT 32u /* smallest slot worth a nested function */
 #define SCRIPTS_MIN_GAP 16u  /* smallest gap worth a block */
@@ -233,4 +235,67 @@ void scripts_free(struct scripts *s)
 	free(s->fn);
 	free(s->block);
 	free(s);
+}
+
+/* ---- source text ---- */
+
+/* Writes text at p of the script's text t unless it would run into limit. */
+static void scripts_put(char *t, uint32_t p, uint32_t limit, const char *text)
+{
+	size_t n = strlen(text);
+	if (p + n <= limit)
+		memcpy(t + p, text, n);
+}
+
+/* The header of function f: space for it runs up to its first nested
+ * function or block, which the layout keeps at least 5 bytes away. */
+static void scripts_header(const struct scripts *s, const struct scripts_fn *f, uint32_t fi,
+			   char *t)
+{
+	uint32_t room = f->end - 1;
+	if (fi + 1 < f->nested_end && s->fn[fi + 1].start < room)
+		room = s->fn[fi + 1].start;
+	for (uint32_t b = f->first_block; b < f->first_block + f->nblocks; b++)
+		if (s->block[b].start < room)
+			room = s->block[b].start;
+	char h[96];
+	if (!*f->name)
+		snprintf(h, sizeof(h), "function(){");
+	else if (strchr(f->name, '.'))
+		snprintf(h, sizeof(h), "%s=function(){", f->name);
+	else
+		snprintf(h, sizeof(h), "function %s(){", f->name);
+	if (f->start + strlen(h) > room)
+		snprintf(h, sizeof(h), "()=>{");
+	scripts_put(t, f->start, room, h);
+}
+
+int scripts_source(const struct scripts *s, uint32_t si, struct buf *out)
+{
+	static const char filler[] = "n=n+1;";
+	const struct scripts_script *sc = &s->script[si];
+	int rc = buf_reserve(out, sc->length);
+	if (rc)
+		return rc;
+	char *t = out->data + out->len;
+	for (uint32_t i = 0; i < sc->length; i++)
+		t[i] = filler[i % (sizeof(filler) - 1)];
+	/* The top level (fn[first_fn]) spans the script and has no header. */
+	for (uint32_t fi = sc->first_fn; fi < sc->first_fn + sc->nfns; fi++) {
+		const struct scripts_fn *f = &s->fn[fi];
+		if (fi != sc->first_fn) {
+			scripts_header(s, f, fi, t);
+			t[f->end - 1] = '}';
+		}
+		for (uint32_t b = f->first_block; b < f->first_block + f->nblocks; b++) {
+			t[s->block[b].start] = '{';
+			t[s->block[b].end - 1] = '}';
+		}
+	}
+	/* Line breaks last: a line is line_len bytes with its '\n'. */
+	for (uint32_t i = sc->line_len - 1; i < sc->length; i += sc->line_len)
+		t[i] = '\n';
+	out->len += sc->length;
+	out->data[out->len] = '\0';
+	return 0;
 }

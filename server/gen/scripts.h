@@ -1,12 +1,15 @@
 /* scripts.h - a synthetic, seeded set of JavaScript scripts: scriptIds, urls,
  * source lengths and functions with nested source ranges.  The profile and
  * coverage generators both draw their call frames from it, so that scriptIds
- * and urls agree within a page.  It holds no source text and runs nothing. */
+ * and urls agree within a page.  It runs nothing; the source text of a
+ * script is made on demand (scripts_source()). */
 #ifndef CDPM_SCRIPTS_H
 #define CDPM_SCRIPTS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "buf.h"
 
 #define SCRIPTS_MAX_SCRIPTS 12u /* scripts per set */
 #define SCRIPTS_MAX_FNS 40u	/* functions per script, the top level included */
@@ -61,5 +64,14 @@ void scripts_free(struct scripts *s);
  * index si. */
 void scripts_position(const struct scripts *s, uint32_t si, uint32_t off, int32_t *line,
 		      int32_t *column);
+/* scripts_source() - appends the source text of script index si: exactly
+ * its length in bytes of ASCII, with a line break wherever the virtual
+ * layout ends a line (so scripts_position() holds for every offset), each
+ * function's header ("function name(){", or "()=>{" where that does not
+ * fit) at its start and "}" at its last byte, each block's "{" and "}".
+ * The text between is filler statements: it reads like code and is sliced
+ * sensibly by coverage ranges, but it is not a program that would run.
+ * The same set always gives the same text.  0, or out's error. */
+int scripts_source(const struct scripts *s, uint32_t si, struct buf *out);
 
 #endif

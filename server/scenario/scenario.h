@@ -77,6 +77,30 @@ struct scenario_io {
 	int never_eof;           /* the stream never reports eof:true */
 };
 
+/* What Runtime.evaluate or Runtime.callFunctionOn returns for code that
+ * matches (the first entry that matches wins; none: undefined). */
+enum scenario_eval_on { SCENARIO_EVAL_EXPRESSION = 1, SCENARIO_EVAL_FUNCTION };
+
+struct scenario_eval {
+	enum scenario_eval_on on;
+	const char *pattern;     /* glob with '*' over the code, sourceURL line dropped */
+	const char *argument;    /* FUNCTION: NULL, or a glob one string argument must match */
+	const json_t *value;     /* a JSON value the code returns ... */
+	const json_t *result;    /* ... or a RemoteObject, sent as it is ... */
+	const char *exception;   /* ... or the description of what it throws */
+};
+
+struct scenario_runtime {
+	const struct scenario_eval *results;
+	size_t n_results;
+};
+
+/* Performance.getMetrics: values by metric name (numbers); names Chrome
+ * does not report are added after its own.  NULL: none. */
+struct scenario_performance {
+	const json_t *metrics;
+};
+
 /* Browser.getVersion and /json/version; NULL fields keep Chrome 156's. */
 struct scenario_browser {
 	const char *product, *revision, *user_agent, *js_version, *protocol_version,
@@ -248,6 +272,8 @@ struct scenario {
 	struct scenario_coverage coverage;
 	struct scenario_tracing tracing;
 	struct scenario_io io;
+	struct scenario_runtime runtime;
+	struct scenario_performance performance;
 	struct scenario_browser browser;
 	const struct target_page *pages; /* cdp/targets.h */
 	size_t n_pages;
@@ -269,6 +295,7 @@ struct scenario {
 #define SCENARIO_MAX_TIMELINES 1024
 #define SCENARIO_MAX_STEPS 4096
 #define SCENARIO_MAX_PAGES 256
+#define SCENARIO_MAX_RESULTS 4096 /* runtime.results entries */
 #define SCENARIO_MAX_MESSAGE ((uint64_t)1 << 32) /* oversize ceiling: 4 GiB */
 
 /* scenario_current() - the scenario in force (never NULL; defaults when none

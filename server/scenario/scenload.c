@@ -611,10 +611,10 @@ static void sl_section(struct sl *L, const json_t *root, const char *key,
 
 static void sl_root(struct sl *L, const json_t *root)
 {
-	static const char *const keys[] = {"description", "name",   "seed",     "browser",
-					   "targets",	  "profiler", "coverage", "tracing",
-					   "io",	  "rules",  "timelines", "expect",
-					   "check",	  NULL};
+	static const char *const keys[] = {"description", "name",     "seed",	 "browser",
+					   "targets",	  "profiler", "coverage",	 "tracing",
+					   "io",	  "runtime",  "performance", "rules",
+					   "timelines",	  "expect",   "check",	 NULL};
 	if (jcheck_object(&L->j, root, NULL, NULL, keys))
 		return;
 	if (jcheck_required(&L->j, root, "description"))
@@ -631,6 +631,8 @@ static void sl_root(struct sl *L, const json_t *root)
 	sl_section(L, root, "coverage", sl_coverage);
 	sl_section(L, root, "tracing", sl_tracing);
 	sl_section(L, root, "io", sl_io);
+	sl_section(L, root, "runtime", scenpage_runtime);
+	sl_section(L, root, "performance", scenpage_performance);
 	sl_rules_timelines(L, root);
 	const json_t *x;
 	if ((x = json_object_get(root, "expect"))) {

@@ -39,6 +39,11 @@ int scenload_size(struct sl *L, const json_t *obj, const char *key, int64_t min,
 void scenload_who(struct sl *L, const json_t *o, const char *key, int target,
 		  enum scenario_who *who, const char **id);
 
+/* scenpage_runtime() / scenpage_performance() - the "runtime" and
+ * "performance" sections (o, member of parent). */
+void scenpage_runtime(struct sl *L, const json_t *o, const json_t *parent);
+void scenpage_performance(struct sl *L, const json_t *o, const json_t *parent);
+
 /* scenact_action() - reads action object v (member key of parent, or a step
  * when ctx is SL_STEP, whose keys the caller checked) into a. */
 void scenact_action(struct sl *L, const json_t *v, const json_t *parent, const char *key,

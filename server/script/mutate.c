@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "jsonw.h"
 #include "numfmt.h"
 #include "net/conn.h"
 #include "scenario/scenario.h"
@@ -101,61 +102,9 @@ struct conn_lazy *mutate_lazy_copy(const struct conn_lazy *l)
 
 /* ---- dumping ---- */
 
-/* Appends v; mutate_dump() checks the buffer once, at the end. */
-static void mutate_dump_value(struct buf *b, const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		const char *k;
-		json_t *m;
-		int first = 1;
-		buf_addc(b, '{');
-		json_object_foreach((json_t *)v, k, m)
-		{
-			if (!first)
-				buf_addc(b, ',');
-			first = 0;
-			buf_add_json_str(b, k, strlen(k), 1);
-			buf_addc(b, ':');
-			mutate_dump_value(b, m);
-		}
-		buf_addc(b, '}');
-		break;
-	}
-	case JSON_ARRAY:
-		buf_addc(b, '[');
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			if (i)
-				buf_addc(b, ',');
-			mutate_dump_value(b, json_array_get(v, i));
-		}
-		buf_addc(b, ']');
-		break;
-	case JSON_STRING:
-		buf_add_json_str(b, json_string_value(v), json_string_length(v), 1);
-		break;
-	case JSON_INTEGER:
-		buf_add_i64(b, (int64_t)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		numfmt_add(b, json_real_value(v));
-		break;
-	case JSON_TRUE:
-		buf_adds(b, "true");
-		break;
-	case JSON_FALSE:
-		buf_adds(b, "false");
-		break;
-	case JSON_NULL:
-		buf_adds(b, "null");
-		break;
-	}
-}
-
 int mutate_dump(struct buf *b, const json_t *v)
 {
-	mutate_dump_value(b, v);
-	return buf_finish(b);
+	return jsonw_dump(b, v);
 }
 
 /* ---- tree changes ---- */

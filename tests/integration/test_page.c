@@ -259,22 +259,43 @@ START_TEST(reload_is_a_navigation)
 }
 END_TEST
 
+/* Sends Debugger.enable on p and reads up to its reply: the number of
+ * scriptParsed events that came first. */
+static int debugger_enable_count(struct fx_conn *p)
+{
+	static const char ev[] = "{\"method\":\"Debugger.scriptParsed\"";
+	int n = 0;
+	fx_send(p, "{\"id\":1,\"method\":\"Debugger.enable\"}");
+	while (!strncmp(fx_next(p), ev, strlen(ev)))
+		n++;
+	return n;
+}
+
+/* One isolate, one debuggerId; each session gets the scripts announced. */
 START_TEST(debugger_id_is_per_page)
 {
 	char tid[33];
 	struct fx_conn a, b;
+	struct buf want;
+	buf_init(&want, 0);
 	fx_new_page(fx_br.fd, tid);
 	fx_open(&a, &fx_srv, fx_br.fd, tid, FX_FLAT_SESSION);
 	fx_open(&b, &fx_srv, fx_br.fd, tid, FX_PAGE_SOCKET);
-	fx_call(&a, "{\"id\":1,\"method\":\"Debugger.enable\"}",
-		"{\"id\":1,\"result\":{\"debuggerId\":\"*.*\"}}");
+	int na = debugger_enable_count(&a);
+	ck_assert_int_gt(na, 0);
+	fx_want(&a, "{\"id\":1,\"result\":{\"debuggerId\":\"*.*\"}}", &want);
+	ck_assert_msg(fx_match(want.data, a.msg.data), "got %s", a.msg.data);
 	const char *d = strstr(a.msg.data, "\"debuggerId\":\"") + 14;
 	char id[64];
 	snprintf(id, sizeof(id), "%.*s", (int)strcspn(d, "\""), d);
 	ck_assert_uint_eq(strspn(id, "0123456789."), strlen(id));
-	char want[128];
-	snprintf(want, sizeof(want), "{\"id\":1,\"result\":{\"debuggerId\":\"%s\"}}", id);
-	fx_call(&b, "{\"id\":1,\"method\":\"Debugger.enable\"}", want);
+	ck_assert_int_eq(debugger_enable_count(&b), na);
+	buf_reset(&want);
+	buf_printf(&want, "{\"id\":1,\"result\":{\"debuggerId\":\"%s\"}}", id);
+	ck_assert_str_eq(b.msg.data, want.data);
+	/* A second enable only answers. */
+	fx_call(&a, "{\"id\":2,\"method\":\"Debugger.enable\"}", "{\"id\":2,\"result\":{*}}");
+	buf_clear(&want);
 	fx_close(&a);
 	fx_close(&b);
 }

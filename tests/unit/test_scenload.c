@@ -89,7 +89,11 @@ START_TEST(knobs_land_in_the_struct)
 	    "\"toplevel\"],\"chunkBytes\":1000,\"chunkEvents\":10,\"bufferUsage\":[0.25,1],"
 	    "\"percentFull\":0.5,\"stuckFull\":true,\"dataLoss\":true,\"compression\":\"gzip\","
 	    "\"completeDelayMs\":3000,\"neverComplete\":true},"
-	    "\"io\":{\"readChunk\":1,\"neverEof\":true}}",
+	    "\"io\":{\"readChunk\":1,\"neverEof\":true},"
+	    "\"runtime\":{\"results\":[{\"function\":\"() => 1 + 1\",\"value\":2},"
+	    "{\"expression\":\"boom*\",\"exception\":\"Error: boom\"},"
+	    "{\"expression\":\"*\",\"result\":{\"type\":\"bigint\",\"unserializableValue\":\"1n\"}}]},"
+	    "\"performance\":{\"metrics\":{\"Nodes\":42}}}",
 	    &err);
 	ck_assert_msg(sc != NULL, "%s", err.data);
 	ck_assert_str_eq(sc->name, "n");
@@ -115,6 +119,14 @@ START_TEST(knobs_land_in_the_struct)
 	ck_assert(sc->tracing.never_complete && sc->tracing.stuck_full && sc->tracing.data_loss);
 	ck_assert_uint_eq(sc->io.read_chunk, 1);
 	ck_assert(sc->io.never_eof);
+	ck_assert_uint_eq(sc->runtime.n_results, 3);
+	ck_assert_int_eq(sc->runtime.results[0].on, SCENARIO_EVAL_FUNCTION);
+	ck_assert_str_eq(sc->runtime.results[0].pattern, "() => 1 + 1");
+	ck_assert_int_eq(json_integer_value(sc->runtime.results[0].value), 2);
+	ck_assert_int_eq(sc->runtime.results[1].on, SCENARIO_EVAL_EXPRESSION);
+	ck_assert_str_eq(sc->runtime.results[1].exception, "Error: boom");
+	ck_assert_ptr_nonnull(sc->runtime.results[2].result);
+	ck_assert_int_eq(json_integer_value(json_object_get(sc->performance.metrics, "Nodes")), 42);
 	/* What is not given keeps Chrome's value. */
 	scenario_free(sc);
 	sc = load("{\"description\":\"d\"}", &err);
@@ -227,6 +239,22 @@ static const struct {
 	 "\"consoleProfile\":{\"start\":\"a\",\"end\":\"a\"}}]}]}",
 	 "t.json:1:83: .timelines[0].steps[0].consoleProfile: expected exactly one of \"start\" and "
 	 "\"end\", found an object\n"},
+	{"{\"description\":\"d\",\"runtime\":{\"results\":[{\"expression\":\"x\"}]}}",
+	 "t.json:1:42: .runtime.results[0]: expected exactly one of \"value\", \"result\" and "
+	 "\"exception\", found an object\n"},
+	{"{\"description\":\"d\",\"runtime\":{\"results\":[{\"value\":1}]}}",
+	 "t.json:1:42: .runtime.results[0]: expected exactly one of \"expression\" "
+	 "(Runtime.evaluate) and \"function\" (Runtime.callFunctionOn), found an object\n"},
+	{"{\"description\":\"d\",\"runtime\":{\"results\":[{\"function\":\"f\",\"result\":"
+	 "{\"type\":\"thing\"}}]}}",
+	 "t.json:1:67: .runtime.results[0].result: expected a RemoteObject: an object with \"type\" "
+	 "\"object\", \"function\", \"undefined\", \"string\", \"number\", \"boolean\", \"symbol\" "
+	 "or \"bigint\", found an object\n"},
+	{"{\"description\":\"d\",\"runtime\":{\"results\":[{\"expression\":\"\",\"value\":1}]}}",
+	 "t.json:1:56: .runtime.results[0].expression: expected a non-empty pattern, found string "
+	 "\"\"\n"},
+	{"{\"description\":\"d\",\"performance\":{\"metrics\":{\"Nodes\":\"many\"}}}",
+	 "t.json:1:54: .performance.metrics.Nodes: expected a number, found string \"many\"\n"},
 	{"{\"description\":\"d\",\"expect\":{\"exit\":\"maybe\"}}",
 	 "t.json:1:37: .expect.exit: expected an integer from 0 to 255, found string \"maybe\"\n"},
 	{"{\"description\":\"d\",\"check\":{\"steps\":[{\"send\":\"A.b\",\"expect\":{}}]}}",

@@ -172,6 +172,47 @@ START_TEST(sets_mix_bundles_eval_code_and_names)
 }
 END_TEST
 
+/* The source text: its length, a line break exactly where the layout ends
+ * a line (so a function's line and column point into the text), and each
+ * function sliced by its range reads as one: a header, then "}" last. */
+START_TEST(sources_fit_the_layout)
+{
+	struct scripts *s;
+	REQUIRE_EQ(scripts_new((uint64_t)_i * 7919, &s), 0);
+	struct buf b, again;
+	buf_init(&b, 0);
+	buf_init(&again, 0);
+	for (uint32_t si = 0; si < s->nscripts; si++) {
+		const struct scripts_script *sc = &s->script[si];
+		buf_reset(&b);
+		REQUIRE_EQ(scripts_source(s, si, &b), 0);
+		REQUIRE_EQ(b.len, sc->length);
+		REQUIRE_EQ(strlen(b.data), sc->length);
+		for (uint32_t o = 0; o < sc->length; o++) {
+			REQUIRE(b.data[o] >= 0x20 || b.data[o] == '\n');
+			REQUIRE_EQ(b.data[o] == '\n', o % sc->line_len == sc->line_len - 1);
+		}
+		for (uint32_t fi = sc->first_fn + 1; fi < sc->first_fn + sc->nfns; fi++) {
+			const struct scripts_fn *f = &s->fn[fi];
+			const char *h = b.data + f->start;
+			if (f->end % sc->line_len)
+				REQUIRE_EQ(b.data[f->end - 1], '}');
+			/* A line break may land in a header; the rest is intact. */
+			if (memchr(h, '\n', strlen(f->name) + 16))
+				continue;
+			REQUIRE(!strncmp(h, "function", 8) || !strncmp(h, "()=>{", 5) ||
+				!strncmp(h + strlen(f->name), "=function(){", 12));
+		}
+		buf_reset(&again);
+		REQUIRE_EQ(scripts_source(s, si, &again), 0);
+		REQUIRE(!memcmp(again.data, b.data, b.len));
+	}
+	buf_clear(&b);
+	buf_clear(&again);
+	scripts_free(s);
+}
+END_TEST
+
 Suite *scripts_suite(void)
 {
 	Suite *s = suite_create("scripts");
@@ -180,6 +221,7 @@ Suite *scripts_suite(void)
 	tcase_add_loop_test(tc, every_set_is_plausible_and_nests_properly, 0, SEEDS);
 	tcase_add_loop_test(tc, one_seed_gives_one_set, 0, 50);
 	tcase_add_test(tc, sets_mix_bundles_eval_code_and_names);
+	tcase_add_loop_test(tc, sources_fit_the_layout, 0, 20);
 	suite_add_tcase(s, tc);
 	return s;
 }

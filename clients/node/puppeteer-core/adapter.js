@@ -4,9 +4,10 @@
 // the Profiler, page.coverage. Nothing is added around the library: no
 // timeouts of our own, no retries. What puppeteer does under a fault is
 // what gets judged (docs/clients.md §9.1 lists what to expect; baseline.txt
-// holds the cases it is known to fail). No coverage task: page.coverage
-// reports only scripts announced by Debugger.scriptParsed, which the mock
-// does not send.
+// holds the cases it is known to fail). The coverage task is puppeteer's
+// page.coverage with the raw ScriptCoverage kept (includeRawScriptCoverage)
+// and scripts without a URL reported too (reportAnonymousScripts), so that
+// coverage.json holds every ScriptCoverage of the take.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -31,6 +32,13 @@ const tasks = {
   'trace-twice': async (page, state) => {
     try { await trace(page, 'trace.json'); } catch (e) { state.first = e; }
     await trace(page, 'trace-2.json');
+  },
+  coverage: async (page) => {
+    await page.coverage.startJSCoverage({ includeRawScriptCoverage: true, reportAnonymousScripts: true });
+    await sleep(RECORD_MS);
+    const entries = await page.coverage.stopJSCoverage();
+    const result = entries.map((e) => e.rawScriptCoverage);
+    fs.writeFileSync(path.join(out, 'coverage.json'), JSON.stringify({ result }));
   },
   profile: async (page) => {
     const cdp = await page.createCDPSession();
