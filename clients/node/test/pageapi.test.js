@@ -12,7 +12,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 const { chromium } = require('playwright-core');
-const { startMock, REPO_ROOT } = require('./lib/mock');
+const { startMock, REPO_ROOT } = require('../cdpmock');
 
 const SCRIPTED = path.join(REPO_ROOT, 'scenarios', 'page', 'evaluate-scripted.json');
 const PW_SCRIPTED = path.join(REPO_ROOT, 'scenarios', 'page', 'playwright-evaluate.json');
@@ -21,8 +21,8 @@ const TIMEOUT = { timeout: 60000 };
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 async function withPage(t, args, fn) {
-  const mock = await startMock(t, args);
-  const browser = await puppeteer.connect({ browserURL: mock.httpUrl, protocolTimeout: 20000 });
+  const mock = await startMock({ args });
+  const browser = await puppeteer.connect({ browserURL: mock.httpEndpoint, protocolTimeout: 20000 });
   try {
     const page = await browser.newPage();
     await fn(page, browser);
@@ -144,8 +144,8 @@ describe('puppeteer-core page calls', () => {
 describe('playwright-core page calls', () => {
   test('goto an http URL, page.evaluate through the scripted utility script', TIMEOUT,
     async (t) => {
-      const mock = await startMock(t, ['--scenario', PW_SCRIPTED]);
-      const browser = await chromium.connectOverCDP(mock.httpUrl);
+      const mock = await startMock({ args: ['--scenario', PW_SCRIPTED] });
+      const browser = await chromium.connectOverCDP(mock.httpEndpoint);
       try {
         const page = await browser.contexts()[0].newPage();
         const r = await page.goto('http://example.test/');
