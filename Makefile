@@ -248,7 +248,9 @@ soak: all $(BUILD)/soak
 
 # Every adapter in the project: the real ones over every judged scenario, the
 # broken ones of tests/conformance/ over the cases their args.txt selects (their
-# baseline.txt makes those known-fails); then one merged set of reports.
+# baseline.txt makes those known-fails), and, when chromium is installed, the
+# real ones against it (the control run, scenario browser/chromium); then one
+# merged set of reports.
 REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*/adapter.json \
                  clients/python/*adapter/adapter.json))
 BROKEN_ADAPTERS := $(patsubst %/args.txt,%,$(wildcard tests/conformance/*/args.txt))
@@ -262,6 +264,11 @@ conformance: all node-deps
 	    --json $(CONFORM_OUT)/parts/$$(basename $$d).json $$(cat $$d/args.txt) $$d \
 	    >$(CONFORM_OUT)/parts/$$(basename $$d).tap || st=1; \
 	done; \
+	if command -v chromium >/dev/null; then \
+	  $(CONFORM_ENV) $(BUILD)/cdpconform -j2 --no-progress --browser "$$(command -v chromium)" \
+	    --logs $(CONFORM_OUT)/logs --json $(CONFORM_OUT)/parts/chromium.json $(REAL_ADAPTERS) \
+	    >$(CONFORM_OUT)/parts/chromium.tap || st=1; \
+	else echo "make conformance: no chromium on PATH, no control run against a real browser"; fi; \
 	$(BUILD)/cdpconform --merge --tap $(CONFORM_OUT)/report.tap --json $(CONFORM_OUT)/report.json \
 	  --junit $(CONFORM_OUT)/junit.xml --html $(CONFORM_OUT)/report.html $(CONFORM_OUT)/parts/*.json || st=1; \
 	sh tests/conformance/strays.sh $(CONFORM_OUT) || st=1; \

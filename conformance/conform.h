@@ -41,7 +41,8 @@ struct ccase {
 };
 
 struct opts {
-	const char *mock; /* the cdpmock binary */
+	const char *mock;    /* the cdpmock binary */
+	const char *browser; /* --browser: a real Chromium instead of cdpmock, or NULL */
 	const char *logs; /* where case folders go */
 	const char *tap;  /* NULL: stdout */
 	const char *junit, *json, *html;
@@ -80,7 +81,10 @@ struct suite {
 /* suite_build() - the cases of every scenario under the paths (folders
  * are walked for *.json, files taken as they are, other strings globbed)
  * that declare a task, times every adapter, filtered by o->task, o->only
- * and o->shard.  0 or -1 with a reason on stderr. */
+ * and o->shard.  With o->browser the paths are not read: one case per
+ * adapter and task, scenario "browser/NAME" (NAME the browser binary's
+ * base name), with the task's default expectation.  0 or -1 with a
+ * reason on stderr. */
 int suite_build(struct suite *s, const char *const *paths, size_t n_paths,
 		const struct adapter *adapters, size_t n_adapters, const struct opts *o);
 void suite_clear(struct suite *s);
@@ -92,6 +96,9 @@ json_t *expect_merge(const json_t *scenario_expect, const char *task);
 /* expect_tasks() - the tasks a scenario's expect declares (a borrowed
  * string each, into out); their count. */
 size_t expect_tasks(const json_t *scenario_expect, const char **out, size_t max);
+/* expect_known_tasks() - every task that has defaults, in a fixed order (a
+ * static string each, into out); their count. */
+size_t expect_known_tasks(const char **out, size_t max);
 /* expect_time_limit_ms() - the case's time limit. */
 long expect_time_limit_ms(const json_t *expect);
 
@@ -109,6 +116,7 @@ struct outcome {
 	const char *dir;     /* the case folder */
 	const char *out_dir; /* CDP_OUT */
 	const char *journal; /* the mock's journal file */
+	int browser;	     /* a real browser ran the case: no journal, no digests */
 	const char *stderr_path;
 	int exited;		/* the adapter exited (not killed by the runner) */
 	int status;		/* its exit status when exited */

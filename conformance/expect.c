@@ -45,6 +45,14 @@ static const struct {
      "\"outputs\":[{\"name\":\"coverage.json\",\"json\":true}]}"},
 };
 
+size_t expect_known_tasks(const char **out, size_t max)
+{
+	size_t n = 0;
+	for (; n < max && n < sizeof(expect_defaults) / sizeof(expect_defaults[0]); n++)
+		out[n] = expect_defaults[n].task;
+	return n;
+}
+
 size_t expect_tasks(const json_t *e, const char **out, size_t max)
 {
 	const json_t *t = json_object_get(e, "task");

@@ -31,6 +31,8 @@ static const char usage[] =
     "  --keep-logs             keep the logs of passing cases too\n"
     "  --mock PATH             the cdpmock binary (default: $CDPMOCK_BIN, next to cdpconform,\n"
     "                          or cdpmock on PATH)\n"
+    "  --browser PATH          run every task once per adapter against this real Chromium\n"
+    "                          instead of cdpmock (scenarios do not apply)\n"
     "  --seed N                cdpmock's seed (default 1)\n"
     "  --time-scale F          multiply every time limit by F (slow machines, valgrind)\n"
     "  --progress / --no-progress   live progress on stderr (default: when it is a terminal)\n"
@@ -327,6 +329,8 @@ static int main_parse(int argc, char **argv, struct opts *o, const char **scen, 
 			o->keep = 1;
 		} else if (!strcmp(a, "--mock")) {
 			o->mock = main_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--browser")) {
+			o->browser = main_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--seed")) {
 			o->seed = strtoull(main_arg(argc, argv, &i), NULL, 10);
 		} else if (!strcmp(a, "--time-scale")) {

@@ -1,5 +1,5 @@
-/* runcase.c - one case from start to verdict: its own cdpmock on a port
- * the kernel picks, the adapter in its own process group under the time
+/* runcase.c - one case from start to verdict: its own cdpmock (or, with
+ * --browser, its own real Chromium) on a port the kernel picks, the adapter in its own process group under the time
  * limit, then the judge.  Runs in a worker process of its own (main.c), so
  * it may block; it never blocks past the time limit plus a grace. */
 #include "conform.h"
@@ -61,26 +61,85 @@ static int runcase_wait(pid_t pid, int64_t deadline, int *status)
 	}
 }
 
-/* Starts cdpmock; its port and browser path come from DevToolsActivePort,
- * as a client that launched Chrome reads them.  0 or -1 with *why set. */
+/* Reads "PORT\n/devtools/browser/UUID" (no final newline, as Chrome writes
+ * it) from DevToolsActivePort once the whole UUID is there.  0 or -1. */
+static int runcase_active_port(const char *active, int *port, char *path, size_t path_len)
+{
+	char *text = util_read_file(active, 4096, NULL);
+	char *nl = text ? strchr(text, '\n') : NULL;
+	int rc = -1;
+	if (nl && strlen(nl + 1) >= strlen("/devtools/browser/") + 36) {
+		*port = atoi(text);
+		snprintf(path, path_len, "%.*s", (int)strcspn(nl + 1, "\n"), nl + 1);
+		rc = 0;
+	}
+	free(text);
+	return rc;
+}
+
+/* Headless, no sandbox (containers), and nothing that dials out: on a
+ * closed network Chromium's own background fetches are refused, and a
+ * case must not depend on that. */
+static const char *const runcase_browser_flags[] = {
+    "--headless",	"--no-sandbox",	 "--disable-gpu",
+    "--disable-quic",	"--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--remote-debugging-port=0"};
+
+#define RUNCASE_MAX_ARGV 16
+
+/* The browser's command line: cdpmock playing the case's scenario, or the
+ * real browser of --browser; both on a port the kernel picks, with the
+ * case's profile folder.  Heap strings into argv, NULL-terminated; free
+ * them with runcase_argv_free(). */
+static void runcase_argv(const struct ccase *c, const struct opts *o, const char *dir,
+			 char *argv[RUNCASE_MAX_ARGV])
+{
+	size_t n = 0;
+	if (o->browser) {
+		argv[n++] = util_strdup(o->browser);
+		for (size_t i = 0; i < sizeof(runcase_browser_flags) / sizeof(*runcase_browser_flags);
+		     i++)
+			argv[n++] = util_strdup(runcase_browser_flags[i]);
+		argv[n++] = util_printf("--user-data-dir=%s/profile", dir);
+		argv[n++] = util_strdup("about:blank");
+	} else {
+		argv[n++] = util_strdup(o->mock);
+		argv[n++] = util_strdup("--remote-debugging-port=0");
+		argv[n++] = util_printf("--user-data-dir=%s/profile", dir);
+		argv[n++] = util_strdup("--scenario");
+		argv[n++] = util_strdup(c->path);
+		argv[n++] = util_strdup("--journal");
+		argv[n++] = util_printf("%s/journal.jsonl", dir);
+		argv[n++] = util_strdup("--seed");
+		argv[n++] = util_printf("%llu", (unsigned long long)o->seed);
+		argv[n++] = util_strdup("--digests");
+	}
+	argv[n] = NULL;
+}
+
+static void runcase_argv_free(char **argv)
+{
+	for (; *argv; argv++)
+		free(*argv);
+}
+
+/* Starts the browser (cdpmock, or a real one) in its own process group;
+ * its port and browser path come from DevToolsActivePort, as a client
+ * that launched Chrome reads them.  0 or -1 with *why set. */
 static int runcase_mock_start(const struct ccase *c, const struct opts *o, const char *dir,
 			      int *port, char *path, size_t path_len, const char **why)
 {
-	char *profile = util_printf("%s/profile", dir);
-	char *active = util_printf("%s/DevToolsActivePort", profile);
-	char *journal = util_printf("%s/journal.jsonl", dir);
-	char *log = util_printf("%s/mock.log", dir);
-	char *udd = util_printf("--user-data-dir=%s", profile);
-	char seed[32];
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)o->seed);
+	char *active = util_printf("%s/profile/DevToolsActivePort", dir);
+	char *log = util_printf("%s/%s", dir, o->browser ? "browser.log" : "mock.log");
+	char *argv[RUNCASE_MAX_ARGV];
 	int rc = -1;
+	runcase_argv(c, o, dir, argv);
 	pid_t pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
 		runcase_redirect(log, log);
-		execlp(o->mock, o->mock, "--remote-debugging-port=0", udd, "--scenario", c->path,
-		       "--journal", journal, "--seed", seed, "--digests", (char *)NULL);
-		fprintf(stderr, "cdpconform: cannot run %s: %s\n", o->mock, strerror(errno));
+		execvp(argv[0], argv);
+		fprintf(stderr, "cdpconform: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	if (pid < 0) {
@@ -93,45 +152,42 @@ static int runcase_mock_start(const struct ccase *c, const struct opts *o, const
 	while (util_now_ms() < deadline) {
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
+			kill(-pid, SIGKILL); /* what it started goes with it */
 			runcase_mock_pid = 0;
 			goto out;
 		}
-		char *text = util_read_file(active, 4096, NULL);
-		char *nl = text ? strchr(text, '\n') : NULL;
-		/* "PORT\n/devtools/browser/UUID", with no final newline (as
-		 * Chrome writes it): wait until the whole UUID is there. */
-		if (nl && strlen(nl + 1) >= strlen("/devtools/browser/") + 36) {
-			*port = atoi(text);
-			snprintf(path, path_len, "%.*s", (int)strcspn(nl + 1, "\n"), nl + 1);
-			free(text);
+		if (!runcase_active_port(active, port, path, path_len)) {
 			rc = 0;
 			break;
 		}
-		free(text);
 		usleep(RUNCASE_POLL_US);
 	}
 out:
 	if (rc && !*why)
-		*why = "cdpmock did not start (see mock.log)";
-	free(profile);
+		*why = o->browser ? "the browser did not start (see browser.log)"
+				  : "cdpmock did not start (see mock.log)";
+	runcase_argv_free(argv);
 	free(active);
-	free(journal);
 	free(log);
-	free(udd);
 	return rc;
 }
 
-static void runcase_mock_stop(void)
+/* SIGTERM, then SIGKILL to the group after RUNCASE_MOCK_STOP_MS.  A real
+ * browser gets SIGTERM as a group (its renderer and helper processes are
+ * in it), and what is left of the group goes once the leader has. */
+static void runcase_mock_stop(const struct opts *o)
 {
 	pid_t pid = runcase_mock_pid;
 	int status;
 	if (pid <= 0)
 		return;
-	kill(pid, SIGTERM);
+	kill(o->browser ? -pid : pid, SIGTERM);
 	if (!runcase_wait(pid, util_now_ms() + RUNCASE_MOCK_STOP_MS, &status)) {
 		kill(-pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
+	if (o->browser)
+		kill(-pid, SIGKILL);
 	runcase_mock_pid = 0;
 }
 
@@ -196,6 +252,7 @@ void runcase_run(struct ccase *c, const struct opts *o)
 	char path[512];
 	int port = 0;
 	oc.limit_ms = limit;
+	oc.browser = o->browser != NULL;
 	util_rmtree(dir);
 	if (util_mkdirs(out_dir) || util_mkdirs(profile)) {
 		oc.mock_error = "cannot create the case folder";
@@ -221,7 +278,7 @@ void runcase_run(struct ccase *c, const struct opts *o)
 			kill(-pid, SIGKILL);
 		runcase_adapter_pid = 0;
 	}
-	runcase_mock_stop();
+	runcase_mock_stop(o);
 	c->ms = oc.ms;
 	judge_case(c, &oc);
 	if ((c->verdict == V_PASS || c->verdict == V_SKIP) && !o->keep) {

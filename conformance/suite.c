@@ -1,5 +1,6 @@
 /* suite.c - which cases a run has: every scenario file under the given
- * paths that declares a task, times every adapter, in a stable order
+ * paths that declares a task (or, against a real browser, every task),
+ * times every adapter, in a stable order
  * (scenario path, task, adapter) so that --shard splits the same way on
  * every machine.  Scenario files are read with jansson for their "expect"
  * only; cdpmock itself validates them when it loads them. */
@@ -138,11 +139,44 @@ static void suite_scenario(struct suite *s, const char *path, const struct adapt
 	json_decref(scen);
 }
 
+/* --browser: a real browser plays no scenario, so each adapter gets one
+ * case per task, judged on the task's defaults.  The scenario's name says
+ * which browser ("browser/chromium"), so that every report shows these
+ * cases apart from the mock's. */
+static void suite_browser(struct suite *s, const struct adapter *adapters, size_t n_adapters,
+			  const struct opts *o)
+{
+	const char *tasks[CONFORM_MAX_TASKS];
+	size_t nt = expect_known_tasks(tasks, CONFORM_MAX_TASKS);
+	const char *base = strrchr(o->browser, '/');
+	char *name = util_printf("browser/%s", base ? base + 1 : o->browser);
+	size_t index = 0;
+	for (size_t t = 0; t < nt; t++) {
+		if (index++ % (size_t)o->shard_n != (size_t)(o->shard_k - 1))
+			continue;
+		for (size_t a = 0; a < n_adapters; a++) {
+			if (!suite_selected(o, name, tasks[t], &adapters[a]))
+				continue;
+			struct ccase c = {0};
+			c.adapter = &adapters[a];
+			c.scenario = util_strdup(name);
+			c.task = util_strdup(tasks[t]);
+			c.expect = expect_merge(NULL, tasks[t]);
+			suite_add(s, &c);
+		}
+	}
+	free(name);
+}
+
 int suite_build(struct suite *s, const char *const *paths, size_t n_paths,
 		const struct adapter *adapters, size_t n_adapters, const struct opts *o)
 {
 	struct paths files = {0};
 	memset(s, 0, sizeof(*s));
+	if (o->browser) {
+		suite_browser(s, adapters, n_adapters, o);
+		return 0;
+	}
 	for (size_t i = 0; i < n_paths; i++) {
 		struct stat st;
 		if (!stat(paths[i], &st)) {

@@ -9,6 +9,8 @@
 #      its cases) fails at least one case, every failure with exactly that
 #      check and nothing else;
 #   3. a baseline entry that passes fails the run;
+#   3b. the reference adapter passes profile and trace-stream against a real
+#      Chromium (cdpconform --browser), when chromium is installed;
 #   4. no process of the run is left behind.
 # usage: sh tests/conformance/run.sh CDPCONFORM OUTDIR   (from the top folder)
 set -u
@@ -112,7 +114,25 @@ else
 	say "a stale baseline entry fails the run"
 fi
 
-# 4. Nothing of the run survives it: no adapter, no cdpmock.
+# 3b. The control run: the reference adapter against a real Chromium, on two
+# tasks (a profile and a streamed trace, about 5 s each). Skipped, with a
+# line, where chromium is not installed.
+browser=$(command -v chromium 2>/dev/null)
+if [ -z "$browser" ]; then
+	say "control run skipped: no chromium on PATH"
+elif "$conform" -j2 --no-progress --logs "$out/logs" --json "$out/chromium.json" \
+	--browser "$browser" --task profile clients/c/adapter >"$out/chromium.tap" 2>&1 &&
+	"$conform" -j2 --no-progress --logs "$out/logs" --json "$out/chromium-2.json" \
+		--browser "$browser" --task trace-stream clients/c/adapter \
+		>>"$out/chromium.tap" 2>&1; then
+	say "control run: the reference adapter passes profile and trace-stream against $browser"
+else
+	say "the reference adapter fails against $browser (TAP in $out/chromium.tap):"
+	grep -A6 '^not ok' "$out/chromium.tap" | head -20
+	status=1
+fi
+
+# 4. Nothing of the run survives it: no adapter, no cdpmock, no browser.
 if ! sh "$here/strays.sh" "$out" >"$out/strays.txt"; then
 	say "$(cat "$out/strays.txt")"
 	status=1
