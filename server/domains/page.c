@@ -267,11 +267,6 @@ static int page_get_frame_tree(struct call *c)
 	buf_adds(&b, "{\"frameTree\":{\"frame\":");
 	page_add_frame(&b, pt);
 	buf_adds(&b, "}}");
-	int rc = buf_finish(&b);
-	if (rc) {
-		buf_clear(&b);
-		return rc;
-	}
 	return call_reply_end(c, &b);
 }
 
@@ -405,11 +400,6 @@ static int page_get_history(struct call *c)
 		buf_adds(&b, ",\"title\":\"\",\"transitionType\":\"typed\"}");
 	}
 	buf_adds(&b, "]}");
-	int rc = buf_finish(&b);
-	if (rc) {
-		buf_clear(&b);
-		return rc;
-	}
 	return call_reply_end(c, &b);
 }
 
@@ -479,11 +469,6 @@ static int page_get_layout_metrics(struct call *c)
 			   css ? "cssContentSize" : "contentSize", w, h);
 	}
 	buf_addc(&b, '}');
-	int rc = buf_finish(&b);
-	if (rc) {
-		buf_clear(&b);
-		return rc;
-	}
 	return call_reply_end(c, &b);
 }
 

@@ -435,11 +435,6 @@ static int profiler_reply_timestamp(struct call *c, int64_t now)
 	buf_adds(&b, "{\"timestamp\":");
 	numfmt_add_seconds(&b, now);
 	buf_addc(&b, '}');
-	int rc = buf_finish(&b);
-	if (rc) {
-		buf_clear(&b);
-		return rc;
-	}
 	return call_reply_end(c, &b);
 }
 

@@ -558,11 +558,6 @@ static int runtime_answer(struct call *c, struct pagestate *pt, const struct sce
 		runtime_result(&b, literal, n);
 	else
 		buf_adds(&b, "{\"result\":{\"type\":\"undefined\"}}");
-	int rc = buf_finish(&b);
-	if (rc) {
-		buf_clear(&b);
-		return rc;
-	}
 	return call_reply_end(c, &b);
 }
 
