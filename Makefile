@@ -60,7 +60,7 @@ endif
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance install clean deps node-deps
+        fuzz-build fuzz-replay soak conformance install install-test clean deps node-deps
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -147,7 +147,7 @@ $(BUILD)/check_integration: $(call obj,$(INTEG_SRC)) $(CLIENT_OBJ) $(BUILD)/libc
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
 run: all
-	$(BUILD)/cdpmock --remote-debugging-port=$${PORT:-9222} --journal-ring 4194304 $(if $(wildcard scenarios/default.json),--scenario scenarios/default.json)
+	$(BUILD)/cdpmock -v --remote-debugging-port=$${PORT:-9222} --journal-ring 4194304 $(if $(wildcard scenarios/default.json),--scenario scenarios/default.json)
 
 unit: $(BUILD)/check_unit
 	$(Q)CK_DEFAULT_TIMEOUT=60 $(BUILD)/check_unit
@@ -180,7 +180,12 @@ CONFORM_ENV = CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) CDPC_ADAPTER_BIN=$(abspath
 conform-test: all node-deps
 	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
 
-test: layers unit integration node-test fuzz-replay conform-test
+test: layers unit integration install-test node-test fuzz-replay conform-test
+
+# make install into a temporary DESTDIR, and the installed cdpmock finds its
+# scenario library by name (tests/install/run.sh).
+install-test: all
+	$(Q)sh tests/install/run.sh $(CURDIR)
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
@@ -241,6 +246,8 @@ $(BUILD)/soak: $(call obj,tests/soak/soak.c tests/integration/fixture.c tests/in
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 $(call obj,tests/soak/soak.c): P_CPP += -Itests/integration
+# Where `make install` puts the scenario library (server/scenlib.h).
+$(call obj,server/scenlib.c): P_CPP += -DCDPM_SCENARIO_DIR='"$(PREFIX)/share/cdpmock/scenarios"'
 
 soak: all $(BUILD)/soak
 	$(Q)SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SECONDS=$(SOAK_SECONDS) CDPM_SRCDIR=$(CURDIR) \
@@ -280,6 +287,8 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard docs/man/*.5),install -m 644 $(wildcard docs/man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
+	for f in $$(cd scenarios && find . -name '*.json' | sort); do \
+	  install -D -m 644 scenarios/$$f $(DESTDIR)$(PREFIX)/share/cdpmock/scenarios/$$f || exit 1; done
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -172,9 +172,73 @@ static void journal_line(unsigned conn, const char *dir, const char *session_id,
 	journal_emit(conn, dir, method, &b);
 }
 
+/* ---- -v: one line per event on stderr ---- */
+
+static int journal_v, journal_v_colour;
+
+void journal_verbose(int on, int colour)
+{
+	journal_v = on;
+	journal_v_colour = colour;
+}
+
+static const char *journal_c(const char *code)
+{
+	return journal_v_colour ? code : "";
+}
+
+#define JV_RESET "\033[0m"
+#define JV_DIM "\033[2m"
+#define JV_IN "\033[36m"
+#define JV_REPLY "\033[32m"
+#define JV_EVENT "\033[33m"
+#define JV_ERROR "\033[31m"
+
+/* The number after "id": at the start of a reply (JSON we wrote), or -1. */
+static long long journal_v_id(const char *text, size_t len)
+{
+	if (len < 7 || strncmp(text, "{\"id\":", 6))
+		return -1;
+	long long id = 0;
+	for (size_t i = 6; i < len && i < 26 && text[i] >= '0' && text[i] <= '9'; i++)
+		id = id * 10 + (text[i] - '0');
+	return id;
+}
+
+static void journal_v_line(unsigned conn, int in, const char *text, size_t len,
+			   const char *session_id, const char *method)
+{
+	long long id = journal_v_id(text, len);
+	const char *what = in ? "->" : "<-", *colour = JV_IN, *kind = "";
+	if (!in) {
+		/* Replies start with their id; an error's next key is "error". */
+		int err = id >= 0 && memmem(text, len < 64 ? len : 64, "\"error\":", 8);
+		colour = id < 0 ? JV_EVENT : err ? JV_ERROR : JV_REPLY;
+		kind = id < 0 ? "" : err ? " error" : " reply";
+	}
+	fprintf(stderr, "cdpmock: #%u %s %s%s%s%s", conn, what, journal_c(colour),
+		method ? method : len && text[0] == '{' ? "(message)" : "(not JSON)", kind,
+		journal_c(JV_RESET));
+	if (id >= 0 && in == 0)
+		fprintf(stderr, " id=%lld", id);
+	if (session_id && *session_id)
+		fprintf(stderr, " %s(session %.8s)%s", journal_c(JV_DIM), session_id,
+			journal_c(JV_RESET));
+	fprintf(stderr, " %zu B\n", len);
+}
+
+void journal_conn_end(unsigned conn, const char *kind)
+{
+	if (journal_v)
+		fprintf(stderr, "cdpmock: #%u %s%s closed%s\n", conn, journal_c(JV_DIM), kind,
+			journal_c(JV_RESET));
+}
+
 void journal_in(unsigned conn, const char *text, size_t len, int is_json,
 		const char *session_id, const char *method)
 {
+	if (journal_v)
+		journal_v_line(conn, 1, text, len, session_id, method);
 	journal_line(conn, "in", session_id, text, len, is_json, method);
 }
 
@@ -183,6 +247,8 @@ void journal_out(unsigned conn, const char *text, size_t len, const char *sessio
 {
 	/* Scenario mutations can make a message that is not JSON any more. */
 	int is_json = len && text[0] == '{' && text[len - 1] == '}';
+	if (journal_v)
+		journal_v_line(conn, 0, text, len, session_id, method);
 	journal_line(conn, "out", session_id, text, len, is_json, method);
 	if (is_json && journal_out_tap)
 		journal_out_tap(conn, text, len, method);
@@ -192,6 +258,9 @@ void journal_out_big(unsigned conn, const char *head, size_t head_len, uint64_t 
 		     const char *session_id)
 {
 	struct buf b;
+	if (journal_v)
+		fprintf(stderr, "cdpmock: #%u <- %s(generated)%s %llu B\n", conn,
+			journal_c(JV_EVENT), journal_c(JV_RESET), (unsigned long long)total);
 	buf_init(&b, 0);
 	journal_head_fields(&b, conn, "out", session_id);
 	buf_adds(&b, ",\"len\":");
@@ -208,6 +277,9 @@ void journal_note(unsigned conn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (journal_v)
+		fprintf(stderr, "cdpmock: #%u %s%s%s\n", conn, journal_c(JV_DIM), msg,
+			journal_c(JV_RESET));
 	journal_line(conn, "note", NULL, msg, strlen(msg), 0, NULL);
 }
 

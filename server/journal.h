@@ -57,6 +57,13 @@ typedef void (*journal_tap_fn)(unsigned conn, const char *text, size_t len,
 			       const char *method);
 void journal_set_out_tap(journal_tap_fn fn);
 
+/* journal_verbose() - with on, every message, note and connection end is
+ * also told on stderr in one short line (-v): "#3 -> Tracing.start id=5
+ * (session 1A2B...) 87 B"; colour: ANSI colours (stderr is a terminal). */
+void journal_verbose(int on, int colour);
+/* journal_conn_end() - connection conn is gone (told only with -v). */
+void journal_conn_end(unsigned conn, const char *kind);
+
 /* journal_ring_dump() - appends the ring's lines (oldest first) to out:
  * only those whose method equals method (NULL: all), of connection conn (0:
  * all) and direction dir ("in", "out", "note"; NULL: all).  0 or

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "admin.h"
@@ -25,6 +26,7 @@
 #include "net/loop.h"
 #include "scenario/scenario.h"
 #include "scenario/scenload.h"
+#include "scenlib.h"
 #include "script/script.h"
 #include "server.h"
 
@@ -44,8 +46,11 @@ static const char main_usage[] =
 	"  URL                            the first page's URL (default about:blank)\n"
 	"\n"
 	"cdpmock flags:\n"
-	"  --scenario FILE                load a scenario file (see cdpmock-scenario(5))\n"
+	"  --scenario FILE|NAME           load a scenario file, or a library scenario by\n"
+	"                                 name (tracing/complete-never; cdpmock-scenario(5))\n"
 	"  --check FILE...                only validate scenario files; exit 0 or 1\n"
+	"  -v, --verbose                  one line on stderr per connection, message and note\n"
+	"  --list-scenarios [KEYWORD]     list the scenario library (names for --scenario)\n"
 	"  --journal FILE                 write every frame in and out as JSON Lines\n"
 	"  --seed N                       seed for ids and generated data (default 0)\n"
 	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
@@ -195,6 +200,8 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 				fprintf(stderr, "cdpmock: --max-message-size must be >= 1024\n");
 				return CDPM_EINVAL;
 			}
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			journal_verbose(1, isatty(2));
 		} else if (!strcmp(a, "--digests")) {
 			digest_enable();
 		} else if ((lim = main_limits(argc, argv, &i)) != 0) {
@@ -225,10 +232,15 @@ static int main_check(int argc, char **argv, int first)
 	for (int i = first; i < argc; i++) {
 		struct scenario *sc;
 		buf_reset(&errors);
-		if (scenload_file(argv[i], &errors, &sc)) {
+		char *file = scenlib_resolve(argv[i], stderr);
+		sc = NULL;
+		if (!file || scenload_file(file, &errors, &sc)) {
 			bad = 1;
 			fputs(errors.data ? errors.data : "", stderr);
+		} else {
+			printf("%s: ok\n", file);
 		}
+		free(file);
 		scenario_free(sc);
 	}
 	buf_clear(&errors);
@@ -241,13 +253,19 @@ static int main_scenario(void)
 	struct buf errors;
 	struct scenario *sc;
 	buf_init(&errors, 0);
-	int rc = scenload_file(server.opts.scenario, &errors, &sc);
+	char *file = scenlib_resolve(server.opts.scenario, stderr);
+	if (!file) {
+		buf_clear(&errors);
+		return CDPM_ESCENARIO;
+	}
+	int rc = scenload_file(file, &errors, &sc);
 	if (rc) {
 		fputs(errors.data ? errors.data : "", stderr);
-		fprintf(stderr, "cdpmock: cannot load scenario %s\n", server.opts.scenario);
+		fprintf(stderr, "cdpmock: cannot load scenario %s\n", file);
 	} else {
 		scenario_install(sc);
 	}
+	free(file);
 	buf_clear(&errors);
 	return rc;
 }
@@ -369,9 +387,12 @@ int main(int argc, char **argv)
 {
 	struct main_args m;
 	memset(&m, 0, sizeof(m));
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--check"))
 			return main_check(argc, argv, i + 1);
+		if (!strcmp(argv[i], "--list-scenarios"))
+			return scenlib_list(i + 1 < argc ? argv[i + 1] : NULL, stdout, stderr);
+	}
 	buf_init(&m.ignored, 0);
 	main_malloc();
 	server_defaults();

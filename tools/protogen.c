@@ -54,6 +54,8 @@ struct gen {
 	size_t ntypes, atypes;
 	struct gen_method *methods;
 	size_t nmethods, amethods;
+	char **events; /* "Domain.event", for names only */
+	size_t nevents, aevents;
 	int depth; /* gen_named nesting */
 };
 
@@ -260,6 +262,25 @@ static int gen_resolve(struct gen *g, const char *dom, const json_t *spec, unsig
 	return gen_error("unknown type", type);
 }
 
+static int gen_event_add(struct gen *g, const char *dom, const json_t *ev)
+{
+	const char *name = json_string_value(json_object_get(ev, "name"));
+	if (!name)
+		return gen_error("an event has no name in domain", dom);
+	if (g->nevents == g->aevents) {
+		size_t a = g->aevents ? 2 * g->aevents : 256;
+		char **e = realloc(g->events, a * sizeof(*e));
+		if (!e)
+			return CDPM_ENOMEM;
+		g->events = e;
+		g->aevents = a;
+	}
+	if (!(g->events[g->nevents] = gen_join(dom, name)))
+		return CDPM_ENOMEM;
+	g->nevents++;
+	return 0;
+}
+
 static int gen_method_add(struct gen *g, const char *dom, const json_t *cmd)
 {
 	const char *name = json_string_value(json_object_get(cmd, "name"));
@@ -327,8 +348,17 @@ static int gen_load(struct gen *g, const json_t *root)
 		for (j = 0; j < json_array_size(cmds); j++)
 			if ((rc = gen_method_add(g, dom, json_array_get(cmds, j))))
 				return rc;
+		const json_t *evs = json_object_get(d, "events");
+		for (j = 0; j < json_array_size(evs); j++)
+			if ((rc = gen_event_add(g, dom, json_array_get(evs, j))))
+				return rc;
 	}
 	return 0;
+}
+
+static int gen_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int gen_method_cmp(const void *a, const void *b)
@@ -401,6 +431,16 @@ static int gen_emit(struct gen *g, FILE *out)
 			m->params.n ? m->params.first : 0);
 	}
 	fprintf(out, "};\n\nconst size_t protocol_table_nmethods = %zu;\n", g->nmethods);
+	qsort(g->events, g->nevents, sizeof(*g->events), gen_name_cmp);
+	fprintf(out, "\nconst char *const protocol_table_events[] = {\n");
+	for (i = 0; i < g->nevents; i++) {
+		if (gen_check_name(g->events[i]))
+			return gen_error("an event name needs escaping", g->events[i]);
+		fprintf(out, "\t\"%s\",\n", g->events[i]);
+	}
+	if (!g->nevents)
+		fprintf(out, "\tNULL, /* (none: ISO C wants one) */\n");
+	fprintf(out, "};\n\nconst size_t protocol_table_nevents = %zu;\n", g->nevents);
 	return ferror(out) ? CDPM_EIO : 0;
 }
 
@@ -416,6 +456,9 @@ static void gen_clear(struct gen *g)
 		free(g->methods[i].params.v);
 		free(g->methods[i].name);
 	}
+	for (i = 0; i < g->nevents; i++)
+		free(g->events[i]);
+	free(g->events);
 	free(g->types);
 	free(g->methods);
 	json_decref(g->named);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CDPCLI_VERSION "0.1"
 #define DEFAULT_ENDPOINT "http://127.0.0.1:9222"
@@ -395,15 +396,62 @@ static const char *cur_session(const struct cli *cli)
 	return cli->session[0] ? cli->session : NULL;
 }
 
+/* Progress of --trace-out on a terminal: the trace file's writes pass
+ * through here (fopencookie), counted, and a line on stderr is redrawn at
+ * most every 100 ms: bytes so far and events (each has one "ph" key; a
+ * gzip stream shows bytes only). */
+struct progress {
+	FILE *file;
+	unsigned long long bytes, events;
+	long long shown_ms;
+};
+
+static void progress_show(struct progress *p, int last)
+{
+	fprintf(stderr, "\rcdpcli: trace: %llu bytes", p->bytes);
+	if (p->events)
+		fprintf(stderr, ", %llu events", p->events);
+	fputs(last ? "\n" : "", stderr);
+	fflush(stderr);
+}
+
+static ssize_t progress_write(void *cookie, const char *data, size_t len)
+{
+	struct progress *p = cookie;
+	size_t n = fwrite(data, 1, len, p->file);
+	p->bytes += n;
+	for (const char *q = data; (q = memmem(q, (size_t)(data + n - q), "\"ph\":", 5)); q++)
+		p->events++;
+	if (now_ms() - p->shown_ms >= 100) {
+		p->shown_ms = now_ms();
+		progress_show(p, 0);
+	}
+	return n < len ? -1 : (ssize_t)n;
+}
+
+static int progress_close(void *cookie)
+{
+	struct progress *p = cookie;
+	progress_show(p, 1);
+	return fclose(p->file);
+}
+
 static int collect_trace(struct cli *cli)
 {
 	struct buf err;
 	FILE *f = fopen(cli->trace_out, "wb");
 	int rc;
+	struct progress prog = {f, 0, 0, 0};
 
 	if (!f) {
 		fprintf(stderr, "cdpcli: %s: %s\n", cli->trace_out, strerror(errno));
 		return EXIT_PROTOCOL;
+	}
+	if (isatty(2)) {
+		cookie_io_functions_t io = {NULL, progress_write, NULL, progress_close};
+		FILE *w = fopencookie(&prog, "wb", io);
+		if (w)
+			f = w;
 	}
 	buf_init(&err, 4096);
 	rc = cdpc_trace_collect(cli->c, cur_session(cli), (int)cli->timeout_ms, f, NULL,
@@ -451,7 +499,9 @@ static int run_command(struct cli *cli, const struct step *s)
 		return EXIT_PROTOCOL;
 	}
 	json_t *result = cdpc_result(reply);
-	if (!cli->raw && !cli->quiet) {
+	/* A profile saved to a file is not printed as well. */
+	int saved = cli->save_profile && !strcmp(s->arg, "Profiler.stop");
+	if (!cli->raw && !cli->quiet && !saved) {
 		json_dumpf(result ? result : json_null(), stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
 		putchar('\n');
 		fflush(stdout);
@@ -568,6 +618,9 @@ static int save_profile(const struct cli *cli)
 		fprintf(stderr, "cdpcli: %s: %s\n", cli->save_profile, strerror(errno));
 		return EXIT_PROTOCOL;
 	}
+	fprintf(stderr, "cdpcli: profile saved to %s: %zu nodes, %zu samples\n",
+		cli->save_profile, json_array_size(json_object_get(cli->profile, "nodes")),
+		json_array_size(json_object_get(cli->profile, "samples")));
 	return EXIT_OK;
 }
 

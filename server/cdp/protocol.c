@@ -10,6 +10,8 @@
 
 #include "cdp/cbor.h"
 #include "cdpm.h"
+#include "editdist.h"
+#include "wildcard.h"
 
 /* Deeper than crdtp's JSON nesting limit (300), so every path fits. */
 #define PROTOCOL_MAX_DEPTH 320
@@ -37,6 +39,108 @@ const struct protocol_method *protocol_find(const char *method)
 {
 	return bsearch(method, protocol_table_methods, protocol_table_nmethods,
 		       sizeof(protocol_table_methods[0]), protocol_method_cmp);
+}
+
+static int protocol_name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+#define PROTOCOL_MAX_DECLARED 32
+
+static struct {
+	const char *name;
+	unsigned which;
+} protocol_declared[PROTOCOL_MAX_DECLARED];
+static size_t protocol_ndeclared;
+
+void protocol_declare(const char *name, unsigned which)
+{
+	if (!name)
+		protocol_ndeclared = 0;
+	else if (protocol_ndeclared < PROTOCOL_MAX_DECLARED)
+		protocol_declared[protocol_ndeclared++].name = name,
+			protocol_declared[protocol_ndeclared - 1].which = which;
+}
+
+static int protocol_is_declared(const char *name, unsigned which)
+{
+	for (size_t i = 0; i < protocol_ndeclared; i++)
+		if ((protocol_declared[i].which & which) && !strcmp(protocol_declared[i].name, name))
+			return 1;
+	return 0;
+}
+
+int protocol_command_known(const char *name)
+{
+	return protocol_find(name) || protocol_is_declared(name, PROTOCOL_COMMANDS);
+}
+
+int protocol_event_known(const char *name)
+{
+	return bsearch(name, protocol_table_events, protocol_table_nevents,
+		       sizeof(protocol_table_events[0]), protocol_name_cmp) != NULL ||
+	       protocol_is_declared(name, PROTOCOL_EVENTS);
+}
+
+/* Calls fn on every name of the kinds in which until it returns nonzero. */
+static void protocol_each_name(unsigned which, int (*fn)(const char *name, void *arg), void *arg)
+{
+	for (size_t i = 0; i < protocol_ndeclared; i++)
+		if ((protocol_declared[i].which & which) && fn(protocol_declared[i].name, arg))
+			return;
+	if (which & PROTOCOL_COMMANDS)
+		for (size_t i = 0; i < protocol_table_nmethods; i++)
+			if (fn(protocol_table_methods[i].name, arg))
+				return;
+	if (which & PROTOCOL_EVENTS)
+		for (size_t i = 0; i < protocol_table_nevents; i++)
+			if (fn(protocol_table_events[i], arg))
+				return;
+}
+
+struct protocol_glob {
+	const char *pat;
+	size_t n;
+};
+
+static int protocol_glob_one(const char *name, void *arg)
+{
+	struct protocol_glob *g = arg;
+	g->n += (size_t)wildcard_match(g->pat, name);
+	return 0;
+}
+
+size_t protocol_names_matching(const char *pat, unsigned which)
+{
+	struct protocol_glob g = {pat, 0};
+	protocol_each_name(which, protocol_glob_one, &g);
+	return g.n;
+}
+
+struct protocol_near {
+	const char *name;
+	size_t len;
+	const char *best;
+	size_t best_d;
+};
+
+static int protocol_near_one(const char *name, void *arg)
+{
+	struct protocol_near *n = arg;
+	size_t d = editdist_ci(n->name, n->len, name, strlen(name));
+	if (d < n->best_d) {
+		n->best = name;
+		n->best_d = d;
+	}
+	return 0;
+}
+
+const char *protocol_suggest(const char *name, unsigned which)
+{
+	struct protocol_near n = {name, strlen(name), NULL, (size_t)-1};
+	protocol_each_name(which, protocol_near_one, &n);
+	return n.best && editdist_near(n.best_d, n.len) ? n.best : NULL;
 }
 
 const char *protocol_blob_get(size_t *len)

@@ -57,11 +57,41 @@ extern const struct protocol_field protocol_table_fields[];
 extern const struct protocol_type protocol_table_types[];
 extern const struct protocol_method protocol_table_methods[]; /* sorted by name */
 extern const size_t protocol_table_nmethods;
+extern const char *const protocol_table_events[]; /* "Domain.event", sorted */
+extern const size_t protocol_table_nevents;
 
 /* protocol_find() - the command called method ("Domain.method", exact case),
  * or NULL if the descriptor has no such command.  The result points into a
  * static table and stays valid for the life of the process. */
 const struct protocol_method *protocol_find(const char *method);
+
+/* What a name may be, for protocol_names(): a command, an event, or either. */
+enum protocol_names {
+	PROTOCOL_COMMANDS = 1,
+	PROTOCOL_EVENTS = 2,
+};
+
+/* protocol_command_known() / protocol_event_known() - 1 if the descriptor
+ * (or protocol_declare()) has the command / event name ("Domain.method",
+ * exact case), else 0. */
+int protocol_command_known(const char *name);
+int protocol_event_known(const char *name);
+
+/* protocol_declare() - adds name (static storage) as a command or an event
+ * (one of enum protocol_names) to what the functions here know beside the
+ * descriptor, for domains that exist only in tests; at most 32 names.
+ * protocol_declare(NULL, 0) forgets them all. */
+void protocol_declare(const char *name, unsigned which);
+
+/* protocol_names_matching() - how many names of the kinds in `which`
+ * (PROTOCOL_COMMANDS | PROTOCOL_EVENTS) the scenario glob pat matches
+ * (wildcard.h): 0 means a rule with it would never fire. */
+size_t protocol_names_matching(const char *pat, unsigned which);
+
+/* protocol_suggest() - the name of the kinds in `which` nearest to name
+ * (case-insensitive edit distance, at most a third of its length), for a
+ * "did you mean" hint; NULL if none is near enough.  Static storage. */
+const char *protocol_suggest(const char *name, unsigned which);
 
 /* protocol_validate() - checks params against m the way Chrome's generated
  * bindings deserialize them.  params is the message's "params" value as

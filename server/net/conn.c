@@ -170,6 +170,8 @@ void conn_free(struct conn *c)
 	if (!c)
 		return;
 	c->gone = 1;
+	if (c->kind == CONN_WS || c->kind == CONN_PIPE)
+		journal_conn_end(conn_id(c), c->kind == CONN_WS ? "WebSocket" : "pipe");
 	if (c->tap && c->tap->gone)
 		c->tap->gone(c);
 	loop_timer_cancel(&c->wtimer);

@@ -501,6 +501,17 @@ void scenact_action(struct sl *L, const json_t *v, const json_t *parent, const c
 						  "raw",  "frame", "throttle", NULL};
 	a->throttle_bps = -1;
 	const char *const *keys = ctx == SL_IN ? in_keys : ctx == SL_OUT ? out_keys : effect_keys;
+	/* Actions that only a command can take, on a rule that matches what
+	 * the server sends: say why rather than list the keys. */
+	static const char *const in_only[] = {"reply", "builtin", NULL};
+	for (size_t i = 0; ctx == SL_OUT && json_is_object(v) && in_only[i]; i++)
+		if (json_object_get(v, in_only[i])) {
+			scenload_fail_at(L, v, in_only[i],
+					 "an action for what the server sends (\"reply\" and "
+					 "\"builtin\" act on a command: they need \"direction\": "
+					 "\"in\")");
+			return;
+		}
 	/* A step's keys were checked with the step's own list. */
 	if (ctx == SL_STEP ? !json_is_object(v) : !!jcheck_object(&L->j, v, parent, key, keys))
 		return;

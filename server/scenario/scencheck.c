@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "scenario/jcheck.h"
+#include "scenario/scennames.h"
+#include "cdp/protocol.h"
 
 /* Options a step may carry besides its verb. */
 enum { O_CONN = 1, O_WITHIN = 2, O_AFTER = 4, O_SKIP = 8, O_BYTES = 16, O_BINARY = 32,
@@ -246,7 +248,8 @@ static void scx_pattern(struct jcheck *j, const json_t *v, const json_t *arr)
 	const char *s;
 	if (jcheck_object(j, v, arr, NULL, keys) || !jcheck_required(j, v, "method"))
 		return;
-	jcheck_string(j, v, "method", &s);
+	if (jcheck_string(j, v, "method", &s) == 1)
+		scennames_check(j, v, "method", PROTOCOL_COMMANDS, "a client sends only commands");
 	jcheck_string(j, v, "session", &s);
 	const json_t *p = json_object_get(v, "params");
 	if (p && !json_is_object(p)) {

@@ -18,6 +18,8 @@
 #include "scenario/scenario.h"
 #include "scenario/scencheck.h"
 #include "scenario/scenload_int.h"
+#include "scenario/scennames.h"
+#include "cdp/protocol.h"
 #include "cdp/wirejson.h"
 
 void *scenload_alloc(struct sl *L, size_t n)
@@ -306,6 +308,23 @@ static void sl_state(struct sl *L, const json_t *o, struct scenario_match *m)
 	jcheck_pop(&L->j, mark);
 }
 
+/* A rule's method must be able to fire: a command for incoming rules and
+ * for replies and errors, an event for event matches, either for "any". */
+static void sl_method(struct sl *L, const json_t *v, const struct scenario_match *m)
+{
+	if (m->dir != SCENARIO_OUT)
+		scennames_check(&L->j, v, "method", PROTOCOL_COMMANDS,
+				"an incoming rule sees only the commands a client sends");
+	else if (m->kind == SCENARIO_KIND_EVENT)
+		scennames_check(&L->j, v, "method", PROTOCOL_EVENTS,
+				"a \"kind\": \"event\" match never sees it");
+	else if (m->kind == SCENARIO_KIND_REPLY || m->kind == SCENARIO_KIND_ERROR)
+		scennames_check(&L->j, v, "method", PROTOCOL_COMMANDS,
+				"only commands have replies and errors");
+	else
+		scennames_check(&L->j, v, "method", PROTOCOL_COMMANDS | PROTOCOL_EVENTS, "");
+}
+
 /* A match object.  allow_byte: a byte trigger is possible here. */
 static void sl_match(struct sl *L, const json_t *v, const json_t *parent, const char *key,
 		     struct scenario_match *m, int allow_byte)
@@ -319,6 +338,7 @@ static void sl_match(struct sl *L, const json_t *v, const json_t *parent, const 
 	m->profiling = m->open_streams = -1;
 	if (jcheck_object(&L->j, v, parent, key, keys))
 		return;
+	unsigned errors_before = L->j.n_errors;
 	int e;
 	if (jcheck_enum(&L->j, v, "direction", dirs, &e) == 1)
 		m->dir = (enum scenario_dir)e;
@@ -366,6 +386,9 @@ static void sl_match(struct sl *L, const json_t *v, const json_t *parent, const 
 	if (m->message && m->dir == SCENARIO_OUT)
 		scenload_fail_at(L, v, "message", "\"message\" only with \"direction\": \"in\"");
 	sl_state(L, v, m);
+	/* Whether the method can ever fire, once the rest of the match holds. */
+	if (m->method && *m->method && L->j.n_errors == errors_before)
+		sl_method(L, v, m);
 }
 
 /* ---- rules and timelines ---- */
@@ -663,6 +686,18 @@ static char *sl_default_name(const char *file)
 	return strndup(s, n);
 }
 
+/* A syntax error at a closing bracket right after a comma (spaces and
+ * newlines between) is a trailing comma: its offset plus one, else 0. */
+static size_t sl_trailing_comma(const char *text, size_t len, size_t pos)
+{
+	if (pos >= len || (text[pos] != '}' && text[pos] != ']'))
+		return 0;
+	size_t i = pos;
+	while (i > 0 && strchr(" \t\r\n", text[i - 1]))
+		i--;
+	return i > 0 && text[i - 1] == ',' ? i : 0;
+}
+
 int scenload_text(const char *text, size_t len, const char *file, struct buf *errors,
 		  struct scenario **out)
 {
@@ -684,10 +719,15 @@ int scenload_text(const char *text, size_t len, const char *file, struct buf *er
 	}
 	rc = wirejson_parse_ex(text, len, WIREJSON_DUPLICATE_ERROR, &root, &res, map);
 	if (rc == CDPM_EPROTO) {
-		size_t line, col;
-		wirejson_line_col(text, len, res.pos, &line, &col);
-		buf_printf(errors, "%s:%zu:%zu: .: expected JSON, found a syntax error (%s)\n", file,
-			   line, col, res.error);
+		size_t line, col, comma = sl_trailing_comma(text, len, res.pos);
+		wirejson_line_col(text, len, comma ? comma - 1 : res.pos, &line, &col);
+		if (comma)
+			buf_printf(errors, "%s:%zu:%zu: .: expected JSON, found a trailing comma "
+				   "(JSON allows none before '%c')\n", file, line, col,
+				   text[res.pos < len ? res.pos : len - 1]);
+		else
+			buf_printf(errors, "%s:%zu:%zu: .: expected JSON, found a syntax error (%s)\n",
+				   file, line, col, res.error);
 		rc = CDPM_ESCENARIO;
 		goto out;
 	}

@@ -82,6 +82,49 @@ START_TEST(puppeteer_flags_and_banner)
 }
 END_TEST
 
+/* -v: one plain line per connection, message and note on stderr (no
+ * colours when stderr is not a terminal). */
+START_TEST(verbose_tells_each_message)
+{
+	struct fx_server srv;
+	const char *args[] = {"-v", NULL};
+	ck_assert_int_eq(fx_try_start(&srv, args), 0);
+	char path[128];
+	snprintf(path, sizeof(path), "/devtools/browser/%s", srv.browser_id);
+	int fd = fx_ws_open(&srv, path, NULL, NULL);
+	struct buf msg, err;
+	buf_init(&msg, 0);
+	buf_init(&err, 0);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":7,\"method\":\"Browser.getVersion\"}", &msg), 0);
+	ck_assert_int_eq(fx_ws_call(fd, "{\"id\":8,\"method\":\"Tracing.nope\"}", &msg), 0);
+	close(fd);
+	/* stderr is non-blocking once the server is up: read what it told. */
+	char tmp[4096];
+	long long until = fx_now_ms() + 5000;
+	while (fx_now_ms() < until && (!err.data || !strstr(err.data, "WebSocket closed\n"))) {
+		ssize_t r = read(srv.stderr_fd, tmp, sizeof(tmp));
+		if (r > 0)
+			buf_add(&err, tmp, (size_t)r);
+		else
+			usleep(10000);
+		buf_finish(&err);
+	}
+	ck_assert_int_eq(fx_stop_status(&srv), 0);
+	ck_assert_ptr_nonnull(err.data);
+	char want[256];
+	snprintf(want, sizeof(want), "cdpmock: #2 WebSocket open on %s\n", path);
+	ck_assert_msg(strstr(err.data, want), "%s", err.data);
+	ck_assert_ptr_nonnull(strstr(err.data, "\ncdpmock: #2 -> Browser.getVersion 38 B\n"
+					      "cdpmock: #2 <- Browser.getVersion reply id=7 "));
+	ck_assert_ptr_nonnull(strstr(err.data, "\ncdpmock: #2 -> Tracing.nope 32 B\n"
+					      "cdpmock: #2 <- Tracing.nope error id=8 "));
+	ck_assert_ptr_nonnull(strstr(err.data, "\ncdpmock: #2 WebSocket closed\n"));
+	ck_assert_ptr_null(strchr(err.data, '\033'));
+	buf_clear(&msg);
+	buf_clear(&err);
+}
+END_TEST
+
 START_TEST(sigint_exits_cleanly)
 {
 	struct fx_server srv;
@@ -176,6 +219,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, puppeteer_flags_and_banner);
 	tcase_add_test(tc, sigint_exits_cleanly);
+	tcase_add_test(tc, verbose_tells_each_message);
 	tcase_add_test(tc, seed_makes_ids_reproducible);
 	tcase_add_test(tc, pipe_transport);
 	suite_add_tcase(s, tc);

@@ -330,12 +330,14 @@ START_TEST(cdpcli_saves_a_cpuprofile)
 	const char *cli = getenv("CDPCLI_BIN") ? getenv("CDPCLI_BIN") : "build/cdpcli";
 	char dir[] = "/tmp/cdpmock-prof-XXXXXX", file[256], endpoint[64];
 	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char out[300];
 	snprintf(file, sizeof(file), "%s/out.cpuprofile", dir);
+	snprintf(out, sizeof(out), "%s/stdout", dir);
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", fx_srv.port);
 	pid_t pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
 		execl(cli, cli, "--endpoint", endpoint, "--page", "Profiler.enable",
 		      "Profiler.start", "--sleep", "50", "Profiler.stop", "--save-profile", file,
 		      (char *)NULL);
@@ -350,8 +352,12 @@ START_TEST(cdpcli_saves_a_cpuprofile)
 	fx_read_file(file, &text);
 	ck_assert_int_eq(strncmp(text.data, "{\"nodes\":[", 10), 0);
 	ck_assert_uint_ge(check_profile(text.data, NULL), 1);
+	/* The results of the other commands are printed; the saved profile is not. */
+	fx_read_file(out, &text);
+	ck_assert_str_eq(text.data, "{}\n{}\n");
 	buf_clear(&text);
 	unlink(file);
+	unlink(out);
 	rmdir(dir);
 }
 END_TEST

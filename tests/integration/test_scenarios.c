@@ -24,8 +24,12 @@ START_TEST(library_file_passes_check_and_its_own_test)
 	buf_init(&out, 0);
 	const char *args[] = {"--check", files[_i], NULL};
 	int st = fx_run(args, &out);
-	ck_assert_msg(st == 0 && out.len == 0, "%s: --check: %s", files[_i],
-		      out.data ? out.data : "");
+	struct buf ok;
+	buf_init(&ok, 0);
+	buf_printf(&ok, "%s: ok\n", files[_i]);
+	ck_assert_msg(st == 0 && !strcmp(out.data ? out.data : "", ok.data), "%s: --check: %s",
+		      files[_i], out.data ? out.data : "");
+	buf_clear(&ok);
 	buf_reset(&out);
 	enum scenrun_result r = scenrun_file(files[_i], NULL, NULL, &out);
 	if (r == SCENRUN_SKIP)
@@ -81,8 +85,16 @@ START_TEST(check_reports_each_error_on_its_own_line)
 		   "found string \"x\"\n",
 		   path, path, path, path);
 	ck_assert_str_eq(out.data, want.data);
-	/* Syntax errors stop at the first one. */
+	/* Syntax errors stop at the first one; a trailing comma is named. */
 	FILE *f = fopen(path, "w");
+	fputs("{\"description\": \"x\",\n \"seed\": 1,\n \"rules\": [],\n}", f);
+	fclose(f);
+	ck_assert_int_eq(fx_run(args, &out), 1);
+	buf_reset(&want);
+	buf_printf(&want, "%s:3:13: .: expected JSON, found a trailing comma (JSON allows none "
+			  "before '}')\n", path);
+	ck_assert_str_eq(out.data, want.data);
+	f = fopen(path, "w");
 	fputs("{\"description\": \"x\",\n \"seed\": 1,,\n}", f);
 	fclose(f);
 	ck_assert_int_eq(fx_run(args, &out), 1);
@@ -97,15 +109,19 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	ck_assert_int_eq(fx_run(args, &out), 1);
 	ck_assert_ptr_nonnull(strstr(out.data, ":1:22: .: expected JSON, found a syntax error "
 					       "(duplicate key)"));
-	/* A good file says nothing; an unreadable one says why. */
+	/* A good file says so; an unreadable one says why. */
 	f = fopen(path, "w");
 	fputs("{\"description\": \"fine\"}", f);
 	fclose(f);
 	ck_assert_int_eq(fx_run(args, &out), 0);
-	ck_assert_uint_eq(out.len, 0);
+	buf_reset(&want);
+	buf_printf(&want, "%s: ok\n", path);
+	ck_assert_str_eq(out.data, want.data);
 	const char *missing[] = {"--check", "/nonexistent/x.json", NULL};
 	ck_assert_int_eq(fx_run(missing, &out), 1);
-	ck_assert_str_eq(out.data, "/nonexistent/x.json: cannot read: No such file or directory\n");
+	ck_assert_str_eq(out.data, "cdpmock: no scenario '/nonexistent/x.json': not a file, nor a "
+				   "name in the scenario library (cdpmock --list-scenarios lists "
+				   "them)\n");
 	/* --scenario with a bad file refuses to start. */
 	f = fopen(path, "w");
 	fputs("{\"description\": 1}", f);
@@ -116,6 +132,97 @@ START_TEST(check_reports_each_error_on_its_own_line)
 	unlink(path);
 	buf_clear(&out);
 	buf_clear(&want);
+}
+END_TEST
+
+/* Names that would never fire: not in the descriptor, or of the wrong kind
+ * for where they are. */
+START_TEST(check_catches_rules_that_never_fire)
+{
+	char path[64];
+	struct buf out, want;
+	buf_init(&out, 0);
+	buf_init(&want, 0);
+	temp_file(path, "{\"description\": \"never fires\", \"rules\": [\n"
+			"{\"match\": {\"direction\": \"out\", \"kind\": \"event\", \"method\": "
+			"\"Tracing.tracingCompleted\"}, \"action\": {\"drop\": true}},\n"
+			"{\"match\": {\"method\": \"tracing.end\"}, \"action\": {\"hold\": true}},\n"
+			"{\"match\": {\"direction\": \"out\", \"kind\": \"event\", \"method\": "
+			"\"Tracing.end\"}, \"action\": {\"drop\": true}},\n"
+			"{\"match\": {\"method\": \"Tracing.dataCollected\"}, \"action\": {\"hold\": "
+			"true}},\n"
+			"{\"match\": {\"method\": \"Tracng.*\"}, \"action\": {\"hold\": true}},\n"
+			"{\"match\": {\"direction\": \"out\", \"method\": \"Tracing.dataCollected\"}, "
+			"\"action\": {\"reply\": {\"result\": {}}}},\n"
+			"{\"match\": {\"direction\": \"out\", \"method\": \"Tracing.*\"}, \"action\": "
+			"{\"drop\": true}}],\n"
+			"\"expect\": {\"send\": [{\"method\": \"IO.reed\"}]}}\n");
+	const char *args[] = {"--check", path, NULL};
+	ck_assert_int_eq(fx_run(args, &out), 1);
+	buf_printf(&want,
+		   "%s:2:59: .rules[0].match.method: expected an event of the protocol (did you "
+		   "mean \"Tracing.tracingComplete\"?), found string \"Tracing.tracingCompleted\"\n"
+		   "%s:3:22: .rules[1].match.method: expected a command of the protocol (did you "
+		   "mean \"Tracing.end\"?), found string \"tracing.end\"\n"
+		   "%s:4:59: .rules[2].match.method: expected an event (\"Tracing.end\" is a "
+		   "command: a \"kind\": \"event\" match never sees it), found string "
+		   "\"Tracing.end\"\n"
+		   "%s:5:22: .rules[3].match.method: expected a command (\"Tracing.dataCollected\" "
+		   "is an event: an incoming rule sees only the commands a client sends), found "
+		   "string \"Tracing.dataCollected\"\n"
+		   "%s:6:22: .rules[4].match.method: expected a glob that matches a command of the "
+		   "protocol (this one matches none), found string \"Tracng.*\"\n"
+		   "%s:7:88: .rules[5].action.reply: expected an action for what the server sends "
+		   "(\"reply\" and \"builtin\" act on a command: they need \"direction\": \"in\"), "
+		   "found an object\n"
+		   "%s:9:32: .expect.send[0].method: expected a command of the protocol (did you "
+		   "mean \"IO.read\"?), found string \"IO.reed\"\n",
+		   path, path, path, path, path, path, path);
+	ck_assert_str_eq(out.data, want.data);
+	unlink(path);
+	buf_clear(&out);
+	buf_clear(&want);
+}
+END_TEST
+
+/* Library scenarios by name, from the tree and from an installation. */
+START_TEST(library_scenarios_by_name)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	const char *list[] = {"--list-scenarios", NULL};
+	ck_assert_int_eq(fx_run(list, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out.data, "\ntracing/complete-never "));
+	ck_assert_ptr_nonnull(strstr(out.data, "\nio/never-eof "));
+	size_t lines = 0;
+	for (const char *p = out.data; (p = strchr(p, '\n')); p++)
+		lines++;
+	ck_assert_uint_eq(lines, n_files);
+	const char *kw[] = {"--list-scenarios", "GZIP", NULL};
+	ck_assert_int_eq(fx_run(kw, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out.data, "tracing/gzip-stream "));
+	ck_assert_ptr_null(strstr(out.data, "tracing/complete-never"));
+	const char *byname[] = {"--check", "tracing/complete-never", NULL};
+	ck_assert_int_eq(fx_run(byname, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out.data, "/scenarios/tracing/complete-never.json: ok\n"));
+	const char *typo[] = {"--remote-debugging-port=0", "--scenario", "tracing/complete-nevr",
+			      NULL};
+	ck_assert_int_eq(fx_run(typo, &out), 1);
+	ck_assert_str_eq(out.data, "cdpmock: no scenario 'tracing/complete-nevr': not a file, nor a "
+				   "name in the scenario library; did you mean "
+				   "'tracing/complete-never'? (cdpmock --list-scenarios lists them)\n");
+	/* A server started by name runs that scenario. */
+	struct fx_server srv;
+	const char *run[] = {"--scenario", "target/no-pages", NULL};
+	fx_start(&srv, run);
+	struct buf resp;
+	buf_init(&resp, 0);
+	ck_assert_int_eq(fx_http_once(&srv, "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+				      &resp), 0);
+	ck_assert_ptr_nonnull(strstr(resp.data, "\r\n\r\n[  ]"));
+	fx_stop(&srv);
+	buf_clear(&resp);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -203,6 +310,8 @@ Suite *scenarios_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("loader");
 	tcase_add_test(tc, check_reports_each_error_on_its_own_line);
+	tcase_add_test(tc, check_catches_rules_that_never_fire);
+	tcase_add_test(tc, library_scenarios_by_name);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("determinism");
 	tcase_set_timeout(tc, 120);

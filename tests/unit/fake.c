@@ -2,6 +2,8 @@
  * and the loop driver of the pipeline's unit suites (see fake.h). */
 #include "fake.h"
 
+#include "cdp/protocol.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,16 @@ void fake_up(const struct domain *const *domains, size_t n, router_dispatch_fn d
 	fake_log_clear();
 	ck_assert_int_eq(targets_init(NULL, 0), 0);
 	router_init(domains, n, dispatch);
+	/* The test domain is in no descriptor: scenarios may still name it. */
+	static const char *const fake_commands[] = {"Fake.echo",  "Fake.defer", "Fake.error",
+						    "Fake.fail",  "Fake.reply", "Fake.silent",
+						    "Fake.event"};
+	static const char *const fake_events[] = {"Fake.event", "Fake.happened"};
+	protocol_declare(NULL, 0);
+	for (size_t i = 0; i < sizeof(fake_commands) / sizeof(fake_commands[0]); i++)
+		protocol_declare(fake_commands[i], PROTOCOL_COMMANDS);
+	for (size_t i = 0; i < sizeof(fake_events) / sizeof(fake_events[0]); i++)
+		protocol_declare(fake_events[i], PROTOCOL_EVENTS);
 	/* The suites read what was sent back from the journal ring. */
 	journal_ring_limit((size_t)4 << 20);
 	fake_loop_on = loop;
@@ -131,6 +143,7 @@ void fake_down(void)
 	journal_close();
 	journal_ring_limit(0);
 	router_init(NULL, 0, NULL);
+	protocol_declare(NULL, 0);
 	fake_log_clear();
 	clock_set_mode(CLOCK_MODE_REAL);
 }

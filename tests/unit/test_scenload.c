@@ -226,9 +226,9 @@ static const struct {
 	{"{\"description\":\"d\",\"rules\":[{\"match\":{},\"action\":{\"raw\":{\"hex\":\"0g\"}}}]}",
 	 "t.json:1:64: .rules[0].action.raw.hex: expected hex digits, found string \"0g\"\n"},
 	{"{\"description\":\"d\",\"rules\":[{\"match\":{\"direction\":\"out\"},\"action\":{\"reply\":{}}}]}",
-	 "t.json:1:68: .rules[0].action: expected one of the keys \"emit\", \"delay\", \"stall\", "
-	 "\"hold\", \"drop\", \"merge\", \"replace\", \"duplicate\", \"reorder\", \"split\", \"mutate\", "
-	 "\"close\", \"fin\", \"reset\", \"raw\", \"frame\", \"throttle\", found key \"reply\"\n"},
+	 "t.json:1:76: .rules[0].action.reply: expected an action for what the server sends "
+	 "(\"reply\" and \"builtin\" act on a command: they need \"direction\": \"in\"), found an "
+	 "object\n"},
 	{"{\"description\":\"d\",\"rules\":[{\"match\":{},\"action\":{\"mutate\":{\"drop\":\"a..b\"}}}]}",
 	 "t.json:1:68: .rules[0].action.mutate.drop: expected a dotted path such as "
 	 "\"params.stream\", found string \"a..b\"\n"},

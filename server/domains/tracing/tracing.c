@@ -462,7 +462,7 @@ static int tracing_end(struct call *c)
 	if (t->knobs.tracing.never_complete) {
 		/* Held until the owner goes away, like a Chrome that never
 		 * finishes flushing: later starts say "already been started". */
-		journal_note(conn_id(c->conn), "Tracing.end: tracingComplete held (tracing.never_complete)");
+		journal_note(conn_id(c->conn), "Tracing.end: tracingComplete held (scenario tracing.neverComplete)");
 		return rc;
 	}
 	if (t->knobs.tracing.complete_delay_us > 0)
