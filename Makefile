@@ -60,7 +60,7 @@ endif
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance install install-test clean deps node-deps
+        fuzz-build fuzz-replay soak conformance install install-test guide-test clean deps node-deps
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -180,7 +180,12 @@ CONFORM_ENV = CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) CDPC_ADAPTER_BIN=$(abspath
 conform-test: all node-deps
 	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
 
-test: layers unit integration install-test node-test fuzz-replay conform-test
+test: layers unit integration install-test node-test guide-test fuzz-replay conform-test
+
+# Every shell block of docs/guide.md, in order; its code blocks are excerpts
+# of tested files (tests/guide/run.sh).
+guide-test: all node-deps
+	$(Q)sh tests/guide/run.sh $(CURDIR)
 
 # make install into a temporary DESTDIR, and the installed cdpmock finds its
 # scenario library by name (tests/install/run.sh).
