@@ -136,10 +136,30 @@ static int admin_journal(struct conn *c, const char *query)
 	return rc;
 }
 
+/* A scenario sent with no ?name= and no "name" key is named after the
+ * start of its description (its first sentence, at most 60 bytes), not
+ * after the request. */
+static void admin_name_uploaded(struct scenario *sc)
+{
+	const char *d = sc->description ? sc->description : "";
+	size_t n = strcspn(d, ".:;\n");
+	int cut = n > 60;
+	if (cut)
+		n = 60;
+	while (cut && n > 0 && (d[n] & 0xc0) == 0x80)
+		n--; /* never inside a UTF-8 sequence */
+	char *name = scenario_alloc(sc, n + 4);
+	if (!name || !n)
+		return;
+	memcpy(name, d, n);
+	memcpy(name + n, cut ? "..." : "", cut ? 4 : 1);
+	sc->name = name;
+}
+
 static int admin_scenario_put(struct conn *c, const char *query, const char *body, size_t len)
 {
 	char name[256] = "request.json";
-	admin_query(query, "name", name, sizeof(name));
+	int named = admin_query(query, "name", name, sizeof(name));
 	struct buf errors;
 	struct scenario *sc;
 	buf_init(&errors, 0);
@@ -158,6 +178,8 @@ static int admin_scenario_put(struct conn *c, const char *query, const char *bod
 		return rc;
 	}
 	buf_clear(&errors);
+	if (!named && !json_object_get(sc->root, "name"))
+		admin_name_uploaded(sc);
 	rc = script_load(sc, c);
 	if (rc)
 		return admin_error(c, 500, cdpm_strerror(rc));

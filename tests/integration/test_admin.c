@@ -160,6 +160,20 @@ START_TEST(scenario_loads_replaces_and_reports_errors)
 	close(fd);
 	request("GET", "/mock/scenario", NULL);
 	ck_assert_ptr_nonnull(strstr(fx_body(&resp), "\"name\":\"who\""));
+	/* With neither ?name= nor a "name" key: the start of its description. */
+	request("PUT", "/mock/scenario",
+		"{\"description\": \"tracingComplete never comes: a client waits forever. More "
+		"text.\"}");
+	ck_assert_int_eq(status(), 200);
+	ck_assert_str_eq(fx_body(&resp), "{\"loaded\":\"tracingComplete never comes\"}\n");
+	request("PUT", "/mock/scenario",
+		"{\"description\": \"A very long first sentence that goes on and on well past sixty "
+		"bytes of text\"}");
+	ck_assert_str_eq(fx_body(&resp),
+			 "{\"loaded\":\"A very long first sentence that goes on and on well past "
+			 "six...\"}\n");
+	request("GET", "/mock/health", NULL);
+	ck_assert_ptr_nonnull(strstr(fx_body(&resp), "\"scenario\":\"A very long first"));
 }
 END_TEST
 
