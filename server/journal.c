@@ -151,9 +151,17 @@ static void journal_emit(unsigned conn, const char *dir, const char *method, str
 	buf_clear(b);
 }
 
+/* 1 when a line has somewhere to go: nothing is formatted otherwise. */
+static int journal_wanted(void)
+{
+	return journal_fp || journal_ring_max;
+}
+
 static void journal_line(unsigned conn, const char *dir, const char *session_id,
 			 const char *text, size_t len, int is_json, const char *method)
 {
+	if (!journal_wanted())
+		return;
 	struct buf b;
 	buf_init(&b, 0);
 	journal_head_fields(&b, conn, dir, session_id);
@@ -261,6 +269,8 @@ void journal_out_big(unsigned conn, const char *head, size_t head_len, uint64_t 
 	if (journal_v)
 		fprintf(stderr, "cdpmock: #%u <- %s(generated)%s %llu B\n", conn,
 			journal_c(JV_EVENT), journal_c(JV_RESET), (unsigned long long)total);
+	if (!journal_wanted())
+		return;
 	buf_init(&b, 0);
 	journal_head_fields(&b, conn, "out", session_id);
 	buf_adds(&b, ",\"len\":");
