@@ -453,6 +453,38 @@ START_TEST(dispose_on_detach_goes_with_its_connection)
 }
 END_TEST
 
+START_TEST(a_page_from_json_new_is_announced_and_attached)
+{
+	char pid[64];
+	struct buf resp;
+	buf_init(&resp, 0);
+	fx_send(&fx_br, "{\"id\":1,\"method\":\"Target.setDiscoverTargets\",\"params\":"
+			"{\"discover\":true}}");
+	fx_expect(&fx_br, "{\"method\":\"Target.targetCreated\",*");
+	fx_expect(&fx_br, "{\"id\":1,\"result\":{}}");
+	fx_send(&fx_br, "{\"id\":2,\"method\":\"Target.setAutoAttach\",\"params\":{\"autoAttach\":true,"
+			"\"waitForDebuggerOnStart\":false,\"flatten\":true}}");
+	fx_expect(&fx_br, "{\"method\":\"Target.targetInfoChanged\",*");
+	fx_expect(&fx_br, "{\"method\":\"Target.attachedToTarget\",*");
+	fx_expect(&fx_br, "{\"id\":2,\"result\":{}}");
+	ck_assert_int_eq(fx_request(&fx_srv, "PUT", "/json/new?https://new.test/", NULL, NULL, &resp),
+			 0);
+	const char *id = strstr(fx_body(&resp), "\"id\": \""); /* Chrome's 3-space JSON */
+	ck_assert_ptr_nonnull(id);
+	snprintf(pid, sizeof(pid), "%.32s", id + 7);
+	/* The default filters: no tab; the page, attached at the root, not
+	 * waiting (the session did not ask to). */
+	expectf(&fx_br, "{\"method\":\"Target.targetCreated\",\"params\":{\"targetInfo\":"
+		PAGE_INFO("%s", "https://new.test/", "false", "*") "}}", pid);
+	expectf(&fx_br, "{\"method\":\"Target.targetInfoChanged\",\"params\":{\"targetInfo\":"
+		PAGE_INFO("%s", "https://new.test/", "true", "*") "}}", pid);
+	expectf(&fx_br, "{\"method\":\"Target.attachedToTarget\",\"params\":{\"sessionId\":\"*\","
+		"\"targetInfo\":" PAGE_INFO("%s", "https://new.test/", "true", "*") ","
+		"\"waitingForDebugger\":false}}", pid);
+	buf_clear(&resp);
+}
+END_TEST
+
 Suite *tabs_suite(void);
 Suite *tabs_suite(void)
 {
@@ -466,6 +498,7 @@ Suite *tabs_suite(void)
 	tcase_add_test(tc, a_navigation_changes_the_target_info);
 	tcase_add_test(tc, browser_contexts_own_their_pages);
 	tcase_add_test(tc, dispose_on_detach_goes_with_its_connection);
+	tcase_add_test(tc, a_page_from_json_new_is_announced_and_attached);
 	suite_add_tcase(s, tc);
 	return s;
 }
