@@ -33,6 +33,15 @@ int call_close_msg(struct buf *b, const struct session *s)
 	return buf_addc(b, '}');
 }
 
+/* A reply to command id on s went out: it no longer runs there (the
+ * duplicate-id check, router.c). */
+static void call_answered(struct conn *c, const struct session *s, int id)
+{
+	struct session *live = session_find(c, s->id);
+	if (live)
+		session_inflight_done(live, id);
+}
+
 /* The one place a CDP error object is written. */
 int call_send_error_n(struct conn *c, const struct session *s, const char *method, int has_id,
 		      int id, int code, const char *message, size_t mlen, const char *data)
@@ -57,6 +66,8 @@ int call_send_error_n(struct conn *c, const struct session *s, const char *metho
 	}
 	buf_addc(&b, '}');
 	rc = call_close_msg(&b, s);
+	if (s && has_id)
+		call_answered(c, s, id);
 	if (!rc)
 		return conn_send(c, &b, s ? s->id : NULL, method);
 	buf_clear(&b);
@@ -99,6 +110,7 @@ int call_reply_end(struct call *c, struct buf *b)
 		return rc;
 	}
 	c->replied = 1;
+	call_answered(c->conn, c->session, c->id);
 	return conn_send(c->conn, b, c->session->id, c->method);
 }
 
@@ -142,6 +154,8 @@ int call_send_result(struct conn *c, const struct session *s, const char *method
 	rc = result ? call_dump(&b, result) : buf_adds(&b, "{}");
 	if (!rc)
 		rc = call_close_msg(&b, s);
+	if (s)
+		call_answered(c, s, id);
 	if (rc) {
 		buf_clear(&b);
 		return rc;

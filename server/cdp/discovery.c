@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "cdp/protocol.h"
+#include "cdp/attach.h"
 #include "cdp/targets.h"
 #include "cdpm.h"
 #include "net/conn.h"
@@ -197,6 +198,7 @@ static int discovery_new(struct conn *c, const struct http_req *r, const char *h
 		rc = CDPM_ENOMEM;
 		goto out;
 	}
+	attach_announce(t);
 	discovery_target_json(&b, t, host, 1);
 	buf_addc(&b, '\n');
 	rc = discovery_json(c, 200, &b);

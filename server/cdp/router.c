@@ -114,6 +114,25 @@ out:
 	buf_clear(&notfound);
 }
 
+/* A page answers its commands from the renderer, and a second command with
+ * the id of one still running there is refused at once (Chrome's
+ * DevToolsSession): the error comes before the first one's reply.  The
+ * browser and its tabs answer in the browser process and run both.  In
+ * cdpmock a page command is still running while a scenario rule delays it
+ * or holds it unanswered (its reply, once built, ends it: call.c).
+ * Returns 1 when it answered the duplicate. */
+static int router_duplicate(struct conn *c, const struct envelope *e)
+{
+	struct session *s = session_find(c, e->session_id);
+	if (!s || s->target->type != TARGET_PAGE || !session_inflight_add(s, e->id))
+		return 0;
+	call_send_error(c, s, e->method, 1, e->id, CDP_INVALID_REQUEST,
+			"Duplicate `id` in protocol request", NULL);
+	/* That reply cleared the id; the first command is still running. */
+	session_inflight_add(s, e->id);
+	return 1;
+}
+
 void router_on_message(struct conn *c, const char *text, size_t len)
 {
 	struct envelope e;
@@ -123,6 +142,8 @@ void router_on_message(struct conn *c, const char *text, size_t len)
 	if (rc == CDPM_EPROTO)
 		call_send_error(c, NULL, NULL, e.has_id, e.id, e.err_code, e.err_message.data,
 				NULL);
+	else if (rc == 0 && router_duplicate(c, &e))
+		;
 	else if (rc == 0)
 		router_dispatch(c, &e, text, len);
 	envelope_clear(&e);

@@ -6,14 +6,21 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cdp/attach.h"
 #include "cdpm.h"
 #include "journal.h"
 #include "net/conn.h"
 #include "cdp/router.h"
 #include "server.h"
 
-static struct target *targets_all; /* newest first */
+static struct target *targets_all; /* the browser and the pages, newest first */
+static struct target *targets_tabs; /* the tabs, newest first */
 static struct target *targets_the_browser;
+static struct bcontext *targets_ctx; /* oldest first */
+
+/* Most page commands one session may have unanswered (a scenario that
+ * holds commands): past it the oldest id is forgotten. */
+enum { TARGETS_MAX_INFLIGHT = 4096 };
 
 static void targets_hex(char *out, size_t digits, int upper)
 {
@@ -38,9 +45,9 @@ static void targets_free(struct target *t)
 /* Frees the closed pages: nothing points at them any more (their sessions
  * and page sockets went with targets_close()), and a client that opens and
  * closes pages in a loop must not grow the server. */
-static void targets_reap(void)
+static void targets_reap_list(struct target **list)
 {
-	for (struct target **pp = &targets_all; *pp;) {
+	for (struct target **pp = list; *pp;) {
 		struct target *t = *pp;
 		if (t->closed) {
 			*pp = t->next;
@@ -51,7 +58,51 @@ static void targets_reap(void)
 	}
 }
 
-static struct target *targets_add(enum target_type type, const char *url)
+static void targets_reap(void)
+{
+	targets_reap_list(&targets_all);
+	targets_reap_list(&targets_tabs);
+}
+
+/* A tab's id: its page's id through a fixed permutation of the hex
+ * digits, so that making tabs draws nothing from the rng. */
+static void targets_tab_id(char *out, const char *page_id)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+	for (i = 0; page_id[i]; i++) {
+		const char *d = strchr(hex, page_id[i]);
+		unsigned v = d ? (unsigned)(d - hex) : 0;
+		out[i] = hex[(v * 7 + 3) & 15];
+	}
+	out[i] = '\0';
+}
+
+static struct target *targets_add_tab(struct target *page)
+{
+	struct target *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->type = TARGET_TAB;
+	t->url = strdup("");
+	t->title = strdup("");
+	if (!t->url || !t->title) {
+		targets_free(t);
+		return NULL;
+	}
+	targets_tab_id(t->id, page->id);
+	memcpy(t->context_id, page->context_id, sizeof(t->context_id));
+	t->seq = page->seq;
+	t->announced = 1;
+	t->tab = page;
+	page->tab = t;
+	t->next = targets_tabs;
+	targets_tabs = t;
+	return t;
+}
+
+static struct target *targets_add(enum target_type type, const char *url,
+				  const struct bcontext *ctx)
 {
 	struct target *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -72,11 +123,17 @@ static struct target *targets_add(enum target_type type, const char *url)
 	} else {
 		targets_hex(t->id, 32, 1);
 	}
-	if (targets_the_browser)
+	if (ctx)
+		memcpy(t->context_id, ctx->id, sizeof(t->context_id));
+	else if (targets_the_browser)
 		memcpy(t->context_id, targets_the_browser->context_id, sizeof(t->context_id));
 	else
 		targets_hex(t->context_id, 32, 1);
 	t->seq = server.next_target_seq++;
+	if (type == TARGET_PAGE && !targets_add_tab(t)) {
+		targets_free(t);
+		return NULL;
+	}
 	t->next = targets_all;
 	targets_all = t;
 	return t;
@@ -118,7 +175,7 @@ static void targets_gone(struct target *t)
 
 int targets_init(const struct target_page *pages, size_t n)
 {
-	targets_the_browser = targets_add(TARGET_BROWSER, "");
+	targets_the_browser = targets_add(TARGET_BROWSER, "", NULL);
 	if (!targets_the_browser)
 		return CDPM_ENOMEM;
 	server.rng_pages = server.rng;
@@ -137,23 +194,42 @@ void targets_reseed(uint64_t seed)
 	server.rng_pages = server.rng;
 }
 
+/* Sessions still attached to t (a pipe's flat sessions) go silently. */
+static void targets_drop_sessions(struct target *t)
+{
+	for (struct conn *c = conn_list(); c; c = c->next)
+		for (struct session *s = c->sessions, *nx; s; s = nx) {
+			nx = s->next;
+			if (s->target == t && s->id[0])
+				session_free(s);
+		}
+}
+
+static void targets_contexts_free(void)
+{
+	while (targets_ctx) {
+		struct bcontext *x = targets_ctx;
+		targets_ctx = x->next;
+		free(x);
+	}
+}
+
 int targets_reset(const struct target_page *pages, size_t n)
 {
 	for (struct target *t = targets_all; t; t = t->next) {
 		if (t->type == TARGET_BROWSER || t->closed)
 			continue;
+		/* The scenario starts over: no events. */
 		t->closed = 1;
-		/* Sessions still attached (a pipe's flat sessions) go silently:
-		 * the scenario starts over. */
-		for (struct conn *c = conn_list(); c; c = c->next)
-			for (struct session *s = c->sessions, *nx; s; s = nx) {
-				nx = s->next;
-				if (s->target == t && s->id[0])
-					session_free(s);
-			}
+		targets_drop_sessions(t);
 		targets_gone(t);
+		if (t->tab && !t->tab->closed) {
+			t->tab->closed = 1;
+			targets_drop_sessions(t->tab);
+		}
 	}
 	targets_reap();
+	targets_contexts_free();
 	server.rng = server.rng_pages;
 	server.next_target_seq = server.next_page_seq;
 	return targets_pages(pages, n);
@@ -169,8 +245,14 @@ void targets_fini(void)
 		n = t->next;
 		targets_free(t);
 	}
+	for (t = targets_tabs; t; t = n) {
+		n = t->next;
+		targets_free(t);
+	}
 	targets_all = NULL;
+	targets_tabs = NULL;
 	targets_the_browser = NULL;
+	targets_contexts_free();
 }
 
 struct target *targets_browser(void)
@@ -191,7 +273,18 @@ struct target *targets_find(const char *id)
 	for (struct target *t = targets_next(NULL); t; t = targets_next(t))
 		if (!strcmp(t->id, id))
 			return t;
+	for (struct target *t = targets_tabs; t; t = t->next)
+		if (!t->closed && !strcmp(t->id, id))
+			return t;
 	return NULL;
+}
+
+unsigned targets_tab_index(const struct target *tab)
+{
+	unsigned n = 0;
+	for (struct target *t = targets_tabs; t; t = t->next)
+		n += !t->closed && t->seq < tab->seq && !strcmp(t->context_id, tab->context_id);
+	return n;
 }
 
 struct target *targets_first_page(void)
@@ -213,9 +306,14 @@ int targets_room(void)
 	return CDPM_ETOOBIG;
 }
 
+struct target *targets_new_page_in(const char *url, const struct bcontext *ctx)
+{
+	return targets_add(TARGET_PAGE, url ? url : "about:blank", ctx);
+}
+
 struct target *targets_new_page(const char *url)
 {
-	return targets_add(TARGET_PAGE, url ? url : "about:blank");
+	return targets_new_page_in(url, NULL);
 }
 
 int targets_display_title(const struct target *t, struct buf *out)
@@ -236,8 +334,20 @@ int targets_display_title(const struct target *t, struct buf *out)
 	return out->data ? 0 : buf_adds(out, "");
 }
 
-void targets_close(struct target *t)
+/* One target of a closing tab: its page, then the tab itself. */
+#define TARGETS_GONE "{\"reason\":\"Render process gone.\"}"
+static void targets_close_one(struct target *t, int blank)
 {
+	int was_attached = attach_is_attached(t);
+	if (t->type == TARGET_PAGE)
+		for (struct conn *c = conn_list(); c; c = c->next)
+			for (struct session *s = c->sessions; s; s = s->next)
+				if (s->target == t && s->id[0])
+					call_event_raw(s, "Inspector.detached", TARGETS_GONE,
+						       strlen(TARGETS_GONE));
+	if (was_attached)
+		attach_send_info(t, "Target.targetInfoChanged",
+				 ATTACH_INFO_DETACHED | (blank ? ATTACH_INFO_BLANK : 0));
 	t->closed = 1;
 	for (struct conn *c = conn_list(); c; c = c->next) {
 		if (c->page == t) {
@@ -256,22 +366,88 @@ void targets_close(struct target *t)
 			struct buf p;
 			buf_init(&p, 0);
 			buf_printf(&p, "{\"sessionId\":\"%s\",\"targetId\":\"%s\"}", s->id, t->id);
-			call_event_raw(c->sessions, "Target.detachedFromTarget", p.data, p.len);
+			call_event_raw(s->parent ? s->parent : c->sessions,
+				       "Target.detachedFromTarget", p.data, p.len);
 			buf_clear(&p);
 			session_free(s);
 		}
-		for (s = c->sessions; s; s = s->next) {
-			if (!s->discover)
-				continue;
-			struct buf p;
-			buf_init(&p, 0);
-			buf_printf(&p, "{\"targetId\":\"%s\"}", t->id);
-			call_event_raw(s, "Target.targetDestroyed", p.data, p.len);
-			buf_clear(&p);
+	}
+	attach_send_destroyed(t);
+	if (t->type == TARGET_PAGE)
+		targets_gone(t);
+}
+
+void targets_close_how(struct target *t, int blank)
+{
+	struct target *page = t->type == TARGET_TAB ? t->tab : t;
+	struct target *tab = t->type == TARGET_TAB ? t : t->tab;
+	if (page && !page->closed)
+		targets_close_one(page, blank);
+	if (tab && !tab->closed)
+		targets_close_one(tab, blank);
+	targets_reap();
+}
+
+void targets_close(struct target *t)
+{
+	targets_close_how(t, 1);
+}
+
+struct bcontext *targets_context_new(struct conn *owner)
+{
+	struct bcontext *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	targets_hex(x->id, 32, 1);
+	x->owner = owner;
+	struct bcontext **pp = &targets_ctx;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = x;
+	return x;
+}
+
+struct bcontext *targets_context_find(const char *id)
+{
+	for (struct bcontext *x = targets_ctx; x; x = x->next)
+		if (!strcmp(x->id, id))
+			return x;
+	return NULL;
+}
+
+struct bcontext *targets_contexts(void)
+{
+	return targets_ctx;
+}
+
+void targets_context_dispose(struct bcontext *ctx)
+{
+	for (struct target *t = targets_next(NULL); t;) {
+		if (t->type == TARGET_PAGE && !strcmp(t->context_id, ctx->id)) {
+			targets_close_how(t, 0);
+			t = targets_next(NULL); /* t is freed: start over */
+		} else {
+			t = targets_next(t);
 		}
 	}
-	targets_gone(t);
-	targets_reap();
+	for (struct bcontext **pp = &targets_ctx; *pp; pp = &(*pp)->next)
+		if (*pp == ctx) {
+			*pp = ctx->next;
+			break;
+		}
+	free(ctx);
+}
+
+void targets_conn_gone(struct conn *c)
+{
+	for (struct bcontext *x = targets_ctx; x;) {
+		if (x->owner == c) {
+			targets_context_dispose(x);
+			x = targets_ctx;
+		} else {
+			x = x->next;
+		}
+	}
 }
 
 int session_open_root(struct conn *c)
@@ -285,6 +461,7 @@ void session_close_all(struct conn *c)
 {
 	while (c->sessions)
 		session_free(c->sessions);
+	targets_conn_gone(c);
 }
 
 struct session *session_new(struct conn *c, struct target *t, int root)
@@ -327,5 +504,39 @@ void session_free(struct session *s)
 			break;
 		}
 	}
+	for (struct session *k = s->conn->sessions; k; k = k->next)
+		if (k->parent == s)
+			k->parent = NULL;
+	free(s->inflight);
 	free(s);
+}
+
+int session_inflight_add(struct session *s, int id)
+{
+	for (size_t i = 0; i < s->n_inflight; i++)
+		if (s->inflight[i] == id)
+			return 1;
+	if (s->n_inflight == TARGETS_MAX_INFLIGHT) {
+		memmove(s->inflight, s->inflight + 1, (s->n_inflight - 1) * sizeof(int));
+		s->n_inflight--;
+	}
+	if (s->n_inflight == s->cap_inflight) {
+		size_t cap = s->cap_inflight ? 2 * s->cap_inflight : 8;
+		int *p = realloc(s->inflight, cap * sizeof(int));
+		if (!p)
+			return 0; /* unrecorded: a duplicate then just runs */
+		s->inflight = p;
+		s->cap_inflight = cap;
+	}
+	s->inflight[s->n_inflight++] = id;
+	return 0;
+}
+
+void session_inflight_done(struct session *s, int id)
+{
+	for (size_t i = 0; i < s->n_inflight; i++)
+		if (s->inflight[i] == id) {
+			s->inflight[i] = s->inflight[--s->n_inflight];
+			return;
+		}
 }

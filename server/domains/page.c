@@ -19,6 +19,7 @@
 #include "domains/network.h"
 #include "domains/pagestate.h"
 #include "domains/profiler.h"
+#include "cdp/attach.h"
 #include "cdp/envelope.h"
 #include "cdp/router.h"
 #include "domains/runtime.h"
@@ -179,6 +180,9 @@ static void page_run_document(struct pagestate *pt)
 	network_document_response(pt);
 	runtime_document_cleared(pt);
 	page_frame_navigated(pt);
+	/* Discovering sessions hear of the new url and title (Chrome sends it
+	 * between frameNavigated and domContentEventFired). */
+	attach_send_info(pt->target, "Target.targetInfoChanged", 0);
 	runtime_document_created(pt);
 	debugger_document_created(pt);
 	page_lifecycle(pt, PAGESTATE_COMMIT);
@@ -206,10 +210,18 @@ static int page_load(struct call *c, struct pagestate *pt, const char *url, enum
 	struct target *t = pt->target;
 	if (url != t->url) {
 		char *u = strdup(url);
-		if (!u)
+		char *title = strdup("");
+		if (!u || !title) {
+			free(u);
+			free(title);
 			return CDPM_ENOMEM;
+		}
 		free(t->url);
 		t->url = u;
+		/* The new document has no <title> cdpmock could read: its
+		 * title is shown as its URL, as Chrome does until one loads. */
+		free(t->title);
+		t->title = title;
 	}
 	pagestate_next_loader(pt);
 	pt->documents++;

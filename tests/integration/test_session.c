@@ -123,7 +123,10 @@ START_TEST(discover_lists_the_browser_target)
 	next();
 	ck_assert_int_eq(strncmp(msg.data, "{\"id\":1,\"result\":{\"browserContextIds\":[],"
 					   "\"defaultBrowserContextId\":\"", 67), 0);
-	SEND("{\"id\":2,\"method\":\"Target.setDiscoverTargets\",\"params\":{\"discover\":true}}");
+	/* With puppeteer's filter [{}]: Chrome's default filter (none given)
+	 * leaves the browser out (test_tabs.c). */
+	SEND("{\"id\":2,\"method\":\"Target.setDiscoverTargets\",\"params\":{\"discover\":true,"
+	     "\"filter\":[{}]}}");
 	int saw_browser = 0, saw_page = 0;
 	for (;;) {
 		next();
@@ -177,6 +180,12 @@ START_TEST(create_and_close_target)
 	SEND("{\"id\":3,\"method\":\"Target.closeTarget\",\"params\":{\"targetId\":\"%s\"}}", tid);
 	next();
 	ck_assert_str_eq(msg.data, "{\"id\":3,\"result\":{\"success\":true}}");
+	/* Chrome tells the page's session first. */
+	next();
+	buf_reset(&want);
+	buf_printf(&want, "{\"method\":\"Inspector.detached\",\"params\":{\"reason\":\"Render process "
+			  "gone.\"},\"sessionId\":\"%s\"}", sid);
+	ck_assert_str_eq(msg.data, want.data);
 	next();
 	buf_reset(&want);
 	buf_printf(&want, "{\"method\":\"Target.detachedFromTarget\",\"params\":{\"sessionId\":\"%s\","

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "cdp/attach.h"
 #include "cdp/router.h"
 #include "cdp/targets.h"
 #include "cdpm.h"
@@ -221,6 +222,124 @@ START_TEST(a_display_title_is_the_title_or_the_escaped_url)
 }
 END_TEST
 
+START_TEST(every_page_has_a_tab_that_draws_nothing_from_the_rng)
+{
+	char before[512], after[512];
+	start(42, three, 3);
+	ids(before, sizeof(before));
+	for (struct target *t = targets_next(NULL); t; t = targets_next(t)) {
+		ck_assert_int_ne(t->type, TARGET_TAB); /* the walk is browser and pages */
+		if (t->type != TARGET_PAGE)
+			continue;
+		struct target *tab = t->tab;
+		ck_assert_ptr_nonnull(tab);
+		ck_assert_int_eq(tab->type, TARGET_TAB);
+		ck_assert_ptr_eq(tab->tab, t);
+		ck_assert(is_hex(tab->id, 32, 1));
+		ck_assert_str_ne(tab->id, t->id);
+		ck_assert_str_eq(tab->context_id, t->context_id);
+		ck_assert_ptr_eq(targets_find(tab->id), tab);
+	}
+	/* Three tabs in one context: strip indexes 0, 1, 2, oldest first. */
+	struct target *newest = targets_first_page();
+	ck_assert_uint_eq(targets_tab_index(newest->tab), 2);
+	ck_assert_uint_eq(targets_tab_index(newest->next->next->tab), 0);
+	/* The ids a seed gives are the pages' alone: a second start draws the
+	 * same, and a new page after them too. */
+	start(42, three, 3);
+	ids(after, sizeof(after));
+	ck_assert_str_eq(before, after);
+	/* Closing the tab closes its page. */
+	char pid[40];
+	memcpy(pid, targets_first_page()->id, sizeof(pid));
+	targets_close(targets_first_page()->tab);
+	ck_assert_ptr_null(targets_find(pid));
+	ck_assert_uint_eq(count_pages(), 2);
+}
+END_TEST
+
+/* attach_filter() of the JSON text f (NULL: no filter). */
+static unsigned allow_of(const char *f)
+{
+	json_t *j = f ? json_loads(f, 0, NULL) : NULL;
+	ck_assert(!f || j);
+	unsigned allow = 12345;
+	attach_filter(j, &allow);
+	json_decref(j);
+	return allow;
+}
+
+START_TEST(the_first_matching_filter_entry_wins)
+{
+	ck_assert_uint_eq(allow_of(NULL), TARGET_PAGE); /* Chrome's default */
+	ck_assert_uint_eq(allow_of("[]"), 0);
+	ck_assert_uint_eq(allow_of("[{}]"), TARGET_BROWSER | TARGET_TAB | TARGET_PAGE);
+	ck_assert_uint_eq(allow_of("[{\"type\":\"page\",\"exclude\":true},{}]"),
+			  TARGET_BROWSER | TARGET_TAB);
+	ck_assert_uint_eq(allow_of("[{\"type\":\"page\"},{\"type\":\"page\",\"exclude\":true}]"),
+			  TARGET_PAGE);
+	ck_assert_uint_eq(allow_of("[{\"type\":\"tab\",\"exclude\":true},{\"type\":\"tab\"},{}]"),
+			  TARGET_BROWSER | TARGET_PAGE);
+	ck_assert_uint_eq(allow_of("[{\"type\":\"worker\"}]"), 0);
+	ck_assert_uint_eq(allow_of("[{\"exclude\":false,\"type\":\"browser\"}]"), TARGET_BROWSER);
+	ck_assert_uint_eq(allow_of("[{\"exclude\":true}]"), 0);
+}
+END_TEST
+
+START_TEST(a_context_owns_its_pages_and_goes_with_its_owner)
+{
+	start(0, NULL, 0);
+	struct conn *c = fake_cdp_conn(0);
+	struct bcontext *mine = targets_context_new(c), *kept = targets_context_new(NULL);
+	ck_assert(is_hex(mine->id, 32, 1));
+	ck_assert_str_ne(mine->id, kept->id);
+	ck_assert_str_ne(mine->id, targets_browser()->context_id);
+	ck_assert_ptr_eq(targets_contexts(), mine); /* oldest first */
+	ck_assert_ptr_eq(mine->next, kept);
+	ck_assert_ptr_eq(targets_context_find(kept->id), kept);
+	struct target *a = targets_new_page_in("https://a.test/", mine);
+	struct target *b = targets_new_page_in("https://b.test/", kept);
+	ck_assert_str_eq(a->context_id, mine->id);
+	ck_assert_str_eq(a->tab->context_id, mine->id);
+	ck_assert_uint_eq(targets_tab_index(a->tab), 0);
+	char aid[40], bid[40], mid[33];
+	memcpy(aid, a->id, sizeof(aid));
+	memcpy(bid, b->id, sizeof(bid));
+	memcpy(mid, mine->id, sizeof(mid));
+	ck_assert_uint_eq(count_pages(), 3);
+	/* The connection goes: its disposeOnDetach context and its page go. */
+	session_close_all(c);
+	ck_assert_ptr_null(targets_context_find(mid));
+	ck_assert_ptr_null(targets_find(aid));
+	ck_assert_ptr_eq(targets_find(bid), b);
+	ck_assert_ptr_eq(targets_contexts(), kept);
+	targets_context_dispose(kept);
+	ck_assert_ptr_null(targets_find(bid));
+	ck_assert_ptr_null(targets_contexts());
+	ck_assert_uint_eq(count_pages(), 1);
+}
+END_TEST
+
+START_TEST(a_running_command_s_id_is_a_duplicate_until_answered)
+{
+	start(0, NULL, 0);
+	struct conn *c = fake_cdp_conn(0);
+	struct session *s = session_new(c, targets_first_page(), 0);
+	ck_assert_int_eq(session_inflight_add(s, 5), 0);
+	ck_assert_int_eq(session_inflight_add(s, 6), 0);
+	ck_assert_int_eq(session_inflight_add(s, 5), 1);
+	session_inflight_done(s, 5);
+	ck_assert_int_eq(session_inflight_add(s, 6), 1);
+	ck_assert_int_eq(session_inflight_add(s, 5), 0);
+	/* Past the cap the oldest is forgotten, and memory stays bounded. */
+	for (int i = 100; i < 100 + 5000; i++)
+		ck_assert_int_eq(session_inflight_add(s, i), 0);
+	ck_assert_uint_le(s->n_inflight, 4096);
+	ck_assert_int_eq(session_inflight_add(s, 5099), 1);
+	session_close_all(c);
+}
+END_TEST
+
 /* ---- sessions ---- */
 
 START_TEST(sessions_keep_the_root_first_and_children_in_attach_order)
@@ -278,8 +397,10 @@ START_TEST(closing_a_page_detaches_its_sessions_and_tells_discoverers)
 	struct conn *a = fake_cdp_conn(0);
 	conn_set_tap(a, &fake_tap_take);
 	a->sessions->discover = 1;
+	a->sessions->discover_allow = TARGET_PAGE; /* the default filter */
 	struct session *on_p = session_new(a, p, 0), *on_q = session_new(a, q, 0);
 	on_q->discover = 1;
+	on_q->discover_allow = TARGET_PAGE | TARGET_TAB;
 	struct conn *sock = conn_new(CONN_WS, NULL, NULL); /* /devtools/page/<p> */
 	sock->page = p;
 	ck_assert_int_eq(session_open_root(sock), 0);
@@ -288,25 +409,51 @@ START_TEST(closing_a_page_detaches_its_sessions_and_tells_discoverers)
 	char sid[33], pid[40];
 	memcpy(sid, on_p->id, sizeof(sid));
 	memcpy(pid, p->id, sizeof(pid));
+	char tab_id[40];
+	memcpy(tab_id, p->tab->id, sizeof(tab_id));
 
 	targets_close(p);
 
-	char want[256];
-	ck_assert_uint_eq(fake_out.n, 3);
+	/* Chrome's order after Target.closeTarget: Inspector.detached on the
+	 * page's flat session, targetInfoChanged (attached:false, url and
+	 * title blank) to the discoverers, detachedFromTarget to the session's
+	 * parent (here the root), targetDestroyed; then the same for the tab,
+	 * which nothing was attached to: targetDestroyed to on_q only, whose
+	 * filter admits tabs. */
+	char want[512];
+	ck_assert_uint_eq(fake_out.n, 7);
+	snprintf(want, sizeof(want),
+		 "{\"method\":\"Inspector.detached\",\"params\":{\"reason\":\"Render process "
+		 "gone.\"},\"sessionId\":\"%s\"}", sid);
+	ck_assert_str_eq(fake_text(0), want);
+	snprintf(want, sizeof(want),
+		 "{\"method\":\"Target.targetInfoChanged\",\"params\":{\"targetInfo\":{"
+		 "\"targetId\":\"%s\",\"type\":\"page\",\"title\":\"\",\"url\":\"\","
+		 "\"attached\":false,\"canAccessOpener\":false,\"browserContextId\":\"%s\"}}}",
+		 pid, q->context_id);
+	ck_assert_str_eq(fake_text(1), want);
+	ck_assert_ptr_eq(fake_out.m[1].c, a);
+	ck_assert_str_eq(fake_out.m[2].sid, on_q->id);
 	snprintf(want, sizeof(want),
 		 "{\"method\":\"Target.detachedFromTarget\",\"params\":{\"sessionId\":\"%s\","
 		 "\"targetId\":\"%s\"}}",
 		 sid, pid);
-	ck_assert_str_eq(fake_text(0), want);
-	ck_assert_ptr_eq(fake_out.m[0].c, a);
+	ck_assert_str_eq(fake_text(3), want);
+	ck_assert_ptr_eq(fake_out.m[3].c, a);
 	snprintf(want, sizeof(want), "{\"method\":\"Target.targetDestroyed\",\"params\":{\"targetId\":\"%s\"}}",
 		 pid);
-	ck_assert_str_eq(fake_text(1), want);
+	ck_assert_str_eq(fake_text(4), want);
 	snprintf(want, sizeof(want),
 		 "{\"method\":\"Target.targetDestroyed\",\"params\":{\"targetId\":\"%s\"},"
 		 "\"sessionId\":\"%s\"}",
 		 pid, on_q->id);
-	ck_assert_str_eq(fake_text(2), want);
+	ck_assert_str_eq(fake_text(5), want);
+	snprintf(want, sizeof(want),
+		 "{\"method\":\"Target.targetDestroyed\",\"params\":{\"targetId\":\"%s\"},"
+		 "\"sessionId\":\"%s\"}",
+		 tab_id, on_q->id);
+	ck_assert_str_eq(fake_text(6), want);
+	ck_assert_ptr_null(targets_find(tab_id));
 	ck_assert_ptr_null(session_find(a, sid));
 	ck_assert_ptr_eq(a->sessions->next, on_q);
 	ck_assert_int_eq(sock->gone, 1);
@@ -335,6 +482,10 @@ Suite *targets_suite(void)
 	tcase_add_test(t, a_reset_gives_the_pages_the_ids_of_a_fresh_start);
 	tcase_add_test(t, a_reseed_resets_to_what_that_seed_gives_at_start);
 	tcase_add_test(t, a_display_title_is_the_title_or_the_escaped_url);
+	tcase_add_test(t, every_page_has_a_tab_that_draws_nothing_from_the_rng);
+	tcase_add_test(t, the_first_matching_filter_entry_wins);
+	tcase_add_test(t, a_context_owns_its_pages_and_goes_with_its_owner);
+	tcase_add_test(t, a_running_command_s_id_is_a_duplicate_until_answered);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("sessions");

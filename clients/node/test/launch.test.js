@@ -89,6 +89,23 @@ describe('puppeteer-core over the pipe', () => {
 });
 
 describe('playwright-core over the pipe', () => {
+  test('launch({executablePath}), newPage(), a trace, close', TIMEOUT, async () => {
+    // A user's first try: newPage() makes a context (Target.createBrowserContext)
+    // and a page in it; closing the browser ends the process.
+    const browser = await chromium.launch({ executablePath: BIN });
+    try {
+      const page = await browser.newPage();
+      assert.equal(browser.contexts().length, 1);
+      await browser.startTracing(page);
+      const trace = JSON.parse(Buffer.from(await browser.stopTracing()).toString('utf8'));
+      assert.ok(trace.traceEvents.length > 0);
+      await page.close();
+    } finally {
+      await browser.close();
+    }
+    assert.equal(browser.isConnected(), false);
+  });
+
   test('launchPersistentContext, startTracing/stopTracing of more than 10 MB', TIMEOUT,
     async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdpmock-pw-'));
