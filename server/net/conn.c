@@ -208,10 +208,10 @@ void conn_rx_release(struct conn *c, struct buf *b)
 	buf_clear(b);
 	if (!big)
 		return;
-	journal_note(conn_id(c), "released a %zu-byte receive buffer", big);
 	/* Parsing a big message leaves free heap behind too (glibc keeps
 	 * blocks under its raised mmap threshold): hand it back. */
 	malloc_trim(0);
+	journal_note(conn_id(c), "released a %zu-byte receive buffer", big);
 }
 
 void conn_deliver(struct conn *c, const char *text, size_t len)
