@@ -152,7 +152,6 @@ static void emit_tasks(struct page_ctx *c)
 		const struct scripts_fn *fn = &c->scripts->fn[k->fn];
 		const struct scripts_script *s = &c->scripts->script[fn->script];
 		int32_t line = fn->line, col = fn->column;
-		char dur[64];
 
 		if (top && page_begin(c, 'X', TRACE_S_RUN_TASK, TRACE_S_TOPLEVEL_CAT, c->main, k->ts)) {
 			c->x[c->n - 1].dur = k->dur;
@@ -190,10 +189,9 @@ static void emit_tasks(struct page_ctx *c)
 		if (v8 && page_begin(c, 'X', TRACE_S_CALL_FUNCTION, TRACE_S_V8_EXECUTE_CAT, c->main,
 				     k->ts + 40)) {
 			c->x[c->n - 1].dur = k->dur - 80;
-			snprintf(dur, sizeof(dur), "%lld", (long long)(k->dur - 80));
-			buf_printf(b, "{\"args\":{},\"cat\":\"v8.execute\",\"dur\":%s,"
-				      "\"name\":\"V8.Execute\",\"ph\":\"X\"",
-				   dur);
+			buf_adds(b, "{\"args\":{},\"cat\":\"v8.execute\",\"dur\":");
+			buf_add_i64(b, k->dur - 80);
+			buf_adds(b, ",\"name\":\"V8.Execute\",\"ph\":\"X\"");
 			page_end(c, NULL);
 		}
 	}

@@ -8,24 +8,18 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import TraceGatherer from 'lighthouse/core/gather/gatherers/trace.js';
 
-// Puppeteer's page.tracing.start() set (with screenshots: true) and
-// Lighthouse's TraceGatherer set ("-*" becomes excludedCategories ["*"]).
+// Puppeteer's page.tracing.start() set (with screenshots: true), and
+// Lighthouse's, from its own TraceGatherer (it has no CPU profiler: "TODO:
+// Re-enable"), which it sends as the legacy "categories" string.
 export const PUPPETEER_CATEGORIES = [
   'devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline',
   'disabled-by-default-devtools.timeline.frame', 'toplevel', 'blink.console',
   'blink.user_timing', 'latencyInfo', 'disabled-by-default-devtools.timeline.stack',
   'disabled-by-default-v8.cpu_profiler', 'disabled-by-default-devtools.screenshot',
 ];
-export const LIGHTHOUSE_CATEGORIES = [
-  'disabled-by-default-lighthouse', 'loading', 'v8', 'v8.execute', 'blink.user_timing',
-  'blink.console', 'devtools.timeline', 'disabled-by-default-devtools.timeline',
-  'disabled-by-default-devtools.screenshot', 'disabled-by-default-devtools.timeline.stack',
-  'disabled-by-default-devtools.timeline.frame', 'latencyInfo',
-  'disabled-by-default-devtools.target-rundown',
-  'disabled-by-default-devtools.v8-source-rundown-sources',
-  'disabled-by-default-devtools.v8-source-rundown', 'disabled-by-default-v8.cpu_profiler',
-];
+export const LIGHTHOUSE_CATEGORIES = TraceGatherer.getDefaultTraceCategories();
 
 // The page the traces load: text for the paints and a script that keeps the
 // main thread busy for a while (a long task in Chrome).
@@ -186,15 +180,18 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 // Records a trace around a Page.navigate: {traceEvents, metadata?, frames}.
 export async function recordTrace(wsUrl, pageUrl, {categories, transferMode = 'ReportEvents',
-  extraCategories = [], memoryDump = false} = {}) {
+  legacy = false, extraCategories = [], memoryDump = false} = {}) {
   const c = await Connection.open(wsUrl);
   try {
     const session = await c.attachPage();
     await c.send('Page.enable', {}, session);
     const data = c.collect('Tracing.dataCollected');
     const included = [...categories, ...extraCategories];
-    // On the page's session, as puppeteer, Lighthouse and DevTools do.
-    await c.send('Tracing.start', {
+    // On the page's session, as puppeteer, Lighthouse and DevTools do;
+    // Lighthouse's way is the categories string with "-*" and its options.
+    await c.send('Tracing.start', legacy ? {
+      categories: included.join(','), options: 'sampling-frequency=10000', transferMode,
+    } : {
       traceConfig: {includedCategories: included, excludedCategories: ['*']},
       transferMode,
     }, session);

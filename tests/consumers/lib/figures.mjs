@@ -7,8 +7,10 @@ import * as tools from './tools.mjs';
 export const RECORDINGS = [
   {name: 'puppeteer/stream', categories: PUPPETEER_CATEGORIES, transferMode: 'ReturnAsStream'},
   {name: 'puppeteer/events', categories: PUPPETEER_CATEGORIES, transferMode: 'ReportEvents'},
-  {name: 'lighthouse/events', categories: LIGHTHOUSE_CATEGORIES, transferMode: 'ReportEvents'},
-  {name: 'lighthouse/stream', categories: LIGHTHOUSE_CATEGORIES, transferMode: 'ReturnAsStream'},
+  {name: 'lighthouse/events', categories: LIGHTHOUSE_CATEGORIES, transferMode: 'ReportEvents',
+    legacy: true},
+  {name: 'lighthouse/stream', categories: LIGHTHOUSE_CATEGORIES, transferMode: 'ReturnAsStream',
+    legacy: true},
 ];
 
 // Runs fn, keeping its result or its error (a tool that throws on a
