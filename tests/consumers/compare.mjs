@@ -20,7 +20,7 @@ if (!chrome) {
 const mock = await collect(mockBin);
 const real = await collect(chrome, {chrome: true});
 
-const fmt = v => v === undefined ? '-' : typeof v === 'number' ?
+const fmt = v => v === undefined ? '-' : v === '' ? 'none' : typeof v === 'number' ?
   (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v);
 function figure(r, tool, f) {
   if (!r[tool].ok)
