@@ -60,7 +60,8 @@ endif
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance install install-test guide-test clean deps node-deps
+        fuzz-build fuzz-replay soak conformance install install-test guide-test clean deps node-deps \
+        consumer-deps consumer-test consumers-chrome
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -167,6 +168,18 @@ node-test: all node-deps
 	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test clients/node/test/*.test.js \
 	  clients/node/examples/*.test.js
 
+# The trace consumers (tests/consumers/): cdpmock's traces and profiles in
+# the real analysis tools, pinned in their own lockfile; and the same
+# recordings from a real Chromium beside them (slow: not in `make test`).
+consumer-deps: tests/consumers/node_modules/.package-lock.json
+tests/consumers/node_modules/.package-lock.json: tests/consumers/package-lock.json | $(DEPS_STAMP)
+	$(Q)sh tools/deps.sh node
+	$(Q)cd tests/consumers && npm ci --no-audit --no-fund --loglevel=error
+consumer-test: all consumer-deps
+	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node --test tests/consumers/*.test.mjs
+consumers-chrome: all consumer-deps
+	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) node tests/consumers/compare.mjs
+
 # The layer check: no #include runs from a lower layer up to a higher one
 # (tools/layers.sh has the stack); its own test shows it catches one.
 layers:
@@ -180,7 +193,7 @@ CONFORM_ENV = CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) CDPC_ADAPTER_BIN=$(abspath
 conform-test: all node-deps
 	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
 
-test: layers unit integration install-test node-test guide-test fuzz-replay conform-test
+test: layers unit integration install-test node-test consumer-test guide-test fuzz-replay conform-test
 
 # Every shell block of docs/guide.md, in order; its code blocks are excerpts
 # of tested files (tests/guide/run.sh).

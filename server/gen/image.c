@@ -189,7 +189,8 @@ static int image_flat_dc(double v)
 	return (int)(8 * (q - 128));
 }
 
-static int image_jpeg(const struct image_fill *im, struct buf *out)
+static int image_jpeg(const struct image_fill *im, uint32_t top_rows, const struct image_fill *top,
+		      struct buf *out)
 {
 	static const unsigned char app0[] = {'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0};
 	unsigned char dqt[65] = {0}, sof[15], dht_dc[29], dht_ac[18] = {0x10, 1}, sos[10];
@@ -225,17 +226,26 @@ static int image_jpeg(const struct image_fill *im, struct buf *out)
 	image_marker(out, 0xc4, dht_dc, sizeof(dht_dc));
 	image_marker(out, 0xc4, dht_ac, sizeof(dht_ac));
 	image_marker(out, 0xda, sos, sizeof(sos));
-	/* JFIF's YCbCr; every block of a component has the same DC, so after
-	 * the first MCU each difference is 0. */
-	double r = im->r, g = im->g, b = im->b;
-	int dc[3] = {image_flat_dc(0.299 * r + 0.587 * g + 0.114 * b),
-		     image_flat_dc(-0.168736 * r - 0.331264 * g + 0.5 * b + 128),
-		     image_flat_dc(0.5 * r - 0.418688 * g - 0.081312 * b + 128)};
+	/* JFIF's YCbCr; every block of a band has the same DC, so past the
+	 * first MCU and the band's edge each difference is 0. */
+	int dc[2][3];
+	for (int k = 0; k < 2; k++) {
+		const struct image_fill *f = k ? top : im;
+		double r = f->r, g = f->g, b = f->b;
+		dc[k][0] = image_flat_dc(0.299 * r + 0.587 * g + 0.114 * b);
+		dc[k][1] = image_flat_dc(-0.168736 * r - 0.331264 * g + 0.5 * b + 128);
+		dc[k][2] = image_flat_dc(0.5 * r - 0.418688 * g - 0.081312 * b + 128);
+	}
 	struct image_bits w = {out, 0, 0};
-	uint64_t mcus = (uint64_t)((im->width + 7) / 8) * ((im->height + 7) / 8);
-	for (uint64_t m = 0; m < mcus && !buf_finish(out); m++)
-		for (int c = 0; c < 3; c++)
-			image_dc(&w, m ? 0 : dc[c]);
+	uint64_t cols = (im->width + 7) / 8, mcus = cols * ((im->height + 7) / 8);
+	int prev[3] = {0, 0, 0};
+	for (uint64_t m = 0; m < mcus && !buf_finish(out); m++) {
+		const int *v = dc[(m / cols) * 8 < top_rows];
+		for (int c = 0; c < 3; c++) {
+			image_dc(&w, v[c] - prev[c]);
+			prev[c] = v[c];
+		}
+	}
 	if (w.n)
 		image_bits_put(&w, 0x7f, 8 - w.n); /* pad with 1 bits */
 	buf_add(out, "\xff\xd9", 2);
@@ -297,11 +307,20 @@ int image_write(enum image_format f, const struct image_fill *im, struct buf *ou
 		return CDPM_EINVAL;
 	switch (f) {
 	case IMAGE_JPEG:
-		return image_jpeg(im, out);
+		return image_jpeg(im, 0, im, out);
 	case IMAGE_WEBP:
 		return image_webp(im, out);
 	case IMAGE_PNG:
 	default:
 		return image_png(im, out);
 	}
+}
+
+int image_write_jpeg_band(const struct image_fill *im, uint32_t top_rows,
+			  const struct image_fill *top, struct buf *out)
+{
+	if (!im->width || !im->height || im->width > IMAGE_MAX_SIDE ||
+	    im->height > IMAGE_MAX_SIDE)
+		return CDPM_EINVAL;
+	return image_jpeg(im, top_rows, top, out);
 }

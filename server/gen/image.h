@@ -24,4 +24,10 @@ struct image_fill {
  * size out of range, CDPM_ENOMEM if zlib cannot start, or out's error. */
 int image_write(enum image_format f, const struct image_fill *im, struct buf *out);
 
+/* image_write_jpeg_band() - a JPEG of im whose first top_rows rows (rounded
+ * up to 8) have top's colour instead: a page whose top has painted, as the
+ * trace's screenshots show it.  Errors as image_write(). */
+int image_write_jpeg_band(const struct image_fill *im, uint32_t top_rows,
+			  const struct image_fill *top, struct buf *out);
+
 #endif

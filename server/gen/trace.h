@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "gen/scripts.h"
 #include "gen/traceproc.h"
 
 /* 23,175 events in about 1.5 s with the default categories (docs/chrome.md §7.5). */
@@ -20,6 +21,7 @@
 #define TRACE_MAX_DURATION_US (INT64_C(1) << 40) /* about 12.7 days */
 #define TRACE_MAX_EXTRAS 65536u			 /* clock syncs + memory-dump rounds */
 #define TRACE_MAX_STRLEN 4096u			 /* frame id, URL, sync id */
+#define TRACE_MAX_SCREENSHOTS 450u /* Chrome's cap per trace */
 
 enum trace_record_mode {
 	TRACE_RECORD_UNTIL_FULL,	  /* Chrome's default: stop when the buffer is full */
@@ -75,6 +77,19 @@ struct trace_params {
 	 * a 64 KB buffer held ~660 events. */
 	enum trace_record_mode record_mode;
 	uint64_t buffer_kb;
+	/* The page renderer's activity (tracepage.c), each part only when its
+	 * categories are on: main-thread tasks (toplevel RunTask, FunctionCall,
+	 * v8.callFunction), the V8 sampling profile (Profile and ProfileChunk,
+	 * disabled-by-default-v8.cpu_profiler), Screenshot events and, with
+	 * has_nav, the page-load marks of a Page.navigate during the trace. */
+	int has_nav;
+	int64_t nav_us, dcl_us, load_us; /* navigationStart, DCL end, load end (µs) */
+	int64_t lcp_us;		/* LCP after navigationStart; 0: default; < 0: no candidate */
+	int64_t long_task_us;	/* the long task; 0: default; < 0: none */
+	int32_t screenshots;	/* 0: default (one per 100 ms); < 0: none; capped at 450 */
+	int empty_samples;	/* a profile with "samples":[] (a root-only chunk) */
+	const struct scripts *scripts; /* the page's JS, borrowed during
+					* trace_gen_new() only; NULL: seeded */
 };
 
 /* The outcome of the buffer emulation, for tracingComplete and bufferUsage. */

@@ -40,6 +40,27 @@ enum {
 	TRACE_S_META_CAT,
 	TRACE_S_TIMELINE_CAT,
 	TRACE_S_MEMORY_CAT,
+	/* tracepage.c */
+	TRACE_S_PROFILE,
+	TRACE_S_PROFILE_CHUNK,
+	TRACE_S_PROFILER_CAT,
+	TRACE_S_SCREENSHOT,
+	TRACE_S_SCREENSHOT_CAT,
+	TRACE_S_NAV_START,
+	TRACE_S_FCP,
+	TRACE_S_LCP,
+	TRACE_S_DCL_END,
+	TRACE_S_LOAD_END,
+	TRACE_S_USER_TIMING_CAT,
+	TRACE_S_USER_TIMING_RAIL_CAT,
+	TRACE_S_LOADING_CAT,
+	TRACE_S_RUN_TASK,
+	TRACE_S_RUN_TASK_TL,
+	TRACE_S_TOPLEVEL_CAT,
+	TRACE_S_FUNCTION_CALL,
+	TRACE_S_DEVTOOLS_TIMELINE_CAT,
+	TRACE_S_CALL_FUNCTION,
+	TRACE_S_V8_EXECUTE_CAT,
 	TRACE_S_COUNT
 };
 
@@ -85,7 +106,7 @@ struct trace_headev {
 	uint32_t detail_off; /* UINT32_MAX: none */
 };
 
-enum { TRACE_X_SYNC, TRACE_X_DUMP };
+enum { TRACE_X_SYNC, TRACE_X_DUMP, TRACE_X_PAGE };
 
 /* A clock sync, or a memory-dump round expanded to one event per process. */
 struct trace_extra {
@@ -99,6 +120,11 @@ struct trace_extra {
 	uint32_t raw_off;	     /* SYNC: the id as given, NUL-terminated, in pool */
 	uint8_t kind;
 	uint8_t level; /* enum trace_dump_level */
+	/* PAGE: a pre-rendered event (JSON at json_off/json_len). */
+	char ph;
+	uint8_t name_s, cat_s; /* TRACE_S_* */
+	uint32_t thread;
+	int64_t dur; /* X */
 };
 
 struct trace_gen {
@@ -112,6 +138,7 @@ struct trace_gen {
 	uint32_t *alias_prob, *alias_idx; /* Walker alias table over tpl[] */
 	struct buf pool;		  /* all precomputed strings */
 	uint32_t max_bound;		  /* max JSON bytes of a body event */
+	uint32_t max_dump_bytes;	  /* max JSON bytes of a memory dump event */
 	uint32_t frame_off, frame_len;	  /* JSON-escaped, unquoted, in pool */
 	uint32_t url_off, url_len;
 	char nav[33]; /* navigationId: 32 hex digits */
@@ -126,6 +153,12 @@ struct trace_gen {
 	struct trace_extra *extra;
 	uint32_t n_extra;
 	uint64_t n_extra_events;
+
+	/* The page main thread's tasks (tracepage.c): body events on that
+	 * thread are cut short so that none straddles a task's edge. */
+	int64_t busy[8][2]; /* [start, end) */
+	uint32_t n_busy;
+	uint32_t busy_alt; /* threads[] index the body moves to meanwhile */
 
 	uint64_t n_body;      /* body events */
 	trace_u128 step_fp;   /* duration / n_body, 24-bit fraction */
@@ -171,6 +204,18 @@ void tracehead_extra_ev(const struct trace_gen *g, uint32_t xi, uint32_t xk, str
 int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, struct buf *out);
 /* tracehead_extra_bound() - an upper bound of an extra event's JSON size. */
 size_t tracehead_extra_bound(const struct trace_gen *g);
+
+/* tracehead_str() - the string of a TRACE_S_* id; tracehead_str_iid() its iid. */
+const char *tracehead_str(uint32_t s);
+uint32_t tracehead_str_iid(uint32_t s);
+
+/* tracepage.c */
+/* tracepage_extras() - renders the page renderer's events into g->pool and
+ * returns them in *out (malloc'd, unsorted, *n of them; kind TRACE_X_PAGE,
+ * n = 1 each).  Needs g->cats, g->procs and the page identity.  0,
+ * CDPM_ENOMEM or CDPM_ETOOBIG. */
+int tracepage_extras(struct trace_gen *g, const struct trace_params *p, struct trace_extra **out,
+		     uint32_t *n);
 
 /* trace.c */
 /* trace_pool_add_json() - appends s as a quoted, ASCII-escaped JSON string

@@ -333,6 +333,33 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 27);
 }
 
+/* The page main thread runs nothing of the body during tracepage.c's
+ * tasks: an event of the body that starts inside one moves to the page's
+ * compositor thread (pairs stay, they are not tasks), and an X event that
+ * would run into one ends before it. */
+static void __attribute__((noinline)) body_avoid(const struct trace_gen *g, struct trace_ev *ev)
+{
+	for (uint32_t i = 0; i < g->n_busy; i++) {
+		int64_t a = g->busy[i][0], b = g->busy[i][1], end = ev->ts + ev->dur;
+		if (ev->ts >= a && ev->ts < b) {
+			if (ev->ph == 'X' || ev->ph == 'I' || ev->ph == 'R' || ev->ph == 'n' ||
+			    ev->ph == 'C') {
+				const struct traceproc_thread *t = &g->procs.threads[g->busy_alt];
+				ev->thread = g->busy_alt;
+				ev->pid = t->pid;
+				ev->tid = t->tid;
+			}
+			return;
+		}
+		if (ev->ph == 'X' && ev->ts < a && end >= a) {
+			ev->dur = a - ev->ts - 1;
+			if (ev->tdur > ev->dur)
+				ev->tdur = ev->dur;
+			return;
+		}
+	}
+}
+
 /* The numbers of body event bi (its block laid out), in ev.  Inlined into
  * both users: it is half the per-event work. */
 static inline __attribute__((always_inline)) const struct trace_slot *
@@ -373,6 +400,8 @@ body_ev(struct trace_gen *g, uint64_t bi, struct trace_ev *ev)
 		ev->tts = -1;
 		ev->tdur = -1;
 	}
+	if (__builtin_expect(g->n_busy != 0, 0) && s->thr == g->procs.page_main)
+		body_avoid(g, ev);
 	return s;
 }
 
@@ -399,7 +428,7 @@ size_t tracebody_json(struct trace_gen *g, uint64_t bi, char *p)
 	struct trace_ev ev;
 	const struct trace_slot *s = body_ev(g, bi, &ev);
 	const struct trace_tpl *tr = &g->tpl[s->tpl];
-	const struct trace_thr *th = &g->thr[s->thr];
+	const struct trace_thr *th = &g->thr[ev.thread];
 	const char *pool = g->pool.data;
 	char *q = p;
 

@@ -22,11 +22,41 @@ static const char *const head_strs[TRACE_S_COUNT] = {
     [TRACE_S_META_CAT] = "__metadata",
     [TRACE_S_TIMELINE_CAT] = "disabled-by-default-devtools.timeline",
     [TRACE_S_MEMORY_CAT] = "disabled-by-default-memory-infra",
+    [TRACE_S_PROFILE] = "Profile",
+    [TRACE_S_PROFILE_CHUNK] = "ProfileChunk",
+    [TRACE_S_PROFILER_CAT] = "disabled-by-default-v8.cpu_profiler",
+    [TRACE_S_SCREENSHOT] = "Screenshot",
+    [TRACE_S_SCREENSHOT_CAT] = "disabled-by-default-devtools.screenshot",
+    [TRACE_S_NAV_START] = "navigationStart",
+    [TRACE_S_FCP] = "firstContentfulPaint",
+    [TRACE_S_LCP] = "largestContentfulPaint::Candidate",
+    [TRACE_S_DCL_END] = "domContentLoadedEventEnd",
+    [TRACE_S_LOAD_END] = "loadEventEnd",
+    [TRACE_S_USER_TIMING_CAT] = "blink.user_timing",
+    [TRACE_S_USER_TIMING_RAIL_CAT] = "blink.user_timing,rail",
+    [TRACE_S_LOADING_CAT] = "loading,rail,devtools.timeline",
+    [TRACE_S_RUN_TASK] = "ThreadControllerImpl::RunTask",
+    [TRACE_S_RUN_TASK_TL] = "RunTask",
+    [TRACE_S_TOPLEVEL_CAT] = "toplevel",
+    [TRACE_S_FUNCTION_CALL] = "FunctionCall",
+    [TRACE_S_DEVTOOLS_TIMELINE_CAT] = "devtools.timeline",
+    [TRACE_S_CALL_FUNCTION] = "V8.Execute",
+    [TRACE_S_V8_EXECUTE_CAT] = "v8.execute",
 };
 
 static uint32_t str_iid(uint32_t s)
 {
 	return (uint32_t)tracetpl_count + 1 + s;
+}
+
+const char *tracehead_str(uint32_t s)
+{
+	return s < TRACE_S_COUNT ? head_strs[s] : "";
+}
+
+uint32_t tracehead_str_iid(uint32_t s)
+{
+	return str_iid(s);
 }
 
 /* Starts a head event: the ev fields and the JSON up to "args". */
@@ -187,6 +217,12 @@ int tracehead_init(struct trace_gen *g, const struct trace_params *p)
 
 /* ---- extras ---- */
 
+/* A detailed dump is one event per process of 64 KiB to about 1.5 MB
+ * (Chrome's biggest frames, CHROMIUM.md §4.3); the browser's is largest. */
+#define DUMP_MIN_BYTES 70000u
+#define DUMP_MAX_BYTES 1490000u
+#define DUMP_ENTRY_BYTES 200u
+
 static int cmp_extra(const void *a, const void *b)
 {
 	const struct trace_extra *x = a, *y = b;
@@ -220,6 +256,8 @@ int tracehead_extras(struct trace_gen *g, const struct trace_params *p)
 {
 	int dumps = tracecat_enabled(&g->cats, head_strs[TRACE_S_MEMORY_CAT]);
 	uint64_t periodic = 0, n;
+	struct trace_extra *page = NULL;
+	uint32_t n_page = 0;
 	int rc = 0;
 
 	if (dumps && p->periodic_dump_ms && g->duration_us > 0)
@@ -227,11 +265,24 @@ int tracehead_extras(struct trace_gen *g, const struct trace_params *p)
 	n = p->n_syncs + (dumps ? p->n_dumps + periodic : 0);
 	if (n > TRACE_MAX_EXTRAS)
 		return CDPM_ETOOBIG;
+	rc = tracepage_extras(g, p, &page, &n_page);
+	if (rc)
+		return rc;
+	n += n_page;
 	if (!n)
 		return 0;
 	g->extra = calloc(n, sizeof(*g->extra));
-	if (!g->extra)
+	if (!g->extra) {
+		free(page);
 		return CDPM_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n_page; i++) {
+		struct trace_extra *x = extra_add(g, TRACE_X_PAGE, page[i].ts);
+		uint64_t cum = x->cum;
+		*x = page[i];
+		x->cum = cum;
+	}
+	free(page);
 	for (size_t i = 0; i < p->n_syncs; i++) {
 		const char *id = p->syncs[i].id ? p->syncs[i].id : "";
 		struct trace_extra *x = extra_add(g, TRACE_X_SYNC, p->syncs[i].ts_us);
@@ -257,6 +308,8 @@ int tracehead_extras(struct trace_gen *g, const struct trace_params *p)
 	}
 	if (rc)
 		return rc;
+	if (dumps)
+		g->max_dump_bytes = DUMP_MAX_BYTES + 4096;
 	qsort(g->extra, g->n_extra, sizeof(*g->extra), cmp_extra);
 	for (uint32_t i = 0; i < g->n_extra; i++) {
 		struct trace_extra *x = &g->extra[i];
@@ -273,10 +326,10 @@ size_t tracehead_extra_bound(const struct trace_gen *g)
 {
 	size_t max = 0;
 	for (uint32_t i = 0; i < g->n_extra; i++)
-		if (g->extra[i].kind == TRACE_X_SYNC && g->extra[i].json_len > max)
+		if (g->extra[i].kind != TRACE_X_DUMP && g->extra[i].json_len > max)
 			max = g->extra[i].json_len;
-	/* A detailed dump is about 2.5 kB. */
-	return 4096 + max;
+	/* A light dump is about 1 kB, a detailed one up to DUMP_MAX_BYTES. */
+	return (g->max_dump_bytes > 4096 ? g->max_dump_bytes : 4096) + max;
 }
 
 static const char *const level_names[] = {"background", "light", "detailed"};
@@ -292,7 +345,9 @@ void tracehead_extra_ev(const struct trace_gen *g, uint32_t xi, uint32_t xk, str
 {
 	const struct trace_extra *x = &g->extra[xi];
 	const struct traceproc *m = &g->procs;
-	uint32_t thread = x->kind == TRACE_X_SYNC ? m->browser_main : dump_thread(g, xk);
+	uint32_t thread = x->kind == TRACE_X_SYNC   ? m->browser_main
+			  : x->kind == TRACE_X_PAGE ? x->thread
+						    : dump_thread(g, xk);
 	const struct traceproc_thread *t = &m->threads[thread];
 
 	memset(ev, 0, sizeof(*ev));
@@ -302,7 +357,16 @@ void tracehead_extra_ev(const struct trace_gen *g, uint32_t xi, uint32_t xk, str
 	ev->ts = x->ts;
 	ev->tdur = -1;
 	ev->tts = -1;
-	if (x->kind == TRACE_X_SYNC) {
+	if (x->kind == TRACE_X_PAGE) {
+		ev->ph = x->ph;
+		ev->scope = x->ph == 'I' || x->ph == 'R' ? 't' : 0;
+		ev->name_iid = str_iid(x->name_s);
+		ev->cat_iid = str_iid(x->cat_s);
+		ev->name = head_strs[x->name_s];
+		ev->cat = head_strs[x->cat_s];
+		ev->dur = x->dur;
+		ev->id = 1;
+	} else if (x->kind == TRACE_X_SYNC) {
 		ev->ph = 'c';
 		ev->name_iid = str_iid(TRACE_S_CLOCK_SYNC);
 		ev->cat_iid = str_iid(TRACE_S_META_CAT);
@@ -369,6 +433,7 @@ static void dump_args(const struct trace_gen *g, const struct trace_extra *x, ui
 	const char *const *names = detailed ? detailed_allocs : light_allocs;
 	size_t n = detailed ? CDPM_ARRAY_LEN(detailed_allocs) : CDPM_ARRAY_LEN(light_allocs);
 	uint64_t total = 0;
+	size_t start = out->len;
 
 	buf_adds(out, "{\"args\":{\"dumps\":{\"allocators\":{");
 	for (size_t a = 0; a < n; a++) {
@@ -380,6 +445,27 @@ static void dump_args(const struct trace_gen *g, const struct trace_extra *x, ui
 			   a ? "," : "", names[a]);
 		add_hex_str(out, size);
 		buf_adds(out, "}}}");
+		/* The per-object entries that make Chrome's detailed dumps big,
+		 * after their parent and before the next name in byte order. */
+		if (detailed && !strcmp(names[a], "malloc/allocated_objects")) {
+			uint64_t h = dump_size(g, x, k, 1000);
+			uint64_t want = k == g->procs.browser
+					    ? DUMP_MAX_BYTES - 60000 + h % 50000
+					    : DUMP_MIN_BYTES + h % (DUMP_MAX_BYTES / 2);
+			uint64_t id = h & 0xFFFFFFFFFFFull;
+			while (out->len - start + DUMP_ENTRY_BYTES < want && !buf_finish(out)) {
+				uint64_t sz = dump_size(g, x, k, (uint32_t)id);
+				id += 1 + (sz & 0xFFF);
+				buf_printf(out,
+					   ",\"malloc/allocated_objects/__%016llx\":{\"attrs\":{"
+					   "\"effective_size\":{\"type\":\"scalar\",\"units\":"
+					   "\"bytes\",\"value\":\"%llx\"},\"size\":{\"type\":"
+					   "\"scalar\",\"units\":\"bytes\",\"value\":\"%llx\"}},"
+					   "\"guid\":\"%llx\"}",
+					   (unsigned long long)id, (unsigned long long)(sz >> 8),
+					   (unsigned long long)(sz >> 7), (unsigned long long)(id ^ h));
+			}
+		}
 	}
 	buf_printf(out,
 		   "},\"level_of_detail\":\"%s\",\"process_totals\":{"
@@ -400,6 +486,8 @@ int tracehead_extra_json(const struct trace_gen *g, uint32_t xi, uint32_t xk, st
 	size_t mark = out->len;
 	int rc;
 
+	if (x->kind == TRACE_X_PAGE)
+		return buf_add(out, g->pool.data + x->json_off, x->json_len);
 	tracehead_extra_ev(g, xi, xk, &ev);
 	if (x->kind == TRACE_X_SYNC) {
 		buf_adds(out, "{\"args\":{\"sync_id\":");

@@ -32,7 +32,6 @@
 	"\"mojo_interface_method\":{\"native_symbol\":{\"mapping_id\":0,\"rel_pc\":179138320}},"   \
 	"\"mojo_interface_tag\":\"" tag "\",\"payload_size\":" size "}}"
 #define MARK_ARGS "{\"data\":{\"navigationId\":\"@N@\",\"startTime\":#}}"
-#define PAINT_MARK "{\"data\":{\"navigationId\":\"@N@\"},\"frame\":\"@F@\"}"
 #define FRAME_ARGS "{\"frameSeqId\":#,\"layerTreeId\":1}"
 #define REPORTER                                                                                   \
 	"{\"chrome_frame_reporter\":{\"affects_smoothness\":false,\"frame_sequence\":#,"           \
@@ -66,9 +65,11 @@ const struct tracetpl tracetpl_table[] = {
     T(TPL_X, S, 0, TPC_RMAIN, 200, 0, 0, "toplevel", "BlinkScheduler_PerformMicrotaskCheckpoint",
       E),
     T(TPL_X, M, 0, TPC_PMAIN, 30, 0, 0, "devtools.timeline", "RunTask", E),
-    T(TPL_X, M, 0, TPC_PMAIN, 4, 1, 4000, "devtools.timeline", "FunctionCall",
-      "{\"data\":{\"columnNumber\":#,\"frame\":\"@F@\",\"functionName\":\"onload\","
-      "\"lineNumber\":12,\"scriptId\":\"21\",\"url\":\"@U@\"}}"),
+    /* FunctionCall, the page-load marks and the long task come from
+     * tracepage.c, in step with the CPU samples and a real navigation; their
+     * slots here (kept so that the draws of the others stay the same) are
+     * more of Chrome's plain RunTask and FramePresented. */
+    T(TPL_X, M, 0, TPC_PMAIN, 4, 0, 0, "devtools.timeline", "RunTask", E),
     T(TPL_X, M, 0, TPC_PMAIN, 3, 1, 900, "devtools.timeline", "UpdateLayoutTree",
       "{\"beginData\":{\"frame\":\"@F@\"},\"elementCount\":#}"),
     T(TPL_X, M, 0, TPC_PMAIN, 2, 1, 500, "devtools.timeline", "Layout",
@@ -157,12 +158,12 @@ const struct tracetpl tracetpl_table[] = {
     T(TPL_B, 0, 1, TPC_SEQ, 56, 0, 0, "base", "ThreadController active", E),
     T(TPL_R, 0, 1, TPC_BMAIN, 14, 0, 0, "cc,benchmark", "FramePresented",
       "{\"environment\":\"browser\"}"),
-    T(TPL_R, 0, 1, TPC_PMAIN, 2, 0, 0, "blink.user_timing", "navigationStart",
-      "{\"data\":{\"documentLoaderURL\":\"@U@\",\"isLoadingMainFrame\":true,"
-      "\"isOutermostMainFrame\":true,\"navigationId\":\"@N@\"},\"frame\":\"@F@\"}"),
-    T(TPL_R, 0, 1, TPC_PMAIN, 4, 0, 0, "loading,rail,devtools.timeline", "firstPaint", PAINT_MARK),
-    T(TPL_R, 0, 1, TPC_PMAIN, 4, 0, 0, "loading,rail,devtools.timeline", "firstContentfulPaint",
-      PAINT_MARK),
+    T(TPL_R, 0, 1, TPC_BMAIN, 2, 0, 0, "cc,benchmark", "FramePresented",
+      "{\"environment\":\"browser\"}"),
+    T(TPL_R, 0, 1, TPC_BMAIN, 4, 0, 0, "cc,benchmark", "FramePresented",
+      "{\"environment\":\"browser\"}"),
+    T(TPL_R, 0, 1, TPC_BMAIN, 4, 0, 0, "cc,benchmark", "FramePresented",
+      "{\"environment\":\"browser\"}"),
     T(TPL_C, 0, 1, TPC_BMAIN, 3, 0, 4, "resources", "System.Pressure.CPU", "{\"value\":#}"),
 
     /* Only when named: the categories DevTools, puppeteer and Lighthouse ask for. */

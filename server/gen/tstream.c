@@ -84,7 +84,8 @@ static int add_metadata(struct buf *b, int64_t wall_us)
 	if (!gmtime_r(&t, &tm))
 		memset(&tm, 0, sizeof(tm));
 	buf_adds(b, fixed_a);
-	buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+	/* Chrome prints it with "%u-%u-%u %d:%d:%d": no zero padding. */
+	buf_printf(b, "%d-%d-%d %d:%d:%d", tm.tm_year + 1900, tm.tm_mon + 1,
 		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	buf_adds(b, fixed_b);
 	return buf_finish(b);

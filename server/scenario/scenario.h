@@ -58,6 +58,11 @@ struct scenario_tracing {
 	int data_loss;           /* force dataLossOccurred:true */
 	double percent_full;     /* > 0: bufferUsage reports this fixed value */
 	int stuck_full;          /* the buffer reports full and stops recording */
+	/* What the page renderer does (trace tools read these): */
+	int64_t long_task_us;    /* the long task's length; 0: default; < 0: none */
+	int64_t lcp_us;          /* navigationStart to LCP; 0: default; < 0: no candidate */
+	int32_t screenshots;     /* Screenshot events; 0: default; < 0: none */
+	int empty_samples;       /* the CPU profile has no samples */
 	/* Added by the scenario engine: */
 	const char *const *categories; /* n_categories > 0: the included categories of
 					* every trace, replacing the client's */

@@ -148,7 +148,8 @@ static void sl_tracing(struct sl *L, const json_t *o, const json_t *parent)
 					   "chunkBytes", "chunkEvents", "bufferUsage",
 					   "percentFull", "stuckFull", "dataLoss", "compression",
 					   "completeDelayMs", "neverComplete", "bufferKb",
-					   "recordMode", NULL};
+					   "recordMode", "longTaskMs", "lcpMs", "screenshots",
+					   "emptySamples", NULL};
 	static const char *const comp[] = {"asRequested", "none", "gzip", NULL};
 	static const char *const modes[] = {"asRequested", "recordUntilFull",
 					    "recordContinuously", "recordAsMuchAsPossible", NULL};
@@ -176,6 +177,14 @@ static void sl_tracing(struct sl *L, const json_t *o, const json_t *parent)
 		t->buffer_kb = (uint64_t)v;
 	if (jcheck_enum(&L->j, o, "recordMode", modes, &c) == 1)
 		t->record_mode = (enum scenario_record_mode)c;
+	/* The page knobs: 0 means "none" here, the default being no key. */
+	if (jcheck_int(&L->j, o, "longTaskMs", 0, INT64_C(600000), &v) == 1)
+		t->long_task_us = v ? v * 1000 : -1;
+	if (jcheck_int(&L->j, o, "lcpMs", 0, INT64_C(600000), &v) == 1)
+		t->lcp_us = v ? v * 1000 : -1;
+	if (jcheck_int(&L->j, o, "screenshots", 0, 100000, &v) == 1)
+		t->screenshots = v ? (int32_t)v : -1;
+	jcheck_bool(&L->j, o, "emptySamples", &t->empty_samples);
 }
 
 static void sl_io(struct sl *L, const json_t *o, const json_t *parent)

@@ -38,7 +38,7 @@ $(BB)/bench_sender: tests/bench/bench_sender.c | $(BB)
 	$(CC) $(B_CFLAGS) -o $@ tests/bench/bench_sender.c
 
 $(BB)/bench_tracegen: tests/bench/bench_tracegen.c $(GEN_OBJ) $(BUILD)/libcdpm.a | $(BB)
-	$(CC) $(B_CFLAGS) -o $@ tests/bench/bench_tracegen.c $(GEN_OBJ) $(BUILD)/libcdpm.a -lz -lm
+	$(CC) $(B_CFLAGS) -o $@ tests/bench/bench_tracegen.c $(GEN_OBJ) $(BUILD)/libcdpm.a -ljansson -lz -lm
 
 $(BB)/bench_profile: tests/bench/bench_profile.c $(GEN_OBJ) $(BUILD)/libcdpm.a | $(BB)
-	$(CC) $(B_CFLAGS) -o $@ tests/bench/bench_profile.c $(GEN_OBJ) $(BUILD)/libcdpm.a -lz -lm
+	$(CC) $(B_CFLAGS) -o $@ tests/bench/bench_profile.c $(GEN_OBJ) $(BUILD)/libcdpm.a -ljansson -lz -lm

@@ -94,6 +94,29 @@ static void gunzip(const struct buf *in, struct buf *out)
 	inflateEnd(&z);
 }
 
+/* CHROMIUM.md §4.5: Chrome prints it with "%u-%u-%u %d:%d:%d". */
+START_TEST(capture_datetime_is_not_zero_padded)
+{
+	/* 2 Dec 2026 08:05:09 UTC and 1 Jan 2027 00:00:00 UTC */
+	static const struct {
+		int64_t wall_us;
+		const char *want;
+	} cases[] = {{INT64_C(1796198709000000), "\"trace-capture-datetime\":\"2026-12-2 8:5:9\""},
+		     {INT64_C(1798761600000000), "\"trace-capture-datetime\":\"2027-1-1 0:0:0\""}};
+	struct trace_params p = params(1, 1000);
+	for (size_t i = 0; i < CDPM_ARRAY_LEN(cases); i++) {
+		struct tstream *s = tstream_new_at(&p, TSTREAM_JSON, TSTREAM_NONE, cases[i].wall_us);
+		struct buf b;
+		ck_assert_ptr_nonnull(s);
+		buf_init(&b, 0);
+		read_all(s, 1 << 20, &b);
+		ck_assert_msg(strstr(b.data, cases[i].want), "no %s", cases[i].want);
+		buf_clear(&b);
+		tstream_free(s);
+	}
+}
+END_TEST
+
 START_TEST(json_stream_has_chromes_layout)
 {
 	static const char *const meta_keys[] = {"clock-domain",
@@ -429,6 +452,7 @@ Suite *tstream_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, json_stream_has_chromes_layout);
+	tcase_add_test(tc, capture_datetime_is_not_zero_padded);
 	tcase_add_test(tc, json_stream_events_are_the_generators);
 	tcase_add_test(tc, same_params_same_stream);
 	tcase_add_test(tc, gzip_stream_inflates_to_the_json_stream);

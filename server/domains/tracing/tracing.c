@@ -18,6 +18,7 @@
 #include "gen/trace.h"
 #include "gen/tstream.h"
 #include "domains/io.h"
+#include "domains/pagestate.h"
 #include "journal.h"
 #include "net/loop.h"
 #include "cdp/router.h"
@@ -129,6 +130,30 @@ static const struct target *tracing_page(const struct tracing_trace *t)
 	return targets_first_page();
 }
 
+/* The page renderer's part: its scripts (the ones Profiler.stop samples),
+ * a Page.navigate made while tracing, and the scenario's page knobs. */
+static void tracing_page_params(const struct tracing_trace *t, const struct target *pg,
+				const struct scenario_tracing *sc, struct trace_params *p)
+{
+	struct pagestate *pt = pg ? pagestate_get((struct target *)pg) : NULL;
+	if (pt) {
+		p->scripts = pt->scripts;
+		/* documents > 1: the current one came from a navigation, not from
+		 * the page's creation. */
+		if (pt->documents > 1 && pt->at_us[PAGESTATE_INIT] >= t->start_us &&
+		    pt->at_us[PAGESTATE_INIT] <= t->end_us) {
+			p->has_nav = 1;
+			p->nav_us = pt->at_us[PAGESTATE_INIT];
+			p->dcl_us = pt->at_us[PAGESTATE_DCL];
+			p->load_us = pt->at_us[PAGESTATE_LOAD];
+		}
+	}
+	p->long_task_us = sc->long_task_us;
+	p->lcp_us = sc->lcp_us;
+	p->screenshots = sc->screenshots;
+	p->empty_samples = sc->empty_samples;
+}
+
 /* Fills p for the generator.  duration_us < 0: from start to end (or the
  * knob); else as given (the bufferUsage probe). */
 static void tracing_params(const struct tracing_trace *t, const struct tracing_knobs *k,
@@ -169,6 +194,7 @@ static void tracing_params(const struct tracing_trace *t, const struct tracing_k
 	p->n_syncs = t->n_syncs;
 	p->record_mode = t->cfg.record_mode;
 	p->buffer_kb = t->cfg.buffer_kb;
+	tracing_page_params(t, pg, &k->tracing, p);
 	if (k->tracing.stuck_full) {
 		/* The buffer is full from the start: nothing past the metadata. */
 		p->n_events = 0;

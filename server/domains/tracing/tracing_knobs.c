@@ -60,6 +60,14 @@ static void knobs_set(struct tracing_knobs *k, const char *key, const char *val)
 		t->data_loss = v != 0;
 	else if (!strcmp(key, "tracing.stuck_full"))
 		t->stuck_full = v != 0;
+	else if (!strcmp(key, "tracing.long_task_us"))
+		t->long_task_us = v ? v : -1;
+	else if (!strcmp(key, "tracing.lcp_us"))
+		t->lcp_us = v ? v : -1;
+	else if (!strcmp(key, "tracing.screenshots"))
+		t->screenshots = v ? (v > INT32_MAX ? INT32_MAX : (int32_t)v) : -1;
+	else if (!strcmp(key, "tracing.empty_samples"))
+		t->empty_samples = v != 0;
 	else if (!strcmp(key, "io.read_chunk"))
 		k->io.read_chunk = (size_t)v;
 	else if (!strcmp(key, "io.never_eof"))
