@@ -163,6 +163,33 @@ static void md_matrix(FILE *f, const struct ccase *cases, size_t n, const struct
 	}
 }
 
+/* What the adapter's baseline says of c: its why, when it says more than
+ * the generated line x, and the outcomes it accepts besides its own. */
+static void md_baseline_note(FILE *f, const struct ccase *c, const char *x)
+{
+	char *key = util_printf("%s %s", c->scenario, c->task);
+	const json_t *e = json_object_get(c->adapter->baseline, key);
+	const char *why = json_string_value(json_object_get(e, "why"));
+	const json_t *also = json_object_get(e, "also");
+	free(key);
+	if (why && strcmp(why, x)) {
+		char *w = util_strdup(why);
+		size_t n = strlen(w);
+		if (n && w[n - 1] == '.')
+			w[n - 1] = '\0'; /* the line adds its own full stops */
+		fputs(". Baseline: ", f);
+		md_text(f, w);
+		free(w);
+	}
+	for (size_t i = 0; i < json_array_size(also); i++) {
+		const char *o = json_string_value(json_array_get(also, i));
+		fprintf(f, "%s%s", i ? ", " : " (timing-dependent: the baseline also accepts ",
+			o ? o : "?");
+		if (i + 1 == json_array_size(also))
+			fputc(')', f);
+	}
+}
+
 /* One line per failure of adapter a among the cases with browser == want;
  * the count written. */
 static size_t md_failures(FILE *f, const struct ccase *cases, size_t n, const struct adapter *a,
@@ -193,6 +220,7 @@ static size_t md_failures(FILE *f, const struct ccase *cases, size_t n, const st
 		md_text(f, x);
 		fputs(". Judge: ", f);
 		md_reason(f, c->reason);
+		md_baseline_note(f, c, x);
 		if (c->description) {
 			fputs(". Browser: ", f);
 			md_text(f, c->description);
@@ -282,7 +310,8 @@ int report_markdown(const char *file, const struct ccase *cases, size_t n)
 		      f);
 		md_matrix(f, cases, n, ad, na, 0);
 		fputs("\n## Failures\n\nOne line per case that does not pass: what the client "
-		      "does wrong and what its user sees, the judge's reason, and what the browser "
+		      "does wrong and what its user sees, the judge's reason, what the adapter's "
+		      "baseline says of it (why, for a known client bug), and what the browser "
 		      "did (the scenario's description).\n",
 		      f);
 		for (size_t a = 0; a < na; a++) {
