@@ -60,8 +60,8 @@ endif
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance install install-test guide-test clean deps node-deps \
-        consumer-deps consumer-test consumers-chrome
+        fuzz-build fuzz-replay soak conformance conformance-baselines install install-test \
+        guide-test clean deps node-deps consumer-deps consumer-test consumers-chrome
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -272,33 +272,51 @@ soak: all $(BUILD)/soak
 	  CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) $(BUILD)/soak
 
 # Every adapter in the project: the real ones over every judged scenario, the
-# broken ones of tests/conformance/ over the cases their args.txt selects (their
-# baseline.txt makes those known-fails), and, when chromium is installed, the
-# real ones against it (the control run, scenario browser/chromium); then one
-# merged set of reports.
+# broken ones of tests/conformance/ over the cases their args.txt selects, and,
+# when chromium is installed, the real ones against it (the control run,
+# scenario browser/chromium), each case compared with its adapter's baseline
+# (conformance/baselines/NAME.json: a change either way fails); then one merged
+# set of reports, and the published matrix of the real adapters,
+# docs/conformance.md and docs/conformance.html (docs/judging.md).
+# conformance-baselines does the same, then rewrites the baselines from it.
 REAL_ADAPTERS := clients/c/adapter $(patsubst %/adapter.json,%,$(wildcard clients/node/*/adapter.json \
                  clients/python/*adapter/adapter.json))
 BROKEN_ADAPTERS := $(patsubst %/args.txt,%,$(wildcard tests/conformance/*/args.txt))
 CONFORM_OUT := $(BUILD)/conformance
+BASELINES := conformance/baselines
 conformance: all node-deps
 	@rm -rf $(CONFORM_OUT) && mkdir -p $(CONFORM_OUT)/parts
-	$(Q)st=0; $(CONFORM_ENV) $(BUILD)/cdpconform -j4 --logs $(CONFORM_OUT)/logs \
+	$(Q)st=0; $(CONFORM_ENV) $(BUILD)/cdpconform -j4 --baselines $(BASELINES) --logs $(CONFORM_OUT)/logs \
 	  --json $(CONFORM_OUT)/parts/real.json $(REAL_ADAPTERS) >$(CONFORM_OUT)/parts/real.tap || st=1; \
 	for d in $(BROKEN_ADAPTERS); do \
-	  $(CONFORM_ENV) $(BUILD)/cdpconform --no-progress --logs $(CONFORM_OUT)/logs \
+	  $(CONFORM_ENV) $(BUILD)/cdpconform --no-progress --baselines $(BASELINES) --logs $(CONFORM_OUT)/logs \
 	    --json $(CONFORM_OUT)/parts/$$(basename $$d).json $$(cat $$d/args.txt) $$d \
 	    >$(CONFORM_OUT)/parts/$$(basename $$d).tap || st=1; \
 	done; \
 	if command -v chromium >/dev/null; then \
-	  $(CONFORM_ENV) $(BUILD)/cdpconform -j2 --no-progress --browser "$$(command -v chromium)" \
-	    --logs $(CONFORM_OUT)/logs --json $(CONFORM_OUT)/parts/chromium.json $(REAL_ADAPTERS) \
+	  $(CONFORM_ENV) $(BUILD)/cdpconform -j2 --no-progress --baselines $(BASELINES) \
+	    --browser "$$(command -v chromium)" --logs $(CONFORM_OUT)/logs \
+	    --json $(CONFORM_OUT)/parts/chromium.json $(REAL_ADAPTERS) \
 	    >$(CONFORM_OUT)/parts/chromium.tap || st=1; \
 	else echo "make conformance: no chromium on PATH, no control run against a real browser"; fi; \
 	$(BUILD)/cdpconform --merge --tap $(CONFORM_OUT)/report.tap --json $(CONFORM_OUT)/report.json \
 	  --junit $(CONFORM_OUT)/junit.xml --html $(CONFORM_OUT)/report.html $(CONFORM_OUT)/parts/*.json || st=1; \
+	$(BUILD)/cdpconform --merge --tap /dev/null --baselines $(BASELINES) --markdown docs/conformance.md \
+	  --published --html docs/conformance.html $(CONFORM_OUT)/parts/real.json \
+	  $$(ls $(CONFORM_OUT)/parts/chromium.json 2>/dev/null) >/dev/null || [ $$? -eq 1 ] || st=1; \
 	sh tests/conformance/strays.sh $(CONFORM_OUT) || st=1; \
 	tail -1 $(CONFORM_OUT)/report.tap; \
-	echo "make conformance: TAP, JUnit, JSON and HTML reports in $(CONFORM_OUT)/"; exit $$st
+	echo "make conformance: TAP, JUnit, JSON and HTML reports in $(CONFORM_OUT)/;" \
+	  "the matrix in docs/conformance.md and docs/conformance.html"; exit $$st
+
+conformance-baselines: all node-deps
+	-$(Q)$(MAKE) --no-print-directory conformance
+	$(Q)$(BUILD)/cdpconform --merge --tap /dev/null --update-baselines $(BASELINES) \
+	  $(CONFORM_OUT)/parts/*.json >/dev/null || [ $$? -eq 1 ]
+	$(Q)$(BUILD)/cdpconform --merge --tap /dev/null --baselines $(BASELINES) --markdown docs/conformance.md \
+	  --published --html docs/conformance.html $(CONFORM_OUT)/parts/real.json \
+	  $$(ls $(CONFORM_OUT)/parts/chromium.json 2>/dev/null) >/dev/null || [ $$? -eq 1 ]
+	$(Q)echo "make conformance-baselines: $(BASELINES)/ rewritten from this run; review git diff $(BASELINES)"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5

@@ -1,6 +1,6 @@
 /* adapter.c - an adapter folder: adapter.json ({"name", "version", "run",
- * "tasks"}) and an optional baseline.txt of known failures.  The contract
- * is docs/adapters.md. */
+ * "tasks"}).  The contract is docs/adapters.md; its baseline is
+ * baseline.c's. */
 #include "conform.h"
 
 #include <limits.h>
@@ -65,14 +65,6 @@ int adapter_load(const char *dir, struct adapter *a)
 	a->version = util_strdup(version ? version : "");
 	a->run = adapter_strings(run);
 	a->tasks = adapter_strings(tasks);
-	a->baseline = calloc(1, sizeof(char *));
-	char *bl = util_printf("%s/baseline.txt", real);
-	FILE *f = fopen(bl, "r");
-	if (f) {
-		fclose(f);
-		adapter_add_baseline(a, bl);
-	}
-	free(bl);
 	rc = 0;
 out:
 	json_decref(j);
@@ -87,7 +79,7 @@ void adapter_clear(struct adapter *a)
 	free(a->version);
 	adapter_free_strings(a->run);
 	adapter_free_strings(a->tasks);
-	adapter_free_strings(a->baseline);
+	json_decref(a->baseline);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -96,44 +88,5 @@ int adapter_does(const struct adapter *a, const char *task)
 	for (size_t i = 0; a->tasks && a->tasks[i]; i++)
 		if (!strcmp(a->tasks[i], task))
 			return 1;
-	return 0;
-}
-
-/* A baseline line is "SCENARIO TASK", optionally followed by "# why";
- * blank lines and lines starting with '#' are ignored. */
-int adapter_add_baseline(struct adapter *a, const char *file)
-{
-	FILE *f = fopen(file, "r");
-	if (!f) {
-		fprintf(stderr, "cdpconform: %s: cannot read the baseline\n", file);
-		return -1;
-	}
-	size_t n = 0;
-	while (a->baseline[n])
-		n++;
-	char line[1024];
-	while (fgets(line, sizeof(line), f)) {
-		char scen[512], task[64];
-		if (line[0] == '#' || sscanf(line, "%511s %63s", scen, task) != 2)
-			continue;
-		char **b = realloc(a->baseline, (n + 2) * sizeof(*b));
-		if (!b)
-			break;
-		a->baseline = b;
-		a->baseline[n++] = util_printf("%s %s", scen, task);
-		a->baseline[n] = NULL;
-	}
-	fclose(f);
-	return 0;
-}
-
-int adapter_known_fail(const struct adapter *a, const char *scenario, const char *task)
-{
-	size_t ls = strlen(scenario);
-	for (size_t i = 0; a->baseline && a->baseline[i]; i++) {
-		const char *b = a->baseline[i];
-		if (!strncmp(b, scenario, ls) && b[ls] == ' ' && !strcmp(b + ls + 1, task))
-			return 1;
-	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* conform.h - what the parts of cdpconform share: an adapter, a case (an
  * adapter, a scenario and a task), its outcome, and the run's options.
  * The runner talks to cdpmock only through its command line, its files
- * (DevToolsActivePort, the journal) and the wire; see docs/conformance.md. */
+ * (DevToolsActivePort, the journal) and the wire; see docs/judging.md. */
 #ifndef CONFORM_H
 #define CONFORM_H
 
@@ -14,12 +14,12 @@
 
 /* An adapter folder's adapter.json. */
 struct adapter {
-	char *dir;	 /* absolute path of the folder */
-	char *name;	 /* "name" */
-	char *version;	 /* "version" ("" when absent) */
-	char **run;	 /* "run": argv, NULL-terminated */
-	char **tasks;	 /* "tasks", NULL-terminated */
-	char **baseline; /* "SCENARIO TASK" lines of its known failures, NULL-terminated */
+	char *dir;	  /* absolute path of the folder */
+	char *name;	  /* "name" */
+	char *version;	  /* "version" ("" when absent) */
+	char **run;	  /* "run": argv, NULL-terminated */
+	char **tasks;	  /* "tasks", NULL-terminated */
+	json_t *baseline; /* its baseline's "cases" ({"SCENARIO TASK": entry}), or NULL */
 };
 
 enum verdict { V_PASS, V_FAIL, V_HANG, V_CRASH, V_KNOWN_FAIL, V_SKIP };
@@ -33,22 +33,28 @@ struct ccase {
 	json_t *expect; /* the merged expectation (defaults + scenario) */
 	/* outcome */
 	enum verdict verdict;
-	char *check;  /* first failed check, or NULL */
-	char *reason; /* one line, or NULL */
-	char *failed; /* every failed check, comma-separated, or NULL */
-	char *log;    /* the case's log folder (kept only for failures), or NULL */
+	char *check;	   /* first failed check, or NULL */
+	char *reason;	   /* one line, or NULL */
+	char *failed;	   /* every failed check, comma-separated, or NULL */
+	char *log;	   /* the case's log folder (kept only for failures), or NULL */
+	char *expected;	   /* the baseline's outcome for it ("pass", "hang", "crash",
+			    * "fail:CHECK"), or NULL when the baseline does not list it */
+	char *description; /* the scenario's "description", or NULL */
 	long ms;
 };
 
 struct opts {
 	const char *mock;    /* the cdpmock binary */
 	const char *browser; /* --browser: a real Chromium instead of cdpmock, or NULL */
-	const char *logs; /* where case folders go */
-	const char *tap;  /* NULL: stdout */
+	const char *logs;    /* where case folders go */
+	const char *tap;     /* NULL: stdout */
 	const char *junit, *json, *html;
-	const char *task;     /* --task */
-	const char *only;     /* --only */
-	const char *baseline; /* --baseline FILE */
+	const char *task;	      /* --task */
+	const char *only;	      /* --only */
+	const char *baselines;	      /* --baselines DIR: DIR/NAME.json per adapter */
+	const char *update_baselines; /* --update-baselines DIR */
+	const char *markdown;	      /* --markdown FILE */
+	int published;		      /* --published: reports without times, log links or paths */
 	int jobs;
 	int shard_k, shard_n; /* --shard K/N; 1/1 by default */
 	int progress;	      /* live progress on stderr */
@@ -62,16 +68,39 @@ struct opts {
 const char *verdict_name(enum verdict v);
 
 /* ---- adapter.c ---- */
-/* adapter_load() - reads DIR/adapter.json (and DIR/baseline.txt when
- * present).  0, or -1 with a one-line reason on stderr. */
+/* adapter_load() - reads DIR/adapter.json.  0, or -1 with a one-line
+ * reason on stderr. */
 int adapter_load(const char *dir, struct adapter *a);
 void adapter_clear(struct adapter *a);
 /* adapter_does() - whether the adapter declares task. */
 int adapter_does(const struct adapter *a, const char *task);
-/* adapter_known_fail() - whether "scenario task" is in its baseline. */
-int adapter_known_fail(const struct adapter *a, const char *scenario, const char *task);
-/* adapter_add_baseline() - adds the lines of a baseline file.  0 or -1. */
-int adapter_add_baseline(struct adapter *a, const char *file);
+
+/* ---- baseline.c ---- */
+/* baseline_load() - reads DIR/NAME.json (NAME the adapter's name) into
+ * a->baseline; no file is no baseline.  0, or -1 with a line on stderr
+ * when the file is malformed. */
+int baseline_load(struct adapter *a, const char *dir);
+/* baseline_apply() - compares c's outcome with its adapter's baseline and
+ * sets c->expected: a failure the baseline expects becomes a known-fail;
+ * a pass where it expects a failure fails (check "baseline"); a failure
+ * of another kind stays, its reason saying what the baseline expected. */
+void baseline_apply(struct ccase *c);
+/* baseline_reset() - undoes baseline_apply() on a case read back from a
+ * JSON report: its verdict and reason as the judge gave them. */
+void baseline_reset(struct ccase *c);
+/* baseline_outcome() - what c actually did: "pass", "hang", "crash" or
+ * "fail:CHECK", also once baseline_apply() ran; NULL for a skip.  A heap
+ * string. */
+char *baseline_outcome(const struct ccase *c);
+/* baseline_write() - DIR/NAME.json for each adapter of cases, from their
+ * outcomes; entries of cases not among them are kept, and so is an entry's
+ * "why" while its outcome stays.  0 or -1. */
+int baseline_write(const char *dir, const struct ccase *cases, size_t n);
+
+/* ---- explain.c ---- */
+/* explain_case() - for a case that did not pass, one line: what the client
+ * does wrong and what its user sees ("" for a pass).  A heap string. */
+char *explain_case(const struct ccase *c);
 
 /* ---- suite.c ---- */
 struct suite {
@@ -93,9 +122,12 @@ void suite_clear(struct suite *s);
 /* expect_merge() - the expectation for task: the task's defaults, then the
  * scenario's keys, then its byTask.TASK keys.  A new reference. */
 json_t *expect_merge(const json_t *scenario_expect, const char *task);
-/* expect_tasks() - the tasks a scenario's expect declares (a borrowed
- * string each, into out); their count. */
-size_t expect_tasks(const json_t *scenario_expect, const char **out, size_t max);
+/* expect_tasks() - the tasks of a scenario: those whose defaults name it
+ * (by its name, in "onScenarios"; none when scenario is NULL), then those
+ * its expect declares (a borrowed or static string each, into out); their
+ * count. */
+size_t expect_tasks(const json_t *scenario_expect, const char *scenario, const char **out,
+		    size_t max);
 /* expect_known_tasks() - every task that has defaults, in a fixed order (a
  * static string each, into out); their count. */
 size_t expect_known_tasks(const char **out, size_t max);
@@ -125,6 +157,7 @@ struct outcome {
 	long ms;		/* wall time of the adapter */
 	long limit_ms;		/* the case's time limit (scaled) */
 	const char *mock_error; /* the mock could not start, or NULL */
+	int launched_left;	/* a browser the adapter launched outlived it */
 };
 /* judge_case() - runs every check on what c's adapter did; sets verdict,
  * check, reason and failed. */
@@ -141,12 +174,26 @@ void report_tap_case(FILE *f, size_t num, const struct ccase *c);
  * given order) and the run's wall time ms to file.  0, or -1 with a line
  * on stderr when the file cannot be written.  Formats: docs/adapters.md. */
 int report_json(const char *file, const struct ccase *cases, size_t n, long ms);
+/* report_all() - every report file o asks for (--json, --junit, --html,
+ * --markdown) and the baselines of --update-baselines.  0, or -1 when one
+ * could not be written. */
+int report_all(const struct opts *o, const struct ccase *cases, size_t n, long ms);
 int report_junit(const char *file, const struct ccase *cases, size_t n, long ms);
 /* report_escape() - writes s to f with <, >, & and " as entities, for the
  * JUnit and HTML reports; drop_controls leaves out the control characters
  * XML cannot carry (all but tab and newline). */
 void report_escape(FILE *f, const char *s, int drop_controls);
-int report_html(const char *file, const struct ccase *cases, size_t n, long ms);
+/* With published set, the HTML leaves out times, paths and log links, so
+ * that the same run writes the same page (docs/conformance.html). */
+int report_html(const char *file, const struct ccase *cases, size_t n, long ms, int published);
+/* report_markdown() - the published matrix (docs/judging.md): the
+ * adapters and their versions, the adapter x case matrix, one line per
+ * failure from explain_case(), and the control run against a real browser
+ * (scenarios "browser/NAME") apart.  No times or paths: reproducible. */
+int report_markdown(const char *file, const struct ccase *cases, size_t n);
+/* report_stable_text() - s without what changes from machine to machine or
+ * run to run (ports, ids, the folder of node_modules).  A heap string. */
+char *report_stable_text(const char *s);
 
 /* ---- merge.c ---- */
 /* merge_run() - cdpconform --merge: reads the JSON reports in files and

@@ -1,5 +1,5 @@
 /* expect.c - what a correct client does in a case: the task's default
- * expectation, with the scenario's "expect" on top (docs/conformance.md
+ * expectation, with the scenario's "expect" on top (docs/judging.md
  * gives the defaults and the reasons).  Only merging; judge.c checks. */
 #include "conform.h"
 
@@ -43,6 +43,23 @@ static const struct {
      "{\"send\":[{\"method\":\"Profiler.enable\"},{\"method\":\"Profiler.startPreciseCoverage\"},"
      "{\"method\":\"Profiler.takePreciseCoverage\"}],\"exit\":\"success\","
      "\"outputs\":[{\"name\":\"coverage.json\",\"json\":true}]}"},
+    /* The client launches the browser itself (CDP_MOCK_BIN, CDP_MOCK_ARGS),
+     * by port or by pipe, records a trace, and closes the browser, which
+     * must end its process.  Scenarios cannot declare these tasks (cdpmock
+     * checks task names); they run on the scenarios "onScenarios" names
+     * (expect_tasks()), with those scenarios' expectations on top. */
+    {"launch", "{\"launch\":true,\"closeBrowser\":true,"
+	       "\"onScenarios\":[\"tracing/return-as-stream\"],"
+	       "\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.end\"},"
+	       "{\"method\":\"Browser.close\"}],"
+	       "\"closeStreams\":true,\"exit\":\"success\","
+	       "\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
+    {"launch-pipe", "{\"launch\":true,\"closeBrowser\":true,"
+		    "\"onScenarios\":[\"tracing/return-as-stream\"],"
+		    "\"send\":[{\"method\":\"Tracing.start\"},{\"method\":\"Tracing.end\"},"
+		    "{\"method\":\"Browser.close\"}],"
+		    "\"closeStreams\":true,\"exit\":\"success\","
+		    "\"outputs\":[{\"name\":\"trace.json\",\"json\":true}]}"},
 };
 
 size_t expect_known_tasks(const char **out, size_t max)
@@ -53,10 +70,28 @@ size_t expect_known_tasks(const char **out, size_t max)
 	return n;
 }
 
-size_t expect_tasks(const json_t *e, const char **out, size_t max)
+/* Whether task's defaults name scenario in "onScenarios". */
+static int expect_on_scenario(const char *task_json, const char *scenario)
+{
+	json_t *d = json_loads(task_json, 0, NULL);
+	const json_t *on = json_object_get(d, "onScenarios");
+	int found = 0;
+	for (size_t i = 0; i < json_array_size(on) && !found; i++) {
+		const char *name = json_string_value(json_array_get(on, i));
+		found = name && !strcmp(name, scenario);
+	}
+	json_decref(d);
+	return found;
+}
+
+size_t expect_tasks(const json_t *e, const char *scenario, const char **out, size_t max)
 {
 	const json_t *t = json_object_get(e, "task");
 	size_t n = 0;
+	for (size_t i = 0;
+	     scenario && i < sizeof(expect_defaults) / sizeof(expect_defaults[0]) && n < max; i++)
+		if (expect_on_scenario(expect_defaults[i].json, scenario))
+			out[n++] = expect_defaults[i].task;
 	if (json_is_string(t) && max)
 		out[n++] = json_string_value(t);
 	for (size_t i = 0; json_is_array(t) && i < json_array_size(t) && n < max; i++)
@@ -89,6 +124,7 @@ json_t *expect_merge(const json_t *scenario_expect, const char *task)
 	 * apart so that a scenario expecting failure drops them. */
 	json_object_set(e, "defaultSend", json_object_get(e, "send"));
 	json_object_set(e, "defaultOutputs", json_object_get(e, "outputs"));
+	json_object_del(e, "onScenarios");
 	json_object_del(e, "send");
 	json_object_del(e, "outputs");
 	expect_over(e, scenario_expect);

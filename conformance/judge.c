@@ -1,7 +1,7 @@
 /* judge.c - the verdict of a case: hang and crash from how the adapter
  * ended, the scenario's expectations, data loss, and the integrity of what
  * the adapter wrote against the digests cdpmock recorded.  The rules and
- * their reasons are in docs/conformance.md. */
+ * their reasons are in docs/judging.md. */
 #include "conform.h"
 
 #include <signal.h>
@@ -495,7 +495,7 @@ void judge_case(struct ccase *c, const struct outcome *oc)
 	}
 	/* A real browser keeps no journal: what the client sent and what it
 	 * was sent are unknown, so the wire, data-loss and digest checks do
-	 * not apply there (docs/conformance.md, "Against a real browser"). */
+	 * not apply there (docs/judging.md, "Against a real browser"). */
 	int journal = !oc->browser;
 	if (journal)
 		wire_load(&j.w, oc->journal);
@@ -506,6 +506,10 @@ void judge_case(struct ccase *c, const struct outcome *oc)
 			   util_printf("took %ld ms, over the %ld ms limit", oc->ms, oc->limit_ms));
 	if (journal)
 		judge_wire(&j);
+	if (json_is_true(json_object_get(c->expect, "closeBrowser")) && oc->launched_left)
+		judge_fail(&j, "leftovers",
+			   util_strdup("the browser it launched was still running after it "
+				       "exited (killed by the runner)"));
 	judge_outputs(&j);
 	if (journal) {
 		judge_data_loss(&j);

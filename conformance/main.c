@@ -1,6 +1,6 @@
 /* main.c - cdpconform: runs client adapters against the scenario library
  * and judges every case (see cdpconform(1), docs/adapters.md and
- * docs/conformance.md).  This file owns the command line, the pool of
+ * docs/judging.md).  This file owns the command line, the pool of
  * worker processes (one per running case) and the reports. */
 #include "conform.h"
 
@@ -16,16 +16,21 @@
 
 static const char usage[] =
     "usage: cdpconform [options] ADAPTER_DIR...\n"
-    "       cdpconform --merge [--json F] [--junit F] [--html F] [--tap F] REPORT.json...\n"
+    "       cdpconform --merge [--json F] [--junit F] [--html F] [--markdown F] [--tap F]\n"
+    "                  [--published] [--baselines DIR] [--update-baselines DIR] REPORT.json...\n"
     "  --scenarios PATH|GLOB   scenario files or folders (repeatable; default scenarios/)\n"
     "  --task T                only this task\n"
     "  --only KEYWORD          only scenarios whose name contains KEYWORD (or task/adapter T)\n"
     "  -j N                    cases run in parallel (default: the number of cores)\n"
     "  --shard K/N             run the Kth of N slices of the cases\n"
-    "  --baseline FILE         known failures (\"SCENARIO TASK\" lines) for every adapter\n"
+    "  --baselines DIR         compare each case with DIR/ADAPTER.json, the adapter's\n"
+    "                          recorded outcomes (a change either way fails the run)\n"
+    "  --update-baselines DIR  write DIR/ADAPTER.json from this run's outcomes\n"
     "  --junit FILE            JUnit XML report\n"
     "  --json FILE             JSON report\n"
     "  --html FILE             HTML adapter x scenario matrix\n"
+    "  --markdown FILE         the matrix in Markdown, one line per failure\n"
+    "  --published             no times, paths or log links in the HTML (reproducible)\n"
     "  --tap FILE              TAP to FILE instead of stdout\n"
     "  --logs DIR              where failed cases keep their logs (default cdpconform-logs)\n"
     "  --keep-logs             keep the logs of passing cases too\n"
@@ -112,6 +117,8 @@ static void main_worker(struct ccase *c, const struct opts *o, int fd)
 			break;
 		off += (size_t)w;
 	}
+	free(s);
+	json_decref(r);
 	_exit(0);
 }
 
@@ -144,26 +151,6 @@ static void main_collect(struct ccase *c, int fd)
 	json_decref(r);
 }
 
-/* Known failures: a failure listed in the baseline is a known-fail; a
- * listed case that passes fails the run, so a baseline cannot go stale. */
-static void main_baseline(struct ccase *c)
-{
-	if (!adapter_known_fail(c->adapter, c->scenario, c->task))
-		return;
-	if (c->verdict == V_FAIL || c->verdict == V_HANG || c->verdict == V_CRASH) {
-		c->verdict = V_KNOWN_FAIL;
-	} else if (c->verdict == V_PASS) {
-		c->verdict = V_FAIL;
-		free(c->check);
-		free(c->reason);
-		free(c->failed);
-		c->check = util_strdup("baseline");
-		c->failed = util_strdup("baseline");
-		c->reason = util_strdup("a known failure in the baseline now passes: remove it "
-					"from the baseline");
-	}
-}
-
 static void main_progress(size_t done, size_t total, size_t failed, int64_t t0)
 {
 	int64_t el = util_now_ms() - t0;
@@ -193,7 +180,7 @@ struct pool {
 /* A case has its verdict: baseline, TAP line, progress. */
 static void main_finish(struct pool *p, struct ccase *c)
 {
-	main_baseline(c);
+	baseline_apply(c);
 	p->failed += main_failed(c);
 	report_tap_case(p->tap, ++p->num, c);
 	p->done++;
@@ -313,8 +300,14 @@ static int main_parse(int argc, char **argv, struct opts *o, const char **scen, 
 				fprintf(stderr, "cdpconform: --shard takes K/N with 1 <= K <= N\n");
 				return -1;
 			}
-		} else if (!strcmp(a, "--baseline")) {
-			o->baseline = main_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--baselines")) {
+			o->baselines = main_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--update-baselines")) {
+			o->update_baselines = main_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--markdown")) {
+			o->markdown = main_arg(argc, argv, &i);
+		} else if (!strcmp(a, "--published")) {
+			o->published = 1;
 		} else if (!strcmp(a, "--junit")) {
 			o->junit = main_arg(argc, argv, &i);
 		} else if (!strcmp(a, "--json")) {
@@ -387,7 +380,7 @@ int main(int argc, char **argv)
 	for (; n_ad < n_dirs; n_ad++) {
 		if (adapter_load(dirs[n_ad], &adapters[n_ad]))
 			goto out;
-		if (o.baseline && adapter_add_baseline(&adapters[n_ad], o.baseline)) {
+		if (o.baselines && baseline_load(&adapters[n_ad], o.baselines)) {
 			adapter_clear(&adapters[n_ad]);
 			goto out;
 		}
@@ -424,9 +417,7 @@ int main(int argc, char **argv)
 	if (tap != stdout)
 		fclose(tap);
 	rc = failed || main_stop ? 1 : 0;
-	if ((o.json && report_json(o.json, s.cases, s.n, ms)) ||
-	    (o.junit && report_junit(o.junit, s.cases, s.n, ms)) ||
-	    (o.html && report_html(o.html, s.cases, s.n, ms)))
+	if (report_all(&o, s.cases, s.n, ms))
 		rc = 2;
 	suite_clear(&s);
 	free(mock);

@@ -29,6 +29,31 @@ static const struct adapter *merge_adapter(struct adapter *ads, size_t *n, size_
 	return &ads[(*n)++];
 }
 
+/* The "adapters" of a report: each one's version and tasks. */
+static void merge_versions(struct adapter *ads, size_t *n, size_t max, const json_t *arr)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const json_t *j = json_array_get(arr, i);
+		const char *name = json_string_value(json_object_get(j, "name"));
+		const char *version = json_string_value(json_object_get(j, "version"));
+		const json_t *tasks = json_object_get(j, "tasks");
+		struct adapter *a = (struct adapter *)merge_adapter(ads, n, max, name ? name : "?");
+		if (!a)
+			continue;
+		if (version && *version && !*a->version) {
+			free(a->version);
+			a->version = util_strdup(version);
+		}
+		if (!a->tasks && json_is_array(tasks)) {
+			size_t nt = json_array_size(tasks);
+			a->tasks = calloc(nt + 1, sizeof(*a->tasks));
+			for (size_t t = 0; a->tasks && t < nt; t++)
+				a->tasks[t] =
+				    util_strdup(json_string_value(json_array_get(tasks, t)));
+		}
+	}
+}
+
 static char *merge_str(const json_t *o, const char *key)
 {
 	return util_strdup(json_string_value(json_object_get(o, key)));
@@ -62,6 +87,7 @@ int merge_run(char **files, size_t n_files, const struct opts *o)
 		}
 		ms +=
 		    (long)json_integer_value(json_object_get(json_object_get(r, "summary"), "ms"));
+		merge_versions(ads, &n_ads, 64, json_object_get(r, "adapters"));
 		struct ccase *grown = realloc(cases, (n + json_array_size(arr)) * sizeof(*cases));
 		if (!grown) {
 			json_decref(r);
@@ -84,10 +110,18 @@ int merge_run(char **files, size_t n_files, const struct opts *o)
 			k->reason = merge_str(c, "reason");
 			k->failed = merge_str(c, "failed");
 			k->log = merge_str(c, "log");
+			k->expected = merge_str(c, "expected");
+			k->description = merge_str(c, "description");
 			k->ms = (long)json_integer_value(json_object_get(c, "ms"));
 			if (!k->scenario || !k->task) {
 				free(k->scenario);
 				free(k->task);
+				free(k->check);
+				free(k->reason);
+				free(k->failed);
+				free(k->log);
+				free(k->expected);
+				free(k->description);
 				continue;
 			}
 			failed +=
@@ -95,6 +129,19 @@ int merge_run(char **files, size_t n_files, const struct opts *o)
 			n++;
 		}
 		json_decref(r);
+	}
+	if (o->baselines) {
+		/* Judged again against these baselines, as a run would be. */
+		for (size_t a = 0; a < n_ads; a++)
+			if (baseline_load(&ads[a], o->baselines))
+				goto out;
+		failed = 0;
+		for (size_t i = 0; i < n; i++) {
+			baseline_reset(&cases[i]);
+			baseline_apply(&cases[i]);
+			failed += cases[i].verdict == V_FAIL || cases[i].verdict == V_HANG ||
+				  cases[i].verdict == V_CRASH;
+		}
 	}
 	if (n)
 		qsort(cases, n, sizeof(*cases), merge_cmp);
@@ -108,9 +155,7 @@ int merge_run(char **files, size_t n_files, const struct opts *o)
 	if (tap != stdout)
 		fclose(tap);
 	rc = failed ? 1 : 0;
-	if ((o->json && report_json(o->json, cases, n, ms)) ||
-	    (o->junit && report_junit(o->junit, cases, n, ms)) ||
-	    (o->html && report_html(o->html, cases, n, ms)))
+	if (report_all(o, cases, n, ms))
 		rc = 2;
 out:
 	for (size_t i = 0; i < n; i++) {
@@ -120,6 +165,8 @@ out:
 		free(cases[i].reason);
 		free(cases[i].failed);
 		free(cases[i].log);
+		free(cases[i].expected);
+		free(cases[i].description);
 	}
 	free(cases);
 	for (size_t i = 0; i < n_ads; i++)

@@ -48,6 +48,8 @@ void report_tap_case(FILE *f, size_t num, const struct ccase *c)
 		report_yaml_str(f, "reason", c->reason);
 		report_yaml_str(f, "failed", c->failed);
 		report_yaml_str(f, "log", c->log);
+		if (c->expected)
+			report_yaml_str(f, "expected", c->expected);
 		fprintf(f, "  ms: %ld\n  ...\n", c->ms);
 	}
 	fflush(f);
@@ -58,6 +60,27 @@ static json_t *report_str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* "adapters": each adapter of the cases once, with its version and tasks,
+ * so that a merged report still knows them. */
+static json_t *report_adapters(const struct ccase *cases, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct adapter *a = cases[i].adapter;
+		size_t k;
+		for (k = 0; k < i && cases[k].adapter != a; k++)
+			;
+		if (k < i)
+			continue;
+		json_t *tasks = json_array();
+		for (size_t t = 0; a->tasks && a->tasks[t]; t++)
+			json_array_append_new(tasks, json_string(a->tasks[t]));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o}", "name", a->name, "version",
+						     a->version ? a->version : "", "tasks", tasks));
+	}
+	return arr;
+}
+
 int report_json(const char *file, const struct ccase *cases, size_t n, long ms)
 {
 	json_t *arr = json_array(), *sum = json_object();
@@ -65,14 +88,15 @@ int report_json(const char *file, const struct ccase *cases, size_t n, long ms)
 	for (size_t i = 0; i < n; i++) {
 		const struct ccase *c = &cases[i];
 		counts[c->verdict]++;
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:o}", "adapter",
-			      c->adapter->name, "scenario", c->scenario, "task", c->task, "verdict",
-			      verdict_name(c->verdict), "check", report_str_or_null(c->check),
-			      "reason", report_str_or_null(c->reason), "ms", (json_int_t)c->ms,
-			      "log", report_str_or_null(c->log), "failed",
-			      report_str_or_null(c->failed)));
+		json_t *o = json_pack(
+		    "{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:o, s:o}", "adapter", c->adapter->name,
+		    "scenario", c->scenario, "task", c->task, "verdict", verdict_name(c->verdict),
+		    "check", report_str_or_null(c->check), "reason", report_str_or_null(c->reason),
+		    "ms", (json_int_t)c->ms, "log", report_str_or_null(c->log), "failed",
+		    report_str_or_null(c->failed));
+		json_object_set_new(o, "expected", report_str_or_null(c->expected));
+		json_object_set_new(o, "description", report_str_or_null(c->description));
+		json_array_append_new(arr, o);
 	}
 	json_object_set_new(sum, "cases", json_integer((json_int_t)n));
 	for (int v = V_PASS; v <= V_SKIP; v++)
@@ -80,11 +104,28 @@ int report_json(const char *file, const struct ccase *cases, size_t n, long ms)
 	json_object_set_new(sum, "ms", json_integer(ms));
 	json_object_set_new(sum, "ok",
 			    json_boolean(counts[V_FAIL] + counts[V_HANG] + counts[V_CRASH] == 0));
-	json_t *root = json_pack("{s:o, s:o}", "cases", arr, "summary", sum);
+	json_t *root = json_pack("{s:o, s:o, s:o}", "cases", arr, "adapters",
+				 report_adapters(cases, n), "summary", sum);
 	int rc = json_dump_file(root, file, JSON_INDENT(1)) ? -1 : 0;
 	json_decref(root);
 	if (rc)
 		fprintf(stderr, "cdpconform: cannot write %s\n", file);
+	return rc;
+}
+
+int report_all(const struct opts *o, const struct ccase *cases, size_t n, long ms)
+{
+	int rc = 0;
+	if (o->json && report_json(o->json, cases, n, ms))
+		rc = -1;
+	if (o->junit && report_junit(o->junit, cases, n, ms))
+		rc = -1;
+	if (o->html && report_html(o->html, cases, n, ms, o->published))
+		rc = -1;
+	if (o->markdown && report_markdown(o->markdown, cases, n))
+		rc = -1;
+	if (o->update_baselines && baseline_write(o->update_baselines, cases, n))
+		rc = -1;
 	return rc;
 }
 
@@ -106,8 +147,7 @@ void report_escape(FILE *f, const char *s, int drop_controls)
 			break;
 		default:
 			/* XML 1.0 has no control characters but tab and newline. */
-			if (!drop_controls || (unsigned char)*s >= 0x20 || *s == '\n' ||
-			    *s == '\t')
+			if (!drop_controls || (unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
 				fputc(*s, f);
 		}
 	}

@@ -1,11 +1,15 @@
 /* runcase.c - one case from start to verdict: its own cdpmock (or, with
- * --browser, its own real Chromium) on a port the kernel picks, the adapter in its own process group under the time
- * limit, then the judge.  Runs in a worker process of its own (main.c), so
- * it may block; it never blocks past the time limit plus a grace. */
+ * --browser, its own real Chromium) on a port the kernel picks, or none for
+ * a task whose adapter launches the browser itself; the adapter in its own
+ * process group under the time limit; then the judge.  Runs in a worker
+ * process of its own (main.c), so it may block; it never blocks past the
+ * time limit plus a grace (and 3 s for a launched browser to end). */
 #include "conform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,10 +84,15 @@ static int runcase_active_port(const char *active, int *port, char *path, size_t
 /* Headless, no sandbox (containers), and nothing that dials out: on a
  * closed network Chromium's own background fetches are refused, and a
  * case must not depend on that. */
-static const char *const runcase_browser_flags[] = {
-    "--headless",	"--no-sandbox",	 "--disable-gpu",
-    "--disable-quic",	"--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--remote-debugging-port=0"};
+static const char *const runcase_browser_flags[] = {"--headless",
+						    "--no-sandbox",
+						    "--disable-gpu",
+						    "--disable-quic",
+						    "--no-first-run",
+						    "--disable-background-networking",
+						    "--disable-component-update",
+						    "--disable-sync",
+						    "--remote-debugging-port=0"};
 
 #define RUNCASE_MAX_ARGV 16
 
@@ -97,8 +106,8 @@ static void runcase_argv(const struct ccase *c, const struct opts *o, const char
 	size_t n = 0;
 	if (o->browser) {
 		argv[n++] = util_strdup(o->browser);
-		for (size_t i = 0; i < sizeof(runcase_browser_flags) / sizeof(*runcase_browser_flags);
-		     i++)
+		for (size_t i = 0;
+		     i < sizeof(runcase_browser_flags) / sizeof(*runcase_browser_flags); i++)
 			argv[n++] = util_strdup(runcase_browser_flags[i]);
 		argv[n++] = util_printf("--user-data-dir=%s/profile", dir);
 		argv[n++] = util_strdup("about:blank");
@@ -191,10 +200,50 @@ static void runcase_mock_stop(const struct opts *o)
 	runcase_mock_pid = 0;
 }
 
-static pid_t runcase_adapter_start(const struct ccase *c, const char *dir, const char *out_dir,
-				   int port, const char *path, long limit_ms)
+/* The browser an adapter may launch itself (CDP_MOCK_BIN, CDP_MOCK_ARGS):
+ * cdpmock playing the case's scenario into the case's journal, or the real
+ * browser of --browser with the case's profile and the flags that keep it
+ * from dialling out.  The launching client adds its own port or pipe and
+ * headless flags.  A JSON array, a heap string. */
+static void runcase_push(json_t *a, char *s)
+{
+	json_array_append_new(a, json_string(s));
+	free(s);
+}
+
+static char *runcase_launch_args(const struct ccase *c, const struct opts *o, const char *dir)
+{
+	json_t *a = json_array();
+	runcase_push(a, util_printf("--user-data-dir=%s/profile", dir));
+	if (o->browser) {
+		for (size_t i = 1;
+		     i < sizeof(runcase_browser_flags) / sizeof(*runcase_browser_flags) - 1; i++)
+			json_array_append_new(a, json_string(runcase_browser_flags[i]));
+	} else {
+		char real[PATH_MAX];
+		runcase_push(
+		    a, util_printf("--scenario=%s", realpath(c->path, real) ? real : c->path));
+		runcase_push(a, util_printf("--journal=%s/journal.jsonl", dir));
+		runcase_push(a, util_printf("--seed=%llu", (unsigned long long)o->seed));
+		json_array_append_new(a, json_string("--digests"));
+	}
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static pid_t runcase_adapter_start(const struct ccase *c, const struct opts *o, const char *dir,
+				   const char *out_dir, int port, const char *path, long limit_ms)
 {
 	char *so = util_printf("%s/stdout.txt", dir), *se = util_printf("%s/stderr.txt", dir);
+	/* Paths are resolved here: the adapter runs in its own folder. */
+	char *margs = runcase_launch_args(c, o, dir);
+	char bin[PATH_MAX], scen[PATH_MAX];
+	const char *b = o->browser ? o->browser : o->mock;
+	if (!strchr(b, '/') || !realpath(b, bin))
+		snprintf(bin, sizeof(bin), "%s", b);
+	if (o->browser || !c->path || !realpath(c->path, scen))
+		scen[0] = '\0';
 	pid_t pid = fork();
 	if (pid == 0) {
 		char num[32];
@@ -204,10 +253,22 @@ static pid_t runcase_adapter_start(const struct ccase *c, const char *dir, const
 			fprintf(stderr, "cdpconform: cannot enter %s\n", c->adapter->dir);
 			_exit(127);
 		}
-		snprintf(num, sizeof(num), "http://127.0.0.1:%d", port);
-		setenv("CDP_HTTP", num, 1);
-		char *ws = util_printf("ws://127.0.0.1:%d%s", port, path);
-		setenv("CDP_WS", ws, 1);
+		if (port) {
+			snprintf(num, sizeof(num), "http://127.0.0.1:%d", port);
+			setenv("CDP_HTTP", num, 1);
+			char *ws = util_printf("ws://127.0.0.1:%d%s", port, path);
+			setenv("CDP_WS", ws, 1);
+		} else {
+			/* a task that launches its own browser */
+			unsetenv("CDP_HTTP");
+			unsetenv("CDP_WS");
+		}
+		setenv("CDP_MOCK_BIN", bin, 1);
+		setenv("CDP_MOCK_ARGS", margs, 1);
+		if (scen[0])
+			setenv("CDP_SCENARIO", scen, 1);
+		else
+			unsetenv("CDP_SCENARIO");
 		setenv("CDP_TASK", c->task, 1);
 		setenv("CDP_OUT", out_dir, 1);
 		snprintf(num, sizeof(num), "%ld", limit_ms);
@@ -219,9 +280,81 @@ static pid_t runcase_adapter_start(const struct ccase *c, const char *dir, const
 	}
 	if (pid > 0)
 		setpgid(pid, pid);
+	free(margs);
 	free(so);
 	free(se);
 	return pid;
+}
+
+/* Whether one of pid's arguments holds "=DIR/" (a browser given the case's
+ * profile or journal). */
+static int runcase_is_launched(const char *pid, const char *dir)
+{
+	/* not the browser the runner started for the case */
+	if (runcase_mock_pid > 0 && getpgid((pid_t)atoi(pid)) == runcase_mock_pid)
+		return 0;
+	char *file = util_printf("/proc/%s/cmdline", pid);
+	size_t len = 0;
+	char *cmd = util_read_file(file, 1 << 16, &len);
+	char *needle = util_printf("=%s/", dir);
+	int found = 0;
+	for (size_t off = 0; cmd && off < len && !found; off += strlen(cmd + off) + 1)
+		found = strstr(cmd + off, needle) != NULL;
+	free(file);
+	free(cmd);
+	free(needle);
+	return found;
+}
+
+/* The browsers an adapter launched (CDP_MOCK_ARGS) and left running: they
+ * are killed; their count.  A launching client may start the browser in a
+ * process group of its own, out of reach of the adapter's group. */
+static int runcase_kill_launched(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+		    !runcase_is_launched(e->d_name, dir))
+			continue;
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid != getpid() && !kill(pid, SIGKILL))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Waits up to RUNCASE_MOCK_STOP_MS for what the adapter launched to end by
+ * itself, then kills the rest; whether any was left. */
+static int runcase_launched_left(const char *dir)
+{
+	int64_t deadline = util_now_ms() + RUNCASE_MOCK_STOP_MS;
+	for (;;) {
+		int alive = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d)) && !alive) {
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			char *st = util_printf("/proc/%s/stat", e->d_name);
+			char *text = util_read_file(st, 4096, NULL);
+			const char *rp = text ? strrchr(text, ')') : NULL;
+			/* a zombie has ended; its parent has not reaped it yet */
+			alive = (!rp || rp[2] != 'Z') && runcase_is_launched(e->d_name, dir);
+			free(st);
+			free(text);
+		}
+		if (d)
+			closedir(d);
+		if (!alive)
+			return 0;
+		if (util_now_ms() >= deadline)
+			return runcase_kill_launched(dir) > 0;
+		usleep(RUNCASE_POLL_US * 10);
+	}
 }
 
 /* "tracing/complete-never" -> "tracing/complete-never"; a name is a path
@@ -253,12 +386,15 @@ void runcase_run(struct ccase *c, const struct opts *o)
 	int port = 0;
 	oc.limit_ms = limit;
 	oc.browser = o->browser != NULL;
+	int launch = json_is_true(json_object_get(c->expect, "launch"));
+	path[0] = '\0';
 	util_rmtree(dir);
 	if (util_mkdirs(out_dir) || util_mkdirs(profile)) {
 		oc.mock_error = "cannot create the case folder";
-	} else if (!runcase_mock_start(c, o, dir, &port, path, sizeof(path), &oc.mock_error)) {
+	} else if (launch ||
+		   !runcase_mock_start(c, o, dir, &port, path, sizeof(path), &oc.mock_error)) {
 		int64_t t0 = util_now_ms();
-		pid_t pid = runcase_adapter_start(c, dir, out_dir, port, path, limit);
+		pid_t pid = runcase_adapter_start(c, o, dir, out_dir, port, path, limit);
 		int status = 0;
 		runcase_adapter_pid = pid;
 		if (pid < 0) {
@@ -277,6 +413,9 @@ void runcase_run(struct ccase *c, const struct opts *o)
 		if (pid > 0)
 			kill(-pid, SIGKILL);
 		runcase_adapter_pid = 0;
+		/* A browser the adapter launched must be gone once it is done. */
+		oc.launched_left =
+		    launch ? runcase_launched_left(dir) : runcase_kill_launched(dir) > 0;
 	}
 	runcase_mock_stop(o);
 	c->ms = oc.ms;

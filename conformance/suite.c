@@ -116,8 +116,8 @@ static void suite_scenario(struct suite *s, const char *path, const struct adapt
 	}
 	const json_t *e = json_object_get(scen, "expect");
 	const char *tasks[CONFORM_MAX_TASKS];
-	size_t nt = expect_tasks(e, tasks, CONFORM_MAX_TASKS);
 	char *name = suite_name(path, scen);
+	size_t nt = expect_tasks(e, name, tasks, CONFORM_MAX_TASKS);
 	for (size_t t = 0; t < nt; t++) {
 		/* Shards take every Nth scenario and task, with all its adapters:
 		 * slices stay alike in cost whatever the adapters. */
@@ -132,6 +132,8 @@ static void suite_scenario(struct suite *s, const char *path, const struct adapt
 			c.path = util_strdup(path);
 			c.task = util_strdup(tasks[t]);
 			c.expect = expect_merge(e, tasks[t]);
+			c.description =
+			    util_strdup(json_string_value(json_object_get(scen, "description")));
 			suite_add(s, &c);
 		}
 	}
@@ -217,6 +219,8 @@ void suite_clear(struct suite *s)
 		free(c->reason);
 		free(c->failed);
 		free(c->log);
+		free(c->expected);
+		free(c->description);
 	}
 	free(s->cases);
 	memset(s, 0, sizeof(*s));

@@ -18,7 +18,7 @@
 
 /* How long any one wait may take.  A correct client gives up on a peer
  * that has gone quiet (a tracingComplete that never comes) instead of
- * waiting forever: see docs/conformance.md. */
+ * waiting forever: see docs/judging.md. */
 #define ADAPTER_WAIT_MS 4000
 /* Time between starting and stopping a trace or profile, so there is
  * something in it. */

@@ -5,8 +5,8 @@
 // context, browser.startTracing(page) / browser.stopTracing() for traces,
 // and context.newCDPSession(page) for the Profiler. Nothing is added around
 // the library: no timeouts of our own, no retries. What playwright does under
-// a fault is what gets judged; baseline.txt holds the cases it is known to
-// fail.
+// a fault is what gets judged; conformance/baselines/playwright-core.json
+// records the cases it is known to fail.
 //
 // Tasks: playwright's Chromium tracing always asks for ReturnAsStream
 // (JSON, no compression) and offers no option for anything else, so

@@ -4,7 +4,8 @@ small asyncio client on Debian's python3-websockets.
 Each task is written the way a user of such a client writes it in a
 script: the commands in order, an event handler or two, no timeouts of its
 own.  What the client does under a fault is what gets judged;
-baseline.txt lists the cases it is known to fail.
+conformance/baselines/python-websockets.json records the cases it is known
+to fail.
 """
 
 import asyncio
