@@ -20,7 +20,7 @@ endif
 PKGS     := libwebsockets jansson zlib
 P_WARN   := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 $(WERROR)
-P_CPP    := -D_GNU_SOURCE -Ilib -Iserver -Iclients/c -I$(BUILD)/gen -MMD -MP
+P_CPP    := -D_GNU_SOURCE -Ilib -Iserver -Iclients/c -Iselfcheck -I$(BUILD)/gen -MMD -MP
 # Recursive (=) so pkg-config runs after tools/deps.sh has installed things.
 P_CFLAGS  = $(P_WARN) $(P_CPP) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 P_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -34,6 +34,8 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_LIB    := $(filter-out $(UNIT_SRC) tests/unit/main.c,$(wildcard tests/unit/*.c))
 INTEG_SRC   := $(wildcard tests/integration/*.c)
 CONFORM_SRC := $(wildcard conformance/*.c)
+# The scenario check runner: cdpmock --self-check and the integration suites.
+SELFCHECK_SRC := $(wildcard selfcheck/*.c)
 
 # Generated from the vendored devtools-protocol descriptor (see third_party/).
 PROTO_JSON  := third_party/devtools-protocol/protocol.json
@@ -50,6 +52,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJ     := $(call obj,$(LIB_SRC))
 SERVER_OBJ  := $(call obj,$(SERVER_SRC)) $(patsubst %.c,%.o,$(GEN_SRC)) $(GEN_OBJ)
 CLIENT_OBJ  := $(call obj,$(CLIENT_SRC))
+SELFCHECK_OBJ := $(call obj,$(SELFCHECK_SRC))
 DEPS_STAMP  := $(BUILD)/.deps-ok
 
 BINS := $(BUILD)/cdpmock $(BUILD)/cdpcli
@@ -60,7 +63,7 @@ endif
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance install clean deps node-deps
+        fuzz-build fuzz-replay soak conformance install clean deps node-deps selfcheck-test
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -101,7 +104,7 @@ $(call obj,$(SERVER_SRC) server/main.c $(UNIT_SRC) $(UNIT_LIB)): $(GEN_SRC)
 $(BUILD)/libcdpm.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/cdpmock: $(BUILD)/server/main.o $(SERVER_OBJ) $(BUILD)/libcdpm.a
+$(BUILD)/cdpmock: $(BUILD)/server/main.o $(SERVER_OBJ) $(SELFCHECK_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
@@ -142,7 +145,7 @@ $(BUILD)/check_unit: $(call obj,$(UNIT_SRC) $(UNIT_LIB) tests/unit/main.c) $(SER
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
-$(BUILD)/check_integration: $(call obj,$(INTEG_SRC)) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+$(BUILD)/check_integration: $(call obj,$(INTEG_SRC)) $(SELFCHECK_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
@@ -180,7 +183,13 @@ CONFORM_ENV = CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) CDPC_ADAPTER_BIN=$(abspath
 conform-test: all node-deps
 	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
 
-test: layers unit integration node-test fuzz-replay conform-test
+# cdpmock --self-check from outside (tests/selfcheck/run.sh): its transcripts,
+# where deliberately wrong scenarios fail and name the step.  Every library
+# scenario passing through it is a case of the integration suite.
+selfcheck-test: all
+	$(Q)sh tests/selfcheck/run.sh $(abspath $(BUILD)/cdpmock)
+
+test: layers unit integration selfcheck-test node-test fuzz-replay conform-test
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
@@ -188,12 +197,13 @@ valgrind: all $(BUILD)/check_unit $(BUILD)/check_integration
 	$(Q)CK_FORK=no CK_DEFAULT_TIMEOUT=600 $(VG) $(BUILD)/check_unit
 	$(Q)CK_DEFAULT_TIMEOUT=600 CDPMOCK_WRAP="$(VG)" CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) \
 	  CDPM_SLOW=1 CDPCLI_BIN=$(abspath $(BUILD)/cdpcli) CDPM_SRCDIR=$(CURDIR) $(BUILD)/check_integration
+	$(Q)SELFCHECK_WRAP="$(VG)" sh tests/selfcheck/run.sh $(abspath $(BUILD)/cdpmock)
 
 # CDPM_SANITIZED tells tests that RSS says nothing here (ASan's quarantine).
 asan:
 	$(Q)CDPM_SANITIZED=1 $(MAKE) --no-print-directory BUILD=build-asan \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  CFLAGS="-O1 -g" unit integration fuzz-replay
+	  CFLAGS="-O1 -g" unit integration selfcheck-test fuzz-replay
 
 bench: all
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/bench.mk BUILD=$(BUILD)
