@@ -1,5 +1,5 @@
 # cdpmock - a fake Chrome for testing CDP clients.  Plain GNU make.
-#   make run | test | valgrind | asan | bench | fuzz | conformance | install | clean
+#   make run | test | valgrind | asan | bench | fuzz | conformance | install | deb | clean
 # Project flags live in P_*; CFLAGS/LDFLAGS are the user's.
 
 BUILD    ?= build
@@ -63,7 +63,7 @@ endif
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance install clean deps node-deps selfcheck-test
+        fuzz-build fuzz-replay soak conformance install clean deps node-deps selfcheck-test deb
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -290,6 +290,14 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard docs/man/*.5),install -m 644 $(wildcard docs/man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
+
+# A Debian package of the two programs, their man pages, the scenario library
+# and the guide, built with dpkg-dev's tools (packaging/debian/build.sh):
+# $(BUILD)/cdpmock_VERSION_ARCH.deb.
+VERSION = $(shell sed -n 's/^\#define CDPMOCK_VERSION "\(.*\)"$$/\1/p' server/main.c)
+deb: $(BUILD)/cdpmock $(BUILD)/cdpconform
+	$(Q)sh tools/deps.sh deb
+	$(Q)sh packaging/debian/build.sh $(BUILD) $(VERSION)
 
 clean:
 	rm -rf build build-asan build-fuzz
