@@ -1,6 +1,7 @@
 /* launch.c - a private cdpmock on a kernel-picked loopback port, found the
  * way a client that launched Chrome finds it: DevToolsActivePort in the
- * --user-data-dir it gave (see launch.h). */
+ * --user-data-dir it gave (see launch.h).  cdpmock writes nothing else
+ * there, and only at start, so the folder goes once the server is up. */
 #include "launch.h"
 
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,7 +23,50 @@
 
 #define LAUNCH_POLL_US 5000
 #define LAUNCH_MAX_ARGV 64
-#define LAUNCH_LOG_TAIL_BYTES 4096
+#define LAUNCH_LOG_TAIL_BYTES 8192
+
+/* dir/name into out (PATH_MAX bytes). */
+static void launch_path(const struct launch *l, const char *name, char *out)
+{
+	snprintf(out, PATH_MAX, "%s/%s", l->dir, name);
+}
+
+/* A start in progress, for launch_abort() in a signal handler: set before
+ * the fork (with the signals blocked until pid is known), cleared once the
+ * folder is gone. */
+static struct {
+	volatile sig_atomic_t active;
+	pid_t pid;
+	char active_port[PATH_MAX], profile[PATH_MAX], log[PATH_MAX], dir[PATH_MAX];
+} launch_pending;
+
+void launch_abort(void)
+{
+	if (!launch_pending.active)
+		return;
+	/* Only async-signal-safe calls; the server goes first, so that it
+	 * cannot write into the folder again. */
+	if (launch_pending.pid > 0) {
+		kill(launch_pending.pid, SIGKILL);
+		waitpid(launch_pending.pid, NULL, 0);
+	}
+	unlink(launch_pending.active_port);
+	rmdir(launch_pending.profile);
+	unlink(launch_pending.log);
+	rmdir(launch_pending.dir);
+	launch_pending.active = 0;
+}
+
+/* Arms launch_abort() for l's folder. */
+static void launch_pending_set(const struct launch *l)
+{
+	launch_path(l, "profile/DevToolsActivePort", launch_pending.active_port);
+	launch_path(l, "profile", launch_pending.profile);
+	launch_path(l, "server.log", launch_pending.log);
+	snprintf(launch_pending.dir, sizeof(launch_pending.dir), "%s", l->dir);
+	launch_pending.pid = 0;
+	launch_pending.active = 1;
+}
 
 static long long launch_now_ms(void)
 {
@@ -30,11 +75,6 @@ static long long launch_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* dir/name into out (PATH_MAX bytes). */
-static void launch_path(const struct launch *l, const char *name, char *out)
-{
-	snprintf(out, PATH_MAX, "%s/%s", l->dir, name);
-}
 
 /* The command line: wrap..., bin, our flags, the caller's args.  Pointers
  * into o and the caller's strings; profile and self are the caller's. */
@@ -60,20 +100,17 @@ static int launch_argv(const struct launch_opts *o, const char *self, const char
 
 /* In the child: no stdin, stdout and stderr to the log, gone with the
  * parent (a self-check interrupted by ^C leaves no server behind). */
-static void launch_child(const char *log, const char *const *argv)
+static void launch_child(int log_fd, const char *const *argv)
 {
 	int fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0 && fd != 0) {
 		dup2(fd, 0);
 		close(fd);
 	}
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	dup2(log_fd, 1);
+	dup2(log_fd, 2);
+	if (log_fd > 2)
+		close(log_fd);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	execvp(argv[0], (char *const *)argv);
 	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
@@ -156,6 +193,24 @@ static int launch_wait_port(struct launch *l, int start_ms, struct buf *why)
 	}
 }
 
+/* Removes path and everything in it. */
+static void launch_rmdir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char f[PATH_MAX];
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
+		if (unlink(f) && errno == EISDIR)
+			launch_rmdir(f);
+	}
+	if (d)
+		closedir(d);
+	rmdir(path);
+}
+
 int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 {
 	char self[PATH_MAX], log[PATH_MAX], profile_flag[PATH_MAX + 32];
@@ -163,6 +218,7 @@ int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 	const char *tmp = getenv("TMPDIR");
 	int start_ms = o->start_ms > 0 ? o->start_ms : LAUNCH_DEFAULT_START_MS;
 	memset(l, 0, sizeof(*l));
+	l->log_fd = -1;
 	l->stop_ms = o->stop_ms > 0 ? o->stop_ms : LAUNCH_DEFAULT_STOP_MS;
 	ssize_t n = o->bin ? 0 : readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0) {
@@ -177,14 +233,31 @@ int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 		return -1;
 	}
 	launch_path(l, "server.log", log);
+	l->log_fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	if (l->log_fd < 0) {
+		buf_printf(why, "cannot make %s: %s", log, strerror(errno));
+		goto fail;
+	}
 	snprintf(profile_flag, sizeof(profile_flag), "--user-data-dir=%s/profile", l->dir);
 	if (launch_argv(o, self, profile_flag, argv)) {
 		buf_printf(why, "too many server arguments");
 		goto fail;
 	}
+	/* No signal between the fork and the note of the pid. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	launch_pending_set(l);
 	l->pid = fork();
-	if (l->pid == 0)
-		launch_child(log, argv);
+	if (l->pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		launch_child(l->log_fd, argv);
+	}
+	launch_pending.pid = l->pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (l->pid < 0) {
 		l->pid = 0;
 		buf_printf(why, "fork: %s", strerror(errno));
@@ -192,6 +265,9 @@ int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 	}
 	if (launch_wait_port(l, start_ms, why) || launch_first_page(l, start_ms, why))
 		goto fail;
+	launch_rmdir(l->dir);
+	l->dir[0] = '\0';
+	launch_pending.active = 0;
 	return 0;
 fail:
 	buf_adds(why, "\n");
@@ -231,18 +307,14 @@ int launch_stop(struct launch *l)
 
 void launch_log_tail(const struct launch *l, size_t max_lines, struct buf *out)
 {
-	char path[PATH_MAX], text[LAUNCH_LOG_TAIL_BYTES + 1];
-	if (!l->dir[0])
-		return;
-	launch_path(l, "server.log", path);
-	FILE *f = fopen(path, "r");
-	if (!f)
+	char text[LAUNCH_LOG_TAIL_BYTES + 1];
+	struct stat st;
+	if (l->log_fd < 0 || fstat(l->log_fd, &st))
 		return;
 	/* Only the end matters: a valgrind report or the loader's last words. */
-	if (fseek(f, -LAUNCH_LOG_TAIL_BYTES, SEEK_END))
-		rewind(f);
-	size_t n = fread(text, 1, LAUNCH_LOG_TAIL_BYTES, f);
-	fclose(f);
+	off_t from = st.st_size > LAUNCH_LOG_TAIL_BYTES ? st.st_size - LAUNCH_LOG_TAIL_BYTES : 0;
+	ssize_t got = pread(l->log_fd, text, LAUNCH_LOG_TAIL_BYTES, from);
+	size_t n = got > 0 ? (size_t)got : 0;
 	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		n--;
 	text[n] = '\0';
@@ -258,29 +330,15 @@ void launch_log_tail(const struct launch *l, size_t max_lines, struct buf *out)
 	}
 }
 
-/* Removes path and everything in it. */
-static void launch_rmdir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char f[PATH_MAX];
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
-		if (unlink(f) && errno == EISDIR)
-			launch_rmdir(f);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
-}
-
 void launch_clear(struct launch *l)
 {
 	if (l->pid > 0)
 		launch_stop(l);
+	if (l->log_fd >= 0)
+		close(l->log_fd);
+	l->log_fd = -1;
 	if (l->dir[0])
 		launch_rmdir(l->dir);
 	l->dir[0] = '\0';
+	launch_pending.active = 0;
 }

@@ -233,7 +233,8 @@ enum scenrun_result scenrun_file(const char *path, const struct scenrun_opts *o,
 	if (st) {
 		buf_printf(why, "%s%s: the server exited with status %d; the end of its log:\n",
 			   rc ? "\n" : "", path, st);
-		launch_log_tail(&r.srv, 20, why);
+		/* Enough for the summary of a valgrind or sanitizer report. */
+		launch_log_tail(&r.srv, 60, why);
 		rc = -1;
 	}
 	launch_clear(&r.srv);
@@ -265,7 +266,8 @@ char **scenrun_list(const char *dir, size_t *n)
 	glob(pat, GLOB_APPEND, NULL, &g);
 	out = calloc(g.gl_pathc + 1, sizeof(*out));
 	for (size_t i = 0; out && i < g.gl_pathc; i++)
-		out[(*n)++] = strdup(g.gl_pathv[i]);
+		if ((out[*n] = strdup(g.gl_pathv[i])))
+			++*n;
 	globfree(&g);
 	if (out)
 		qsort(out, *n, sizeof(*out), sr_cmp);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "launch.h"
 #include "scenrun.h"
 
 static const char selfcheck_usage[] =
@@ -128,6 +129,14 @@ static void selfcheck_arg(const char *arg, const struct scenrun_opts *o, struct 
 	free(files);
 }
 
+/* ^C while a server starts: its folder goes too, then the signal acts. */
+static void selfcheck_on_signal(int sig)
+{
+	launch_abort();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int selfcheck_main(int argc, char **argv)
 {
 	struct scenrun_opts o;
@@ -154,6 +163,9 @@ int selfcheck_main(int argc, char **argv)
 	}
 	/* A server that closes on us mid-write must not end the run. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, selfcheck_on_signal);
+	signal(SIGTERM, selfcheck_on_signal);
+	signal(SIGHUP, selfcheck_on_signal);
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--no-heavy") && (argv[i][0] != '-' || !argv[i][1]))
 			selfcheck_arg(argv[i], &o, &t);
