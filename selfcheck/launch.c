@@ -211,6 +211,26 @@ static void launch_rmdir(const char *path)
 	rmdir(path);
 }
 
+/* Forks the server with launch_abort() armed; l->pid gets its pid (or -1).
+ * No signal comes between the fork and the note of the pid. */
+static void launch_spawn(struct launch *l, const char *const *argv)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	launch_pending_set(l);
+	l->pid = fork();
+	if (l->pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		launch_child(l->log_fd, argv);
+	}
+	launch_pending.pid = l->pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 {
 	char self[PATH_MAX], log[PATH_MAX], profile_flag[PATH_MAX + 32];
@@ -243,21 +263,7 @@ int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 		buf_printf(why, "too many server arguments");
 		goto fail;
 	}
-	/* No signal between the fork and the note of the pid. */
-	sigset_t block, old;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	launch_pending_set(l);
-	l->pid = fork();
-	if (l->pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		launch_child(l->log_fd, argv);
-	}
-	launch_pending.pid = l->pid;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	launch_spawn(l, argv);
 	if (l->pid < 0) {
 		l->pid = 0;
 		buf_printf(why, "fork: %s", strerror(errno));
