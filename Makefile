@@ -1,5 +1,5 @@
 # cdpmock - a fake Chrome for testing CDP clients.  Plain GNU make.
-#   make run | test | valgrind | asan | bench | fuzz | conformance | install | clean
+#   make run | test | valgrind | asan | bench | fuzz | conformance | install | deb | clean
 # Project flags live in P_*; CFLAGS/LDFLAGS are the user's.
 
 BUILD    ?= build
@@ -20,7 +20,7 @@ endif
 PKGS     := libwebsockets jansson zlib
 P_WARN   := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 $(WERROR)
-P_CPP    := -D_GNU_SOURCE -Ilib -Iserver -Iclients/c -I$(BUILD)/gen -MMD -MP
+P_CPP    := -D_GNU_SOURCE -Ilib -Iserver -Iclients/c -Iselfcheck -I$(BUILD)/gen -MMD -MP
 # Recursive (=) so pkg-config runs after tools/deps.sh has installed things.
 P_CFLAGS  = $(P_WARN) $(P_CPP) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 P_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -34,6 +34,8 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_LIB    := $(filter-out $(UNIT_SRC) tests/unit/main.c,$(wildcard tests/unit/*.c))
 INTEG_SRC   := $(wildcard tests/integration/*.c)
 CONFORM_SRC := $(wildcard conformance/*.c)
+# The scenario check runner: cdpmock --self-check and the integration suites.
+SELFCHECK_SRC := $(wildcard selfcheck/*.c)
 
 # Generated from the vendored devtools-protocol descriptor (see third_party/).
 PROTO_JSON  := third_party/devtools-protocol/protocol.json
@@ -50,6 +52,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJ     := $(call obj,$(LIB_SRC))
 SERVER_OBJ  := $(call obj,$(SERVER_SRC)) $(patsubst %.c,%.o,$(GEN_SRC)) $(GEN_OBJ)
 CLIENT_OBJ  := $(call obj,$(CLIENT_SRC))
+SELFCHECK_OBJ := $(call obj,$(SELFCHECK_SRC))
 DEPS_STAMP  := $(BUILD)/.deps-ok
 
 BINS := $(BUILD)/cdpmock $(BUILD)/cdpcli
@@ -61,7 +64,8 @@ ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
         fuzz-build fuzz-replay soak conformance conformance-baselines install install-test \
-        guide-test clean deps node-deps consumer-deps consumer-test consumers-chrome
+        guide-test clean deps node-deps consumer-deps consumer-test consumers-chrome \
+        selfcheck-test deb
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -102,7 +106,7 @@ $(call obj,$(SERVER_SRC) server/main.c $(UNIT_SRC) $(UNIT_LIB)): $(GEN_SRC)
 $(BUILD)/libcdpm.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/cdpmock: $(BUILD)/server/main.o $(SERVER_OBJ) $(BUILD)/libcdpm.a
+$(BUILD)/cdpmock: $(BUILD)/server/main.o $(SERVER_OBJ) $(SELFCHECK_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
@@ -143,7 +147,7 @@ $(BUILD)/check_unit: $(call obj,$(UNIT_SRC) $(UNIT_LIB) tests/unit/main.c) $(SER
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
-$(BUILD)/check_integration: $(call obj,$(INTEG_SRC)) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+$(BUILD)/check_integration: $(call obj,$(INTEG_SRC)) $(SELFCHECK_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 
@@ -193,7 +197,8 @@ CONFORM_ENV = CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) CDPC_ADAPTER_BIN=$(abspath
 conform-test: all node-deps
 	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
 
-test: layers unit integration install-test node-test consumer-test guide-test fuzz-replay conform-test
+test: layers unit integration selfcheck-test install-test node-test consumer-test guide-test \
+      fuzz-replay conform-test
 
 # Every shell block of docs/guide.md, in order; its code blocks are excerpts
 # of tested files (tests/guide/run.sh).
@@ -205,18 +210,25 @@ guide-test: all node-deps
 install-test: all
 	$(Q)sh tests/install/run.sh $(CURDIR)
 
+# cdpmock --self-check from outside (tests/selfcheck/run.sh): its transcripts,
+# where deliberately wrong scenarios fail and name the step.  Every library
+# scenario passing through it is a case of the integration suite.
+selfcheck-test: all
+	$(Q)sh tests/selfcheck/run.sh $(abspath $(BUILD)/cdpmock)
+
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 valgrind: all $(BUILD)/check_unit $(BUILD)/check_integration
 	$(Q)CK_FORK=no CK_DEFAULT_TIMEOUT=600 $(VG) $(BUILD)/check_unit
 	$(Q)CK_DEFAULT_TIMEOUT=600 CDPMOCK_WRAP="$(VG)" CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) \
 	  CDPM_SLOW=1 CDPCLI_BIN=$(abspath $(BUILD)/cdpcli) CDPM_SRCDIR=$(CURDIR) $(BUILD)/check_integration
+	$(Q)SELFCHECK_WRAP="$(VG)" sh tests/selfcheck/run.sh $(abspath $(BUILD)/cdpmock)
 
 # CDPM_SANITIZED tells tests that RSS says nothing here (ASan's quarantine).
 asan:
 	$(Q)CDPM_SANITIZED=1 $(MAKE) --no-print-directory BUILD=build-asan \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  CFLAGS="-O1 -g" unit integration fuzz-replay
+	  CFLAGS="-O1 -g" unit integration selfcheck-test fuzz-replay
 
 bench: all
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/bench.mk BUILD=$(BUILD)
@@ -264,8 +276,8 @@ $(BUILD)/soak: $(call obj,tests/soak/soak.c tests/integration/fixture.c tests/in
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_CHECK) $(P_LIBS)
 $(call obj,tests/soak/soak.c): P_CPP += -Itests/integration
-# Where `make install` puts the scenario library (server/scenlib.h).
-$(call obj,server/scenlib.c): P_CPP += -DCDPM_SCENARIO_DIR='"$(PREFIX)/share/cdpmock/scenarios"'
+# Where `make install` puts the scenario library (lib/scenlib.h).
+$(call obj,lib/scenlib.c): P_CPP += -DCDPM_SCENARIO_DIR='"$(PREFIX)/share/cdpmock/scenarios"'
 
 soak: all $(BUILD)/soak
 	$(Q)SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SECONDS=$(SOAK_SECONDS) CDPM_SRCDIR=$(CURDIR) \
@@ -325,6 +337,14 @@ install: all
 	$(if $(wildcard docs/man/*.5),install -m 644 $(wildcard docs/man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 	for f in $$(cd scenarios && find . -name '*.json' | sort); do \
 	  install -D -m 644 scenarios/$$f $(DESTDIR)$(PREFIX)/share/cdpmock/scenarios/$$f || exit 1; done
+
+# A Debian package of the two programs, their man pages, the scenario library
+# and the guide, built with dpkg-dev's tools (packaging/debian/build.sh):
+# $(BUILD)/cdpmock_VERSION_ARCH.deb.
+VERSION = $(shell sed -n 's/^\#define CDPMOCK_VERSION "\(.*\)"$$/\1/p' server/main.c)
+deb: $(BUILD)/cdpmock $(BUILD)/cdpconform
+	$(Q)sh tools/deps.sh deb
+	$(Q)sh packaging/debian/build.sh $(BUILD) $(VERSION)
 
 clean:
 	rm -rf build build-asan build-fuzz

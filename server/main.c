@@ -28,6 +28,7 @@
 #include "scenario/scenload.h"
 #include "scenlib.h"
 #include "script/script.h"
+#include "selfcheck.h"
 #include "server.h"
 
 #define CDPMOCK_VERSION "0.1.0"
@@ -51,6 +52,8 @@ static const char main_usage[] =
 	"  --check FILE...                only validate scenario files; exit 0 or 1\n"
 	"  -v, --verbose                  one line on stderr per connection, message and note\n"
 	"  --list-scenarios [KEYWORD]     list the scenario library (names for --scenario)\n"
+	"  --self-check [--no-heavy] FILE|NAME|DIR...\n"
+	"                                 run each scenario's check against a private cdpmock\n"
 	"  --journal FILE                 write every frame in and out as JSON Lines\n"
 	"  --seed N                       seed for ids and generated data (default 0)\n"
 	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
@@ -387,6 +390,10 @@ int main(int argc, char **argv)
 {
 	struct main_args m;
 	memset(&m, 0, sizeof(m));
+	/* --self-check runs private copies of this program; it serves nothing. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--self-check"))
+			return selfcheck_main(argc - i - 1, argv + i + 1);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--check"))
 			return main_check(argc, argv, i + 1);

@@ -5,8 +5,15 @@
 #                           python3 with python3-websockets (the Python adapter)
 #   sh tools/deps.sh node   Node.js and npm (for the client adapters)
 #   sh tools/deps.sh fuzz   clang with libFuzzer (for make fuzz only)
+#   sh tools/deps.sh deb    dpkg-dev and binutils (for make deb only)
 set -eu
-if [ "${1:-}" = fuzz ]; then
+if [ "${1:-}" = deb ]; then
+	# dpkg-shlibdeps, dpkg-gencontrol and dpkg-deb; strip.
+	need=""
+	for p in dpkg-dev binutils; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
+	done
+elif [ "${1:-}" = fuzz ]; then
 	# Only `make fuzz` needs these: libFuzzer comes with clang's runtime.
 	need=""
 	for p in clang libclang-rt-dev; do

@@ -5,14 +5,16 @@
 #   lib/ < clock, journal, server (settings) < server/gen/ < server/net/
 #   < server/cdp/ < server/scenario/ < server/domains/ < server/script/
 #   < server/main.c, server/admin.c
-# clients/c/ and conformance/ may include only lib/ and clients/c/: they
-# never reach into the server's internals.
+# clients/c/ and conformance/ may include only lib/ and clients/c/, and
+# selfcheck/ (the scenario check runner, linked into cdpmock for
+# --self-check) only those and itself: they never reach into the server's
+# internals.
 #   sh tools/layers.sh [ROOT]      exit 0 when clean, 1 with one line per
 #                                  upward include ("file:line: ...")
 set -eu
 root=${1:-.}
 cd "$root"
-find lib server clients/c conformance -name '*.[ch]' 2>/dev/null | sort | awk '
+find lib server clients/c conformance selfcheck -name '*.[ch]' 2>/dev/null | sort | awk '
 function rank(p,    n) {
 	if (p ~ /^lib\//) return 0
 	if (p ~ /^server\/(clock|journal|server)\.[ch]$/) return 1
@@ -25,6 +27,7 @@ function rank(p,    n) {
 	if (p ~ /^server\/[^\/]*$/) return 8
 	if (p ~ /^clients\/c\//) return 0.5
 	if (p ~ /^conformance\//) return 0.6
+	if (p ~ /^selfcheck\//) return 0.7
 	return -1
 }
 function exists(p,    r) { r = (getline line < p); if (r >= 0) close(p); return r >= 0 }
@@ -39,6 +42,7 @@ function resolve(dir, h,    c) {
 	c = "lib/" h; if (exists(c)) return c
 	c = "server/" h; if (exists(c)) return c
 	c = "clients/c/" h; if (exists(c)) return c
+	c = "selfcheck/" h; if (exists(c)) return c
 	return ""
 }
 {
@@ -54,11 +58,12 @@ function resolve(dir, h,    c) {
 			if (r < 0) { printf "%s:%d: \"%s\" is not in the tree\n", file, ln, h; bad++; continue }
 			t = "(generated) " h
 		} else r = rank(t)
-		# clients/c and conformance sit beside the server, on lib/ only.
-		if ((me == 0.5 || me == 0.6) && r != 0 && r != 0.5 && !(me == 0.6 && r == 0.6)) {
+		# clients/c, conformance and selfcheck sit beside the server, on lib/
+		# and clients/c only (and each on itself).
+		if ((me == 0.5 || me == 0.6 || me == 0.7) && r != 0 && r != 0.5 && r != me) {
 			printf "%s:%d: includes %s: only lib/ and clients/c/ are allowed here\n", file, ln, t; bad++; continue
 		}
-		if (me < 1 && me != 0.5 && me != 0.6 && r > me) {
+		if (me < 1 && me != 0.5 && me != 0.6 && me != 0.7 && r > me) {
 			printf "%s:%d: includes %s: lib/ includes only lib/\n", file, ln, t; bad++; continue
 		}
 		if (r > me) { printf "%s:%d: includes %s, a higher layer\n", file, ln, t; bad++; continue }

@@ -1,9 +1,9 @@
 /* scencheck.c - validates the sections of a scenario that cdpmock stores but
  * never runs: "expect" (what a correct client does, for cdpconform) and
- * "check" (the self-test the test suite runs against the server with the
- * reference client; see docs/scenario-format.md, "Checks").  Refusing a
- * malformed one means a file that passes --check can be used.  The check
- * runner lives in tests/integration/scenrun.c. */
+ * "check" (the self-test `cdpmock --self-check` runs against a private
+ * server with the reference client; see docs/scenario-format.md, "Checks").
+ * Refusing a malformed one means a file that passes --check can be used.
+ * The check runner lives in selfcheck/scenrun.c. */
 #include "scenario/scencheck.h"
 
 #include <string.h>

@@ -30,5 +30,7 @@ out=$("$bin" --check tracing/complete-never 2>&1)
 if [ "$out" = "$tmp/usr/share/cdpmock/scenarios/tracing/complete-never.json: ok" ]; then ok "a name resolves to the installed file"; else no "a name resolves to the installed file: $out"; fi
 out=$("$bin" --list-scenarios never-eof 2>&1)
 if [ "$(echo "$out" | cut -d' ' -f1)" = "io/never-eof" ]; then ok "--list-scenarios KEYWORD filters"; else no "--list-scenarios KEYWORD filters: $out"; fi
+out=$("$bin" --self-check tracing/complete-never 2>&1) || true
+if echo "$out" | grep -q "^$tmp/usr/share/cdpmock/scenarios/tracing/complete-never.json: pass ("; then ok "--self-check NAME runs the installed file's check"; else no "--self-check NAME runs the installed file's check: $out"; fi
 echo "install: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,7 +1,8 @@
 /* fixture.h - the one fixture layer of the integration suites: start the
  * real cdpmock binary on a loopback port the kernel picks, talk to it, and
  * stop and reap it.  Suites include this header and nothing else of the
- * tests' own.  It is not the scenario runner (scenrun.h sits on top of it).
+ * tests' own.  It is not the scenario runner (selfcheck/scenrun.h, which
+ * starts its own servers).
  *
  * Three files share the fx_ prefix:
  *   fixture.c       the server process, the shared per-suite fixtures,

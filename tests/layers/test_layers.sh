@@ -1,8 +1,8 @@
 #!/bin/sh
 # test_layers.sh - tools/layers.sh passes on the tree as it is, and fails,
 # naming the file, line and layer, once one upward include is added (a
-# net/ file that includes the router) or once conformance/ reaches into
-# server/.  Runs on copies in a temporary folder; the tree is not touched.
+# net/ file that includes the router) or once conformance/ or selfcheck/
+# reaches into server/.  Runs on copies in a temporary folder; the tree is not touched.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -13,7 +13,7 @@ no() { fail=$((fail + 1)); echo "not ok - $1"; }
 
 copy() {
 	rm -rf "$tmp/t" && mkdir -p "$tmp/t"
-	(cd "$src" && tar cf - lib server clients/c $(ls -d conformance 2>/dev/null)) | (cd "$tmp/t" && tar xf -)
+	(cd "$src" && tar cf - lib server clients/c $(ls -d conformance selfcheck 2>/dev/null)) | (cd "$tmp/t" && tar xf -)
 }
 
 copy
@@ -41,6 +41,20 @@ copy
 mkdir -p "$tmp/t/conformance"
 printf '#include "net/conn.h"\n' >"$tmp/t/conformance/x.c"
 if sh "$src/tools/layers.sh" "$tmp/t" >"$tmp/out" 2>&1; then no "conformance/ may not reach into server/"; else ok "conformance/ may not reach into server/"; fi
+
+copy
+printf '#include "scenario/scenario.h"\n' >>"$tmp/t/selfcheck/scenrun.c"
+if sh "$src/tools/layers.sh" "$tmp/t" >"$tmp/out" 2>&1; then
+	no "selfcheck/ may not reach into server/"
+elif grep -q 'selfcheck/scenrun.c:[0-9]*: includes server/scenario/scenario.h: only lib/ and clients/c/' "$tmp/out"; then
+	ok "selfcheck/ may not reach into server/"
+else
+	no "selfcheck/ reaching into server/ is named"; cat "$tmp/out"
+fi
+
+copy
+printf '#include "selfcheck.h"\n' >>"$tmp/t/clients/c/cdpclient.c"
+if sh "$src/tools/layers.sh" "$tmp/t" >"$tmp/out" 2>&1; then no "clients/c/ may not include selfcheck/"; else ok "clients/c/ may not include selfcheck/"; fi
 
 copy
 printf '#include "net/conn.h"\n' >>"$tmp/t/lib/buf.c"

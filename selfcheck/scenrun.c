@@ -1,75 +1,39 @@
-/* scenrun.c - runs scenario self-checks with the reference C client (see
- * scenrun.h).  Each step reads or writes through a per-connection queue so
- * that a step may look at messages another step put back. */
-#include "scenrun.h"
+/* scenrun.c - the step runner's core (see scenrun.h): the variables and
+ * patterns of a check, each connection's queue of messages read, and the
+ * steps that send and expect messages.  Each step reads or writes through
+ * a per-connection queue so that a step may look at messages another step
+ * put back.  Streams and traces are scenrun_io.c's; a whole file, from the
+ * server's start to the verdict, is scenrun_file.c's. */
+#include "scenrun_int.h"
 
-#include <errno.h>
-#include <glob.h>
 #include <stdarg.h>
-#include <stddef.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cdpclient.h"
 #include "cdpm.h"
-#include "fixture.h"
 #include "jsubset.h"
 #include "wildcard.h"
 
-#define SR_MAX_CONNS 8
-#define SR_MAX_VARS 32
-#define SR_DEFAULT_WITHIN_MS 5000
-
-struct sr_msg {
-	struct sr_msg *next;
-	json_t *j;    /* NULL when the message was not JSON */
-	char *raw;
-	size_t len;
-	int binary;
-};
-
-struct sr_conn {
-	char name[32];
-	struct cdpc *c;
-	int last_id;
-	char sid[40];  /* the session "attach" made */
-	struct sr_msg *q, *q_tail;
-	int closed;    /* cdpc reported the end */
-};
-
-struct sr {
-	struct fx_server srv;
-	const char *file;
-	struct sr_conn conns[SR_MAX_CONNS];
-	size_t n_conns;
-	char *var_name[SR_MAX_VARS];
-	json_t *var_value[SR_MAX_VARS];
-	size_t n_vars;
-	struct buf *why;
-	size_t step;
-	int slow;
-};
-
-static int64_t sr_ms(void)
+int64_t sr_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int sr_fail(struct sr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sr_fail(struct sr *r, const char *fmt, ...)
+int sr_fail(struct sr *r, const char *fmt, ...)
 {
 	char text[2048];
 	va_list ap;
+	if (r->why.len)
+		return -1; /* the first reason is the one that explains */
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	buf_printf(r->why, "%s: check.steps[%zu]: %s", r->file, r->step, text);
+	buf_adds(&r->why, text);
 	return -1;
 }
 
@@ -118,7 +82,7 @@ static json_t *sr_subst_string(struct sr *r, struct sr_conn *k, const char *s)
 }
 
 /* A deep copy of v with substitutions made. */
-static json_t *sr_subst(struct sr *r, struct sr_conn *k, const json_t *v)
+json_t *sr_subst(struct sr *r, struct sr_conn *k, const json_t *v)
 {
 	if (json_is_string(v)) {
 		json_t *s = sr_subst_string(r, k, json_string_value(v));
@@ -209,9 +173,7 @@ static int sr_pattern(void *ctx, const json_t *pat, const json_t *v, const char 
 	return ok ? JSUBSET_YES : JSUBSET_NO;
 }
 
-/* pattern matches v (a subset match; see the format's "Checks"); on a
- * mismatch the reason goes to why. */
-static int sr_match(struct sr *r, struct sr_conn *k, const json_t *pat, const json_t *v,
+int sr_match(struct sr *r, struct sr_conn *k, const json_t *pat, const json_t *v,
 		    const char *path, struct buf *why)
 {
 	struct sr_pat p = {r, k};
@@ -221,7 +183,7 @@ static int sr_match(struct sr *r, struct sr_conn *k, const json_t *pat, const js
 
 /* ---- reading ---- */
 
-static void sr_msg_free(struct sr_msg *m)
+void sr_msg_free(struct sr_msg *m)
 {
 	if (!m)
 		return;
@@ -285,8 +247,7 @@ static int sr_skipped(const json_t *step, const struct sr_msg *m)
 }
 
 /* The next message that the step does not skip, within deadline. */
-static int sr_next(struct sr *r, struct sr_conn *k, const json_t *step, int64_t deadline,
-		   struct sr_msg **out)
+int sr_next(struct sr_conn *k, const json_t *step, int64_t deadline, struct sr_msg **out)
 {
 	for (;;) {
 		int64_t left = deadline - sr_ms();
@@ -298,12 +259,11 @@ static int sr_next(struct sr *r, struct sr_conn *k, const json_t *step, int64_t 
 		sr_msg_free(*out);
 		*out = NULL;
 	}
-	(void)r;
 }
 
 /* ---- steps ---- */
 
-static struct sr_conn *sr_conn(struct sr *r, const json_t *step)
+struct sr_conn *sr_conn(struct sr *r, const json_t *step)
 {
 	const char *name = json_string_value(json_object_get(step, "conn"));
 	if (!name)
@@ -314,14 +274,14 @@ static struct sr_conn *sr_conn(struct sr *r, const json_t *step)
 	return NULL;
 }
 
-static int sr_within(struct sr *r, const json_t *step)
+int sr_within(const struct sr *r, const json_t *step)
 {
 	const json_t *w = json_object_get(step, "withinMs");
 	double ms = w ? json_number_value(w) + SCENRUN_SLACK_MS : SR_DEFAULT_WITHIN_MS;
 	return (int)(r->slow ? ms * 10 : ms);
 }
 
-static int sr_connect(struct sr *r, const json_t *step)
+int sr_connect(struct sr *r, const json_t *step)
 {
 	const char *what = json_string_value(json_object_get(step, "connect"));
 	const char *as = json_string_value(json_object_get(step, "as"));
@@ -334,9 +294,11 @@ static int sr_connect(struct sr *r, const json_t *step)
 	memset(&o, 0, sizeof(o));
 	o.page = !strcmp(what, "page");
 	o.max_message = (size_t)json_integer_value(json_object_get(step, "maxMessage"));
+	if (r->slow)
+		o.connect_timeout_ms = CDPC_DEFAULT_CONNECT_TIMEOUT_MS * 10;
 	struct buf err;
 	buf_init(&err, 0);
-	int rc = fx_client(&r->srv, &o, &k->c, &err);
+	int rc = cdpc_connect(r->srv.endpoint, &o, &k->c, &err);
 	if (rc) {
 		sr_fail(r, "cannot connect: %s", err.data ? err.data : cdpm_strerror(rc));
 		buf_clear(&err);
@@ -347,7 +309,7 @@ static int sr_connect(struct sr *r, const json_t *step)
 	return 0;
 }
 
-static int sr_send(struct sr *r, const json_t *step)
+int sr_send(struct sr *r, const json_t *step)
 {
 	struct sr_conn *k = sr_conn(r, step);
 	if (!k)
@@ -366,7 +328,7 @@ static int sr_send(struct sr *r, const json_t *step)
 	return rc ? sr_fail(r, "send %s: %s", method, cdpm_strerror(rc)) : 0;
 }
 
-static int sr_send_text(struct sr *r, const json_t *step)
+int sr_send_text(struct sr *r, const json_t *step)
 {
 	struct sr_conn *k = sr_conn(r, step);
 	if (!k)
@@ -378,7 +340,7 @@ static int sr_send_text(struct sr *r, const json_t *step)
 	return rc ? sr_fail(r, "sendText: %s", cdpm_strerror(rc)) : 0;
 }
 
-static int sr_attach(struct sr *r, const json_t *step)
+int sr_attach(struct sr *r, const json_t *step)
 {
 	struct sr_conn *k = sr_conn(r, step);
 	if (!k)
@@ -448,17 +410,21 @@ static int sr_check_bytes(struct sr *r, const json_t *step, const struct sr_msg 
 	return 0;
 }
 
-static int sr_expect(struct sr *r, const json_t *step, int64_t started)
+int sr_expect(struct sr *r, const json_t *step, int64_t started)
 {
 	struct sr_conn *k = sr_conn(r, step);
 	struct sr_msg *m;
 	if (!k)
 		return sr_fail(r, "no such connection");
-	int rc = sr_next(r, k, step, started + sr_within(r, step), &m);
+	int rc = sr_next(k, step, started + sr_within(r, step), &m);
 	char *want = json_dumps(json_object_get(step, "expect"), JSON_COMPACT);
+	if (rc == CDPM_EAGAIN) {
+		sr_fail(r, "expected %.300s, got nothing within %d ms", want, sr_within(r, step));
+		free(want);
+		return -1;
+	}
 	if (rc) {
-		sr_fail(r, "expected %.300s, got %s", want,
-			rc == CDPM_EAGAIN ? "nothing in time" : "the connection closed");
+		sr_fail(r, "expected %.300s, got the connection closed", want);
 		free(want);
 		return -1;
 	}
@@ -481,37 +447,39 @@ static int sr_expect(struct sr *r, const json_t *step, int64_t started)
 	return rc;
 }
 
-static int sr_expect_invalid(struct sr *r, const json_t *step, int64_t started)
+int sr_expect_invalid(struct sr *r, const json_t *step, int64_t started)
 {
 	struct sr_conn *k = sr_conn(r, step);
 	struct sr_msg *m;
 	if (!k)
 		return sr_fail(r, "no such connection");
-	int rc = sr_next(r, k, step, started + sr_within(r, step), &m);
+	int rc = sr_next(k, step, started + sr_within(r, step), &m);
 	if (rc == CDPM_ECLOSED)
 		return 0; /* the client refused the bytes: the connection is gone */
 	if (rc)
-		return sr_fail(r, "expected an invalid message, got nothing in time");
+		return sr_fail(r, "expected an invalid message, got nothing within %d ms",
+			       sr_within(r, step));
 	rc = m->j ? sr_fail(r, "expected an invalid message, got %.300s", m->raw)
 		  : sr_check_bytes(r, step, m);
 	sr_msg_free(m);
 	return rc;
 }
 
-static int sr_expect_close(struct sr *r, const json_t *step, int64_t started)
+int sr_expect_close(struct sr *r, const json_t *step, int64_t started)
 {
 	struct sr_conn *k = sr_conn(r, step);
 	struct sr_msg *m;
 	if (!k)
 		return sr_fail(r, "no such connection");
-	int rc = sr_next(r, k, step, started + sr_within(r, step), &m);
+	int rc = sr_next(k, step, started + sr_within(r, step), &m);
 	if (!rc) {
 		rc = sr_fail(r, "expected the connection to close, got %.300s", m->raw);
 		sr_msg_free(m);
 		return rc;
 	}
 	if (rc == CDPM_EAGAIN)
-		return sr_fail(r, "expected the connection to close, it stayed open");
+		return sr_fail(r, "expected the connection to close, it stayed open for %d ms",
+			       sr_within(r, step));
 	const json_t *after = json_object_get(step, "afterMs");
 	int64_t took = sr_ms() - started;
 	if (after && took < (int64_t)json_number_value(after) - SCENRUN_SLACK_MS / 3)
@@ -524,14 +492,14 @@ static int sr_expect_close(struct sr *r, const json_t *step, int64_t started)
 	return 0;
 }
 
-static int sr_quiet(struct sr *r, const json_t *step)
+int sr_quiet(struct sr *r, const json_t *step)
 {
 	struct sr_conn *k = sr_conn(r, step);
 	struct sr_msg *m;
 	if (!k)
 		return sr_fail(r, "no such connection");
 	int64_t ms = (int64_t)json_number_value(json_object_get(step, "quiet"));
-	int rc = sr_next(r, k, step, sr_ms() + ms, &m);
+	int rc = sr_next(k, step, sr_ms() + ms, &m);
 	if (rc == CDPM_EAGAIN)
 		return 0;
 	if (rc)
@@ -541,215 +509,7 @@ static int sr_quiet(struct sr *r, const json_t *step)
 	return rc;
 }
 
-/* Decoded size of base64 text. */
-static size_t sr_b64_len(const char *s, size_t n)
-{
-	size_t pad = n >= 1 && s[n - 1] == '=' ? (n >= 2 && s[n - 2] == '=' ? 2 : 1) : 0;
-	return n / 4 * 3 - pad;
-}
-
-struct sr_stream {
-	size_t reads, bytes;
-	int eof, base64, first_gzip;
-	struct buf content; /* for "json": the whole text (capped) */
-};
-
-/* One IO.read; 1 at eof, 0 for more, -1 on failure. */
-static int sr_read_once(struct sr *r, struct sr_conn *k, const json_t *o, const char *sid,
-			json_t *handle, int within, struct sr_stream *st)
-{
-	json_t *params = json_pack("{s:O}", "handle", handle), *reply = NULL;
-	const json_t *size = json_object_get(o, "size");
-	if (size)
-		json_object_set(params, "size", (json_t *)size);
-	int rc = cdpc_call(k->c, "IO.read", params, sid, within, &reply);
-	json_decref(params);
-	if (rc)
-		return sr_fail(r, "IO.read #%zu: %s", st->reads + 1, cdpm_strerror(rc));
-	st->reads++;
-	const json_t *err = json_object_get(o, "error");
-	if (err || cdpc_error(reply, NULL, NULL)) {
-		struct buf why;
-		buf_init(&why, 0);
-		int ok = err && sr_match(r, k, err, json_object_get(reply, "error"), ".error", &why);
-		size_t rl;
-		const char *raw = cdpc_last_raw(k->c, &rl);
-		if (!ok)
-			sr_fail(r, "IO.read #%zu: %.300s %s", st->reads, raw, why.data ? why.data : "");
-		buf_clear(&why);
-		json_decref(reply);
-		return ok ? 1 : -1;
-	}
-	const json_t *res = cdpc_result(reply);
-	const char *data = json_string_value(json_object_get(res, "data"));
-	size_t n = json_string_length(json_object_get(res, "data"));
-	st->base64 = json_is_true(json_object_get(res, "base64Encoded"));
-	if (!data) {
-		json_decref(reply);
-		return sr_fail(r, "IO.read #%zu: no data", st->reads);
-	}
-	if (st->reads == 1 && n >= 4 && st->base64)
-		st->first_gzip = !strncmp(data, "H4sI", 4);
-	st->bytes += st->base64 ? sr_b64_len(data, n) : n;
-	if (!st->base64 && st->content.len + n < ((size_t)64 << 20))
-		buf_add(&st->content, data, n);
-	st->eof = json_is_true(json_object_get(res, "eof"));
-	json_decref(reply);
-	return st->eof;
-}
-
-static int sr_stream_verdict(struct sr *r, const json_t *o, const struct sr_stream *st)
-{
-	const json_t *v;
-	if ((v = json_object_get(o, "reads")) && st->reads != (size_t)json_integer_value(v))
-		return sr_fail(r, "%zu reads, expected %lld", st->reads,
-			       (long long)json_integer_value(v));
-	if ((v = json_object_get(o, "bytes")) && st->bytes != (size_t)json_integer_value(v))
-		return sr_fail(r, "%zu bytes, expected %lld", st->bytes,
-			       (long long)json_integer_value(v));
-	if ((v = json_object_get(o, "minBytes")) && st->bytes < (size_t)json_integer_value(v))
-		return sr_fail(r, "%zu bytes, expected at least %lld", st->bytes,
-			       (long long)json_integer_value(v));
-	if ((v = json_object_get(o, "maxBytes")) && st->bytes > (size_t)json_integer_value(v))
-		return sr_fail(r, "%zu bytes, expected at most %lld", st->bytes,
-			       (long long)json_integer_value(v));
-	if ((v = json_object_get(o, "base64")) && json_is_true(v) != st->base64)
-		return sr_fail(r, "base64Encoded was %d", st->base64);
-	if ((v = json_object_get(o, "gzip")) && json_is_true(v) != st->first_gzip)
-		return sr_fail(r, "the stream %s gzip", st->first_gzip ? "is" : "is not");
-	if (json_is_true(json_object_get(o, "json"))) {
-		json_error_t e;
-		json_t *doc = json_loadb(st->content.data ? st->content.data : "", st->content.len,
-					 0, &e);
-		json_decref(doc);
-		if (!doc)
-			return sr_fail(r, "the stream is not JSON: %s", e.text);
-	}
-	return 0;
-}
-
-static int sr_read_stream(struct sr *r, const json_t *step)
-{
-	struct sr_conn *k = sr_conn(r, step);
-	if (!k)
-		return sr_fail(r, "no such connection");
-	const json_t *o = json_object_get(step, "readStream");
-	const char *session = json_string_value(json_object_get(o, "session"));
-	const char *sid = k->sid[0] && !(session && !strcmp(session, "root")) ? k->sid : NULL;
-	json_t *handle = sr_subst(r, k, json_object_get(o, "handle"));
-	const json_t *mr = json_object_get(o, "maxReads");
-	size_t max = mr ? (size_t)json_integer_value(mr) : 100000;
-	struct sr_stream st;
-	memset(&st, 0, sizeof(st));
-	buf_init(&st.content, (size_t)64 << 20);
-	int rc = 0;
-	while (st.reads < max && !(rc = sr_read_once(r, k, o, sid, handle, sr_within(r, step), &st)))
-		;
-	if (rc >= 0 && json_object_get(o, "maxReads") && st.reads >= max && st.eof)
-		rc = sr_fail(r, "eof after %zu reads, expected none", st.reads);
-	if (rc >= 0 && !mr && !st.eof && !json_object_get(o, "error"))
-		rc = sr_fail(r, "no eof after %zu reads", st.reads);
-	if (rc >= 0)
-		rc = sr_stream_verdict(r, o, &st);
-	if (rc >= 0 && !json_is_false(json_object_get(o, "close"))) {
-		json_t *params = json_pack("{s:O}", "handle", handle), *reply = NULL;
-		if (cdpc_call(k->c, "IO.close", params, sid, sr_within(r, step), &reply))
-			rc = sr_fail(r, "IO.close got no reply");
-		json_decref(reply);
-		json_decref(params);
-	}
-	buf_clear(&st.content);
-	json_decref(handle);
-	return rc < 0 ? -1 : 0;
-}
-
-static int sr_collect(struct sr *r, const json_t *step)
-{
-	struct sr_conn *k = sr_conn(r, step);
-	if (!k)
-		return sr_fail(r, "no such connection");
-	const json_t *o = json_object_get(step, "collectEvents");
-	size_t events = 0, batches = 0;
-	for (;;) {
-		struct sr_msg *m;
-		int rc = sr_next(r, k, step, sr_ms() + sr_within(r, step), &m);
-		if (rc)
-			return sr_fail(r, "collectEvents: %s after %zu batches",
-				       rc == CDPM_EAGAIN ? "nothing in time" : "closed", batches);
-		const char *meth = m->j ? json_string_value(json_object_get(m->j, "method")) : NULL;
-		const json_t *params = m->j ? json_object_get(m->j, "params") : NULL;
-		if (meth && !strcmp(meth, "Tracing.dataCollected")) {
-			batches++;
-			events += json_array_size(json_object_get(params, "value"));
-			sr_msg_free(m);
-			continue;
-		}
-		if (!meth || strcmp(meth, "Tracing.tracingComplete")) {
-			rc = sr_fail(r, "collectEvents: unexpected %.300s", m->raw);
-			sr_msg_free(m);
-			return rc;
-		}
-		struct buf why;
-		buf_init(&why, 0);
-		const json_t *c = json_object_get(o, "complete");
-		if (c && !sr_match(r, k, c, params, ".params", &why))
-			rc = sr_fail(r, "tracingComplete %.300s (%s)", m->raw, why.data);
-		buf_clear(&why);
-		sr_msg_free(m);
-		if (rc)
-			return rc;
-		break;
-	}
-	static const char *const keys[] = {"minEvents", "maxEvents", "minBatches", "maxBatches"};
-	size_t got[] = {events, events, batches, batches};
-	for (int i = 0; i < 4; i++) {
-		const json_t *v = json_object_get(o, keys[i]);
-		if (v && (i % 2 == 0 ? got[i] < (size_t)json_integer_value(v)
-				     : got[i] > (size_t)json_integer_value(v)))
-			return sr_fail(r, "%zu events in %zu batches; %s is %lld", events, batches,
-				       keys[i], (long long)json_integer_value(v));
-	}
-	return 0;
-}
-
-static int sr_step(struct sr *r, const json_t *step)
-{
-	int64_t started = sr_ms();
-	if (json_object_get(step, "connect"))
-		return sr_connect(r, step);
-	if (!r->n_conns) {
-		json_t *c = json_pack("{s:s}", "connect", "browser");
-		int rc = sr_connect(r, c);
-		json_decref(c);
-		if (rc)
-			return -1;
-	}
-	if (json_object_get(step, "attach"))
-		return sr_attach(r, step);
-	if (json_object_get(step, "send"))
-		return sr_send(r, step);
-	if (json_object_get(step, "sendText"))
-		return sr_send_text(r, step);
-	if (json_object_get(step, "expect"))
-		return sr_expect(r, step, started);
-	if (json_object_get(step, "expectInvalid"))
-		return sr_expect_invalid(r, step, started);
-	if (json_object_get(step, "expectClose"))
-		return sr_expect_close(r, step, started);
-	if (json_object_get(step, "quiet"))
-		return sr_quiet(r, step);
-	if (json_object_get(step, "sleep")) {
-		usleep((useconds_t)(json_number_value(json_object_get(step, "sleep")) * 1000));
-		return 0;
-	}
-	if (json_object_get(step, "readStream"))
-		return sr_read_stream(r, step);
-	if (json_object_get(step, "collectEvents"))
-		return sr_collect(r, step);
-	return sr_fail(r, "unknown step");
-}
-
-static void sr_clear(struct sr *r)
+void sr_clear(struct sr *r)
 {
 	for (size_t i = 0; i < r->n_conns; i++) {
 		struct sr_conn *k = &r->conns[i];
@@ -766,82 +526,3 @@ static void sr_clear(struct sr *r)
 	}
 }
 
-enum scenrun_result scenrun_file(const char *path, const char *const *extra, const char *journal,
-				 struct buf *why)
-{
-	struct sr r;
-	json_error_t e;
-	memset(&r, 0, sizeof(r));
-	r.file = path;
-	r.why = why;
-	r.slow = getenv("CDPM_SLOW") != NULL;
-	json_t *doc = json_load_file(path, 0, &e);
-	if (!doc) {
-		buf_printf(why, "%s: %s", path, e.text);
-		return SCENRUN_FAIL;
-	}
-	const json_t *check = json_object_get(doc, "check");
-	const json_t *steps = json_object_get(check, "steps");
-	if (r.slow && json_is_true(json_object_get(check, "heavy"))) {
-		buf_printf(why, "%s: skipped (heavy under CDPM_SLOW)", path);
-		json_decref(doc);
-		return SCENRUN_SKIP;
-	}
-	const char *args[24];
-	size_t n = 0;
-	args[n++] = "--scenario";
-	args[n++] = path;
-	if (journal) {
-		args[n++] = "--journal";
-		args[n++] = journal;
-	}
-	for (size_t i = 0; extra && extra[i] && n < 22; i++)
-		args[n++] = extra[i];
-	args[n] = NULL;
-	if (fx_try_start(&r.srv, args)) {
-		buf_printf(why, "%s: the server did not start", path);
-		json_decref(doc);
-		return SCENRUN_FAIL;
-	}
-	int rc = 0;
-	for (r.step = 0; !rc && r.step < json_array_size(steps); r.step++)
-		rc = sr_step(&r, json_array_get(steps, r.step));
-	if (!rc && !steps) {
-		struct buf body;
-		buf_init(&body, 0);
-		if (fx_get(&r.srv, "/json/version", &body))
-			rc = sr_fail(&r, "the server does not answer");
-		buf_clear(&body);
-	}
-	sr_clear(&r);
-	int st = fx_stop_status(&r.srv);
-	if (!rc && st)
-		buf_printf(why, "%s: the server exited with status %d", path, st), rc = -1;
-	json_decref(doc);
-	return rc ? SCENRUN_FAIL : SCENRUN_PASS;
-}
-
-static int sr_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-char **scenrun_list(const char *dir, size_t *n)
-{
-	glob_t g;
-	char pat[1024];
-	char **out = NULL;
-	*n = 0;
-	memset(&g, 0, sizeof(g));
-	snprintf(pat, sizeof(pat), "%s/*.json", dir);
-	glob(pat, 0, NULL, &g);
-	snprintf(pat, sizeof(pat), "%s/*/*.json", dir);
-	glob(pat, GLOB_APPEND, NULL, &g);
-	out = calloc(g.gl_pathc + 1, sizeof(*out));
-	for (size_t i = 0; out && i < g.gl_pathc; i++)
-		out[(*n)++] = strdup(g.gl_pathv[i]);
-	globfree(&g);
-	if (out)
-		qsort(out, *n, sizeof(*out), sr_cmp);
-	return out;
-}
