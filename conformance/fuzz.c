@@ -185,6 +185,14 @@ static pid_t fz_start(const struct fz *z, const char *name, const char *path, in
 				break;
 			off += (size_t)w;
 		}
+		free(t);
+		json_decref(r);
+		json_decref(c.expect);
+		free(c.check);
+		free(c.reason);
+		free(c.failed);
+		free(c.log);
+		free(covdir);
 		_exit(0);
 	}
 	close(fds[1]);
