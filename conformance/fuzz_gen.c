@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 /* The descriptor cdpmock serves at /json/protocol, linked in as bytes. */
 extern const char protocol_blob[], protocol_blob_end[];
 
@@ -462,11 +464,113 @@ static json_t *gen_mutate(json_t *mut)
 	return json_pack("{s:o}", "mutate", mut);
 }
 
+/* Appends one unmasked server frame (FIN bit, opcode) holding p[0..n) to
+ * b as hex. */
+static void gen_frame_hex(struct buf *b, int fin, int opcode, const unsigned char *p, size_t n)
+{
+	unsigned char h[10];
+	size_t hl = 2;
+	h[0] = (unsigned char)((fin ? 0x80 : 0) | opcode);
+	if (n < 126) {
+		h[1] = (unsigned char)n;
+	} else if (n < 65536) {
+		h[1] = 126;
+		h[2] = (unsigned char)(n >> 8);
+		h[3] = (unsigned char)n;
+		hl = 4;
+	} else {
+		h[1] = 127;
+		for (int i = 0; i < 8; i++)
+			h[2 + i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+		hl = 10;
+	}
+	for (size_t i = 0; i < hl; i++)
+		buf_printf(b, "%02x", h[i]);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%02x", p[i]);
+}
+
+/* The live message as 2-4 WebSocket fragments written by hand (a text
+ * frame and continuations), maybe with a ping between two of them, maybe
+ * with a string made of multi-byte UTF-8 cut by a fragment boundary (valid
+ * as a whole), or with invalid UTF-8 right at a boundary. */
+static int gen_fragments(const struct fuzz_model *m, const struct target *tg, struct rng *r,
+			 struct step_out *o)
+{
+	struct field f = {0};
+	int utf = (int)rng_below(r, 3); /* 0 ASCII, 1 valid multi-byte, 2 invalid */
+	char *text = NULL;
+	size_t cut = 0; /* a boundary the UTF-8 variants need, inside their bytes */
+	if (utf && gen_field(m, tg, r, "string", &f)) {
+		const char *raw = utf == 1 ? "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"" : "\"x\xe2\x82x\"";
+		text = gen_text_with(tg->live, f.path, raw);
+		char *at = text ? strstr(text, raw) : NULL;
+		if (at)
+			cut = (size_t)(at - text) + (utf == 1 ? 3 : 4); /* inside the euro sign / after E2 82 */
+		gen_field_clear(&f);
+	}
+	if (!cut) {
+		free(text);
+		utf = 0;
+		text = gen_dump(tg->live);
+	}
+	size_t len = strlen(text);
+	if (len < 4) {
+		free(text);
+		return 0;
+	}
+	size_t k = 2 + rng_below(r, 3), cuts[4];
+	size_t nc = 0;
+	for (size_t i = 0; i + 1 < k; i++)
+		cuts[nc++] = 1 + rng_below(r, len - 1);
+	if (cut)
+		cuts[0] = cut;
+	for (size_t i = 1; i < nc; i++) /* sort, small */
+		for (size_t j = i; j > 0 && cuts[j - 1] > cuts[j]; j--) {
+			size_t t = cuts[j];
+			cuts[j] = cuts[j - 1];
+			cuts[j - 1] = t;
+		}
+	int ping = (int)rng_below(r, 2);
+	size_t ping_after = rng_below(r, nc);
+	struct buf b;
+	buf_init(&b, 0);
+	size_t from = 0;
+	for (size_t i = 0; i <= nc; i++) {
+		size_t to = i < nc ? cuts[i] : len;
+		if (to < from)
+			to = from;
+		gen_frame_hex(&b, i == nc, i ? 0 : 1, (const unsigned char *)text + from, to - from);
+		if (ping && i == ping_after && i < nc)
+			gen_frame_hex(&b, 1, 9, (const unsigned char *)"fuzz", 4);
+		from = to;
+	}
+	buf_addc(&b, '\0');
+	free(text);
+	if (buf_finish(&b)) {
+		buf_clear(&b);
+		return 0;
+	}
+	o->action = json_pack("{s:b, s:{s:s}}", "drop", 1, "raw", "hex", b.data);
+	buf_clear(&b);
+	o->label = util_printf("transport: %zu fragments%s%s", nc + 1,
+			       ping ? ", a ping between two" : "",
+			       utf == 1   ? ", a multi-byte character cut by a boundary"
+			       : utf == 2 ? ", invalid UTF-8 at a boundary"
+					  : "");
+	o->flags = utf == 2 ? FUZZ_DROPCONN : FUZZ_BENIGN;
+	return 1;
+}
+
 static int gen_transport(const struct fuzz_model *m, const struct target *tg, struct rng *r,
 			 struct step_out *o)
 {
 	struct field f = {0};
-	switch (rng_below(r, 7)) {
+	switch (rng_below(r, 8)) {
+	case 7:
+		if (!tg->live)
+			return 0;
+		return gen_fragments(m, tg, r, o);
 	case 0: {
 		json_int_t chunk = (json_int_t)(1 + rng_below(r, 64));
 		/* a gap between writes only when they are few: the mock must not
