@@ -54,6 +54,7 @@ struct finding {
 
 struct fz {
 	struct adapter ad;
+	const char *dir; /* ADAPTER_DIR as given */
 	struct opts o;
 	const char *task, *findings, *json, *base_file;
 	uint64_t seed;
@@ -169,12 +170,19 @@ static pid_t fz_start(const struct fz *z, const char *name, const char *path, in
 		json_t *r = json_pack("{s:i, s:s?, s:s?, s:s?}", "verdict", (int)c.verdict, "check",
 				      c.check, "reason", c.reason, "failed", c.failed);
 		if (covdir) {
+			/* The features go through a file: thousands of them would fill
+			 * the pipe, which the parent reads only once the worker is
+			 * gone. */
 			uint64_t *f;
 			size_t n = fuzz_cov_features(covdir, &f);
-			json_t *a = json_array();
-			for (size_t i = 0; i < n; i++)
-				json_array_append_new(a, json_integer((json_int_t)(f[i] >> 1)));
-			json_object_set_new(r, "cov", a);
+			char *cf = util_printf("%s.features", covdir);
+			FILE *out = n ? fopen(cf, "wb") : NULL;
+			if (out) {
+				if (fwrite(f, sizeof(*f), n, out) == n)
+					json_object_set_new(r, "cov", json_string(cf));
+				fclose(out);
+			}
+			free(cf);
 			free(f);
 			util_rmtree(covdir);
 		}
@@ -231,15 +239,19 @@ static void fz_collect(int fd, struct fz_result *res)
 	res->check = util_strdup(json_string_value(json_object_get(r, "check")));
 	res->reason = util_strdup(json_string_value(json_object_get(r, "reason")));
 	res->failed = util_strdup(json_string_value(json_object_get(r, "failed")));
-	json_t *cov = json_object_get(r, "cov");
-	if (json_array_size(cov)) {
-		res->cov = malloc(json_array_size(cov) * sizeof(*res->cov));
+	const char *cf = json_string_value(json_object_get(r, "cov"));
+	size_t len = 0;
+	char *raw = cf ? util_read_file(cf, (size_t)1 << 30, &len) : NULL;
+	if (raw && len >= sizeof(uint64_t)) {
+		res->n_cov = len / sizeof(uint64_t);
+		res->cov = malloc(res->n_cov * sizeof(*res->cov));
 		if (!res->cov)
 			exit(2);
-		for (size_t i = 0; i < json_array_size(cov); i++)
-			res->cov[res->n_cov++] =
-			    ((uint64_t)json_integer_value(json_array_get(cov, i)) << 1) | 1;
+		memcpy(res->cov, raw, res->n_cov * sizeof(*res->cov));
 	}
+	free(raw);
+	if (cf)
+		unlink(cf);
 	json_decref(r);
 }
 
@@ -321,7 +333,7 @@ static int fz_oracle(const struct fz_result *r, int flags, char **oracle, char *
 	} map[] = {
 	    {"trace", "silent-corruption", 1},
 	    {"profile", "silent-corruption", 1}, {"coverage", "silent-corruption", 1},
-	    {"dataLoss", "silent-corruption", 1}, {"outputs", "silent-corruption", 0},
+	    {"dataLoss", "silent-corruption", 1}, {"outputs", "silent-corruption", 1},
 	    {"protocol", "silent-corruption", 0}, {"closeStreams", "leak", 0},
 	    {"exit", "wrong-error", 0},	       {"send", "wrong-error", 0},
 	    {"notSend", "wrong-error", 0},      {"noCommandAfter", "wrong-error", 0},
@@ -336,6 +348,21 @@ static int fz_oracle(const struct fz_result *r, int flags, char **oracle, char *
 		return 1;
 	}
 	return 0;
+}
+
+/* The signature without the current folder's path, so that findings
+ * read the same on every machine. */
+static char *fz_relative(char *sig)
+{
+	char cwd[4096];
+	if (!sig || !getcwd(cwd, sizeof(cwd) - 1))
+		return sig;
+	strcat(cwd, "/");
+	size_t n = strlen(cwd);
+	char *at;
+	while ((at = strstr(sig, cwd)))
+		memmove(at, at + n, strlen(at + n) + 1);
+	return sig;
 }
 
 /* ---- findings ---- */
@@ -356,7 +383,7 @@ static int fz_same(struct fz *z, const struct fuzz_plan *p, const char *sig, dou
 	char *o, *s;
 	fz_run_plan(z, p, "shrink", scale, &r);
 	(*runs)++;
-	int same = fz_oracle(&r, fuzz_plan_flags(p), &o, &s) && !strcmp(s, sig);
+	int same = fz_oracle(&r, fuzz_plan_flags(p), &o, &s) && !strcmp(fz_relative(s), sig);
 	free(o);
 	free(s);
 	fz_result_clear(&r);
@@ -393,7 +420,7 @@ static int fz_first_same(struct fz *z, struct fuzz_plan *cands, size_t n, const 
 			waitpid(pid[i], NULL, 0);
 			(*runs)++;
 			if (found < 0 && fz_oracle(&r, fuzz_plan_flags(&cands[b + i]), &o, &sg)) {
-				if (!strcmp(sg, sig))
+				if (!strcmp(fz_relative(sg), sig))
 					found = (int)(b + i);
 				free(o);
 				free(sg);
@@ -500,7 +527,7 @@ static int fz_write_finding(struct fz *z, struct finding *f)
 	    : !strcmp(f->oracle, "leak")      ? "leaves a stream open"
 	    : !strcmp(f->oracle, "wrong-error") ? "reports a failure where none was injected"
 					      : "says it succeeded with wrong data",
-	    z->task, f->signature, z->ad.dir, z->task,
+	    z->task, f->signature, z->dir, z->task,
 	    f->from_corpus ? " (a mutant of a corpus plan)" : "", (unsigned long long)f->seed,
 	    f->found_steps,
 	    f->plan.n, b.data ? b.data : "");
@@ -620,6 +647,7 @@ static int fz_parse(int argc, char **argv, struct fz *z)
 	}
 	if (adapter_load(dir, &z->ad))
 		return -1;
+	z->dir = dir;
 	if (z->coverage < 0) {
 		const char *r0 = z->ad.run[0], *slash = strrchr(r0, '/');
 		z->coverage = !strcmp(slash ? slash + 1 : r0, "node");
@@ -668,6 +696,7 @@ static void fz_record(struct fz *z, struct fz_result *r, struct slot *s)
 	}
 	if (!fz_oracle(r, flags, &oracle, &sig))
 		return;
+	fz_relative(sig);
 	if (fz_find(z, sig)) {
 		free(oracle);
 		free(sig);
@@ -909,21 +938,26 @@ int fuzz_main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	/* Discovery: the task unmutated, its journal kept for the templates. */
+	/* Discovery: the task unmutated, twice, the journals kept for the
+	 * templates and to see which messages carry data generated anew. */
 	int64_t t0 = util_now_ms();
 	struct fuzz_plan empty = {0};
-	char *dpath = util_printf("%s/discovery.json", z.work);
-	json_t *ds = fz_scenario(&z, &empty, "cdpconform fuzz: the discovery run");
-	int fd = -1;
-	pid_t pid = fz_write(dpath, ds) ? -1 : fz_start(&z, "discovery", dpath, 1, &fd);
-	json_decref(ds);
-	free(dpath);
-	if (pid < 0)
-		goto out;
-	struct fz_result dr;
-	fz_collect(fd, &dr);
-	waitpid(pid, NULL, 0);
-	fz_cover(&z, &dr, NULL); /* the unmutated task's code is not new */
+	struct fz_result dr = {0};
+	for (int d = 0; d < 2; d++) {
+		const char *dn = d ? "discovery-2" : "discovery";
+		char *dpath = util_printf("%s/%s.json", z.work, dn);
+		json_t *ds = fz_scenario(&z, &empty, "cdpconform fuzz: the discovery run");
+		int fd = -1;
+		pid_t pid = fz_write(dpath, ds) ? -1 : fz_start(&z, dn, dpath, 1, &fd);
+		json_decref(ds);
+		free(dpath);
+		if (pid < 0)
+			goto out;
+		fz_result_clear(&dr);
+		fz_collect(fd, &dr);
+		waitpid(pid, NULL, 0);
+		fz_cover(&z, &dr, NULL); /* the unmutated task's code is not new */
+	}
 	z.corpus_cases = 0;
 	if (dr.verdict != V_PASS)
 		fprintf(stderr,
@@ -932,8 +966,10 @@ int fuzz_main(int argc, char **argv)
 			z.ad.name, z.task, dr.check ? dr.check : "?", dr.reason ? dr.reason : "");
 	fz_result_clear(&dr);
 	char *journal = util_printf("%s/%s/discovery/%s/journal.jsonl", logs, z.ad.name, z.task);
-	int mrc = fuzz_model_load(&z.model, journal);
+	char *journal2 = util_printf("%s/%s/discovery-2/%s/journal.jsonl", logs, z.ad.name, z.task);
+	int mrc = fuzz_model_load(&z.model, journal) || fuzz_model_compare(&z.model, journal2);
 	free(journal);
+	free(journal2);
 	if (mrc)
 		goto out;
 	z.model.time_limit_ms = z.time_limit;

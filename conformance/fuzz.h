@@ -38,6 +38,7 @@ struct fuzz_tmpl {
 	json_t *live[4]; /* the first occurrences in full (NULL when the journal abbreviated them) */
 	int child;	 /* on a flat session */
 	size_t first;	 /* where the first one was among all the messages sent */
+	int unstable;	 /* a second discovery run sent other bytes (generated data) */
 };
 
 struct fuzz_model {
@@ -56,6 +57,10 @@ int fuzz_main(int argc, char **argv);
  * discovery run's journal.  0, or -1 with a line on stderr. */
 int fuzz_model_load(struct fuzz_model *m, const char *journal);
 void fuzz_model_clear(struct fuzz_model *m);
+/* fuzz_model_compare() - marks the templates whose messages a second
+ * discovery run (its journal) sent differently: their bytes cannot stand
+ * in for this run's.  0 or -1. */
+int fuzz_model_compare(struct fuzz_model *m, const char *journal);
 /* fuzz_plan_make() - a plan of 1..max_steps steps drawn from r. */
 void fuzz_plan_make(struct fuzz_plan *p, const struct fuzz_model *m, struct rng *r,
 		    size_t max_steps);

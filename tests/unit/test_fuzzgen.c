@@ -88,6 +88,28 @@ START_TEST(templates_come_from_the_journal)
 }
 END_TEST
 
+/* A second discovery journal that sends other trace events marks the
+ * dataCollected template unstable, and only that one. */
+START_TEST(unstable_templates)
+{
+	struct fuzz_model m;
+	model(&m);
+	char path[] = "/tmp/test_fuzzgen2.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	const char *at = strstr(journal, "{\"name\":\"a\"}");
+	ck_assert_ptr_nonnull(at);
+	fprintf(f, "%.*s{\"name\":\"b\"}%s", (int)(at - journal), journal, at + 12);
+	fclose(f);
+	ck_assert_int_eq(fuzz_model_compare(&m, path), 0);
+	unlink(path);
+	for (size_t i = 0; i < m.n; i++)
+		ck_assert_int_eq(m.t[i].unstable, !strcmp(m.t[i].method, "Tracing.dataCollected"));
+	fuzz_model_clear(&m);
+}
+END_TEST
+
 START_TEST(same_seed_same_plan)
 {
 	struct fuzz_model m;
@@ -172,6 +194,7 @@ Suite *fuzzgen_suite(void)
 	Suite *s = suite_create("fuzzgen");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, templates_come_from_the_journal);
+	tcase_add_test(tc, unstable_templates);
 	tcase_add_test(tc, same_seed_same_plan);
 	tcase_add_test(tc, every_plan_loads);
 	tcase_add_test(tc, flags_of_a_plan);
