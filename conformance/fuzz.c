@@ -83,6 +83,14 @@ static void fz_on_signal(int sig)
 	fz_stop = 1;
 }
 
+/* A worker told to stop takes its case's adapter and mock with it. */
+static void fz_worker_signal(int sig)
+{
+	(void)sig;
+	runcase_kill_all();
+	_exit(1);
+}
+
 static uint64_t fz_next_seed(uint64_t s)
 {
 	uint64_t z = s + 0x9e3779b97f4a7c15ULL;
@@ -154,6 +162,7 @@ static pid_t fz_start(const struct fz *z, const char *name, const char *path, in
 	if (pid == 0) {
 		close(fds[0]);
 		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, fz_worker_signal);
 		struct opts o = z->o;
 		o.keep = keep;
 		struct ccase c = {.adapter = &z->ad, .task = (char *)z->task};
