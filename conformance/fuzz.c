@@ -343,7 +343,7 @@ static int fz_oracle(const struct fz_result *r, int flags, char **oracle, char *
 	    {"trace", "silent-corruption", 1},
 	    {"profile", "silent-corruption", 1}, {"coverage", "silent-corruption", 1},
 	    {"dataLoss", "silent-corruption", 1}, {"outputs", "silent-corruption", 1},
-	    {"protocol", "silent-corruption", 0}, {"closeStreams", "leak", 0},
+	    {"protocol", "silent-corruption", 1}, {"closeStreams", "leak", 0},
 	    {"exit", "wrong-error", 0},	       {"send", "wrong-error", 0},
 	    {"notSend", "wrong-error", 0},      {"noCommandAfter", "wrong-error", 0},
 	};
