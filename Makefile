@@ -62,9 +62,9 @@ endif
 # The reference adapter (clients/c/adapter/adapter.json runs it); built, not installed.
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
-.PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance conformance-baselines install install-test \
-        guide-test clean deps node-deps consumer-deps consumer-test consumers-chrome \
+.PHONY: all run test layers unit integration node-test conform-test fuzz-test fuzz-clients valgrind \
+        asan bench fuzz fuzz-build fuzz-replay soak conformance conformance-baselines install \
+        install-test guide-test clean deps node-deps consumer-deps consumer-test consumers-chrome \
         selfcheck-test deb
 .DEFAULT_GOAL := all
 
@@ -114,7 +114,8 @@ $(BUILD)/cdpcli: $(BUILD)/clients/c/cdpcli.o $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
-$(BUILD)/cdpconform: $(call obj,$(CONFORM_SRC)) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+# cdpconform fuzz reads the same protocol descriptor cdpmock serves.
+$(BUILD)/cdpconform: $(call obj,$(CONFORM_SRC)) $(CLIENT_OBJ) $(GEN_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
@@ -198,7 +199,7 @@ conform-test: all node-deps
 	$(Q)$(CONFORM_ENV) sh tests/conformance/run.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/conform-test
 
 test: layers unit integration selfcheck-test install-test node-test consumer-test guide-test \
-      fuzz-replay conform-test
+      fuzz-replay conform-test fuzz-test
 
 # Every shell block of docs/guide.md, in order; its code blocks are excerpts
 # of tested files (tests/guide/run.sh).
@@ -215,6 +216,23 @@ install-test: all
 # scenario passing through it is a case of the integration suite.
 selfcheck-test: all
 	$(Q)sh tests/selfcheck/run.sh $(abspath $(BUILD)/cdpmock)
+
+# cdpconform fuzz finds and shrinks the planted bugs of two fragile adapters
+# (tests/conformance/fuzz.sh, under a minute).
+fuzz-test: all node-deps
+	$(Q)$(CONFORM_ENV) sh tests/conformance/fuzz.sh $(abspath $(BUILD)/cdpconform) $(BUILD)/fuzz-test
+
+# cdpconform fuzz against the popular Node clients (not in CI): one task each
+# (CLIENT:TASK), FUZZ_CLIENT_SECONDS each; findings in build/fuzz-clients/.
+FUZZ_CLIENT_SECONDS ?= 600
+FUZZ_CLIENTS ?= puppeteer-core:trace-stream playwright-core:profile chrome-remote-interface:trace-events
+fuzz-clients: all node-deps
+	$(Q)st=0; for c in $(FUZZ_CLIENTS); do \
+	  $(CONFORM_ENV) $(BUILD)/cdpconform fuzz clients/node/$${c%%:*} --task $${c#*:} -j2 \
+	    --time $(FUZZ_CLIENT_SECONDS) --logs $(BUILD)/fuzz-clients/logs \
+	    --findings $(BUILD)/fuzz-clients/findings --json $(BUILD)/fuzz-clients/$${c%%:*}.json; \
+	  [ $$? -le 1 ] || st=1; \
+	done; exit $$st
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect

@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fuzz.h"
 
 static const char usage[] =
     "usage: cdpconform [options] ADAPTER_DIR...\n"
+    "       cdpconform fuzz ADAPTER_DIR --task T [options]   (cdpconform fuzz --help)\n"
     "       cdpconform --merge [--json F] [--junit F] [--html F] [--markdown F] [--tap F]\n"
     "                  [--published] [--baselines DIR] [--update-baselines DIR] REPORT.json...\n"
     "  --scenarios PATH|GLOB   scenario files or folders (repeatable; default scenarios/)\n"
@@ -366,6 +368,8 @@ int main(int argc, char **argv)
 			 .progress = isatty(2)};
 	const char *scen[64], *dirs[64];
 	size_t n_scen = 0, n_dirs = 0;
+	if (argc > 1 && !strcmp(argv[1], "fuzz"))
+		return fuzz_main(argc, argv);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cores > 0 ? (int)cores : 1;
 	if (main_parse(argc, argv, &o, scen, &n_scen, dirs, &n_dirs))
