@@ -326,6 +326,17 @@ static const struct conn_hooks main_hooks = {
 	.close = session_close_all,
 };
 
+/* The browser's WebSocket path: the upstream's when recording. */
+static const char *main_browser_path(void)
+{
+	static char path[128];
+	const char *up = record_browser_path();
+	if (up)
+		return up;
+	snprintf(path, sizeof(path), "/devtools/browser/%s", targets_browser()->id);
+	return path;
+}
+
 /* Chrome writes "PORT\n/devtools/browser/UUID" to DevToolsActivePort. */
 static void main_active_port(void)
 {
@@ -335,7 +346,7 @@ static void main_active_port(void)
 	buf_printf(&path, "%s/DevToolsActivePort", server.opts.user_data_dir);
 	FILE *f = fopen(path.data, "w");
 	if (f) {
-		fprintf(f, "%d\n/devtools/browser/%s", server.bound_port, targets_browser()->id);
+		fprintf(f, "%d\n%s", server.bound_port, main_browser_path());
 		fclose(f);
 	}
 	buf_clear(&path);
@@ -398,8 +409,8 @@ static int main_start(struct main_args *m)
 		 server.bound_port);
 	if (server.opts.user_data_dir)
 		main_active_port();
-	fprintf(stderr, "\nDevTools listening on ws://%s:%d/devtools/browser/%s\n",
-		server.opts.address, server.bound_port, targets_browser()->id);
+	fprintf(stderr, "\nDevTools listening on ws://%s:%d%s\n", server.opts.address,
+		server.bound_port, main_browser_path());
 	fflush(stderr);
 	return 0;
 }

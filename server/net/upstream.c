@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "cdpm.h"
+#include "journal.h"
 #include "net/loop.h"
 
 struct upstream {
@@ -39,10 +40,15 @@ static int upstream_writable(void *user)
 	while (u->out_pos < u->out.len) {
 		ssize_t w = send(u->fd, u->out.data + u->out_pos, u->out.len - u->out_pos,
 				 MSG_NOSIGNAL);
-		if (w < 0 && (errno == EAGAIN || errno == EINTR))
-			break;
-		if (w < 0)
+		/* ENOTCONN: still connecting (the loop may offer a write first). */
+		if (w < 0 && (errno == EAGAIN || errno == EINTR || errno == ENOTCONN)) {
+			loop_want_write(u->wsi);
+			return 0;
+		}
+		if (w < 0) {
+			journal_note(0, "upstream: send: %s", strerror(errno));
 			return -1;
+		}
 		u->out_pos += (size_t)w;
 	}
 	if (u->out_pos == u->out.len) {
@@ -57,6 +63,10 @@ static int upstream_writable(void *user)
 static void upstream_closed(void *user)
 {
 	struct upstream *u = user;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (!u->detached && !getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &len) && err)
+		journal_note(0, "upstream: %s", strerror(err));
 	if (!u->detached)
 		u->ops->closed(u->user);
 	buf_clear(&u->out);

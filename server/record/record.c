@@ -5,9 +5,13 @@
  * plain RFC 6455 client: masked frames out, no extensions offered. */
 #include "record/record.h"
 
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "cdpm.h"
 #include "clock.h"
@@ -249,9 +253,15 @@ static int rec_ws_send(struct rec_ws *w, int opcode, const void *p, size_t n)
 		return CDPM_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		body[i] = ((const unsigned char *)p)[i] ^ mask[i & 3];
-	int rc = upstream_write(w->u, hdr, h);
-	if (!rc)
-		rc = upstream_write(w->u, body, n);
+	int rc;
+	if (!w->open) {
+		buf_add(&w->early, hdr, h);
+		rc = buf_add(&w->early, body, n) ? CDPM_ENOMEM : 0;
+	} else {
+		rc = upstream_write(w->u, hdr, h);
+		if (!rc)
+			rc = upstream_write(w->u, body, n);
+	}
 	free(body);
 	return rc;
 }
@@ -291,8 +301,11 @@ static int rec_ws_frames(struct rec_ws *w)
 				n = n << 8 | f[2 + i];
 			h = 10;
 		}
-		if (f[1] & 0x80 || n > SERVER_MAX_MESSAGE)
+		if (f[1] & 0x80 || n > SERVER_MAX_MESSAGE) {
+			journal_note(conn_id(w->c), "record: the upstream sent a %s frame on %s",
+				     f[1] & 0x80 ? "masked" : "too big", w->path);
 			return -1; /* a server never masks */
+		}
 		if (avail - h < n)
 			break;
 		int op = f[0] & 0x0f, fin = f[0] & 0x80;
@@ -342,6 +355,10 @@ static int rec_ws_rx(void *user, const void *data, size_t len)
 		memmove(w->in.data, w->in.data + head, w->in.len - head);
 		w->in.len -= head;
 		w->open = 1;
+		if (w->early.len && (buf_finish(&w->early) ||
+				     upstream_write(w->u, w->early.data, w->early.len)))
+			return -1;
+		buf_clear(&w->early);
 	}
 	return rec_ws_frames(w);
 }
@@ -349,6 +366,8 @@ static int rec_ws_rx(void *user, const void *data, size_t len)
 static void rec_ws_closed(void *user)
 {
 	struct rec_ws *w = user;
+	journal_note(conn_id(w->c), "record: the upstream closed %s (%s, %zu bytes unread)",
+		     w->path, w->open ? "after the handshake" : "before the handshake", w->in.len);
 	w->u = NULL;
 	if (w->c)
 		conn_drop(w->c, 0); /* the browser went away: the client sees 1006 */
@@ -368,6 +387,7 @@ static int rec_upgrade(struct conn *c, const struct http_req *r)
 	w->c = c;
 	buf_init(&w->in, 0);
 	buf_init(&w->frag, SERVER_MAX_MESSAGE);
+	buf_init(&w->early, 0);
 	w->next = rec.ws;
 	rec.ws = w;
 	return 0;
@@ -426,6 +446,7 @@ static void rec_close(struct conn *c)
 	w->u = NULL;
 	buf_clear(&w->in);
 	buf_clear(&w->frag);
+	buf_clear(&w->early);
 	/* Each finished connection is on disk at once. */
 	record_write();
 }
@@ -441,6 +462,59 @@ static const struct conn_hooks rec_hooks = {
 const struct conn_hooks *record_hooks(void)
 {
 	return &rec_hooks;
+}
+
+/* GET /json/version from the upstream, blocking (at start only): the
+ * browser's WebSocket path goes to rec.browser_path.  0 or CDPM_EIO. */
+static int rec_ask_version(void)
+{
+	struct addrinfo hints, *res = NULL;
+	char service[16];
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(service, sizeof(service), "%d", rec.port);
+	if (getaddrinfo(rec.host, service, &hints, &res) || !res)
+		return CDPM_EIO;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {.tv_sec = 10};
+	int rc = CDPM_EIO;
+	struct buf in, q;
+	buf_init(&in, (size_t)1 << 20);
+	buf_init(&q, 0);
+	buf_printf(&q, "GET /json/version HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+		   rec.hostport);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, res->ai_addr, res->ai_addrlen) || buf_finish(&q) ||
+	    send(fd, q.data, q.len, MSG_NOSIGNAL) != (ssize_t)q.len)
+		goto out;
+	char tmp[4096];
+	ssize_t n;
+	while (!rec_http_whole(&in) && (n = recv(fd, tmp, sizeof(tmp), 0)) > 0)
+		buf_add(&in, tmp, (size_t)n);
+	if (buf_finish(&in) || !rec_http_whole(&in))
+		goto out;
+	const char *url = memmem(in.data, in.len, "\"webSocketDebuggerUrl\"", 22);
+	const char *path = url ? strstr(url, "/devtools/browser/") : NULL;
+	size_t len = path ? strcspn(path, "\"") : 0;
+	if (!len || len >= sizeof(rec.browser_path))
+		goto out;
+	memcpy(rec.browser_path, path, len);
+	rec.browser_path[len] = '\0';
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	buf_clear(&in);
+	buf_clear(&q);
+	return rc;
+}
+
+const char *record_browser_path(void)
+{
+	return rec.file && rec.browser_path[0] ? rec.browser_path : NULL;
 }
 
 int record_init(const char *upstream, const char *file, const char *const *redact)
@@ -470,6 +544,10 @@ int record_init(const char *upstream, const char *file, const char *const *redac
 	rec.file = file;
 	rec.redact = redact;
 	rec.t0_us = clock_now_us();
+	if (rec_ask_version()) {
+		fprintf(stderr, "cdpmock: no browser answers /json/version at %s\n", upstream);
+		return CDPM_EIO;
+	}
 	return 0;
 }
 
@@ -497,6 +575,7 @@ void record_fini(void)
 		free(w->path);
 		buf_clear(&w->in);
 		buf_clear(&w->frag);
+		buf_clear(&w->early);
 		free(w);
 	}
 	json_decref(rec.version);

@@ -28,6 +28,9 @@ struct rec_ws {
 	int open;                /* the upstream answered 101 */
 	struct buf in;           /* upstream bytes not yet parsed */
 	struct buf frag;         /* a fragmented upstream message */
+	struct buf early;        /* client frames held until the upstream's 101:
+				  * Chrome drops a connection whose frames come
+				  * before it has answered the handshake */
 	struct rec_msg *msgs;
 	size_t n_msgs, cap_msgs;
 	struct rec_ws *next;
@@ -38,6 +41,7 @@ struct rec_state {
 	int port;
 	char hostport[300];      /* "HOST:PORT": what upstream URLs contain */
 	const char *file;
+	char browser_path[128];  /* the upstream's /devtools/browser/ID */
 	const char *const *redact;
 	json_t *version;         /* /json/version, the first one seen */
 	json_t *pages;           /* /json/list, the first one seen */

@@ -98,10 +98,14 @@ START_TEST(record_then_replay_cdpcli)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(scen, sizeof(scen), "%s/session.json", dir);
 	struct fx_server up, px, re;
-	fx_start(&up, NULL);
+	/* Another seed than the proxy's: another browser id. */
+	static const char *const uargs[] = {"--seed", "5", NULL};
+	fx_start(&up, uargs);
 	snprintf(up_url, sizeof(up_url), "http://127.0.0.1:%d", up.port);
 	const char *const pargs[] = {"--record-upstream", up_url, "--record", scen, NULL};
 	fx_start(&px, pargs);
+	/* The banner names the upstream's browser, as its clients must use. */
+	ck_assert_str_eq(px.browser_id, up.browser_id);
 
 	/* Discovery is the upstream's, with its URLs pointing at the proxy. */
 	struct buf body, want;
@@ -233,6 +237,11 @@ START_TEST(redaction)
 				   "params.url", NULL};
 	ck_assert_int_eq(fx_run(bad, &body), 1);
 	ck_assert_ptr_nonnull(strstr(body.data, "--record-redact takes path:"));
+	/* A recorder whose browser does not answer does not start. */
+	const char *const gone[] = {"--remote-debugging-port=0", "--record-upstream", up_url,
+				    "--record", scen, NULL};
+	ck_assert_int_eq(fx_run(gone, &body), 1);
+	ck_assert_ptr_nonnull(strstr(body.data, "cdpmock: no browser answers /json/version at "));
 	buf_clear(&body);
 	rm_rf(dir);
 }
