@@ -70,7 +70,10 @@ pids="$px $chrome"
 pport=$(port_of "$tmp/px")
 echo "record-chromium: recording through cdpmock in front of $($chromium --version 2>/dev/null)"
 run_all "$pport" "$tmp/recorded" || { echo "record-chromium: a task failed while recording"; exit 1; }
-kill "$px"; wait "$px"
+kill "$px"
+if ! wait "$px"; then
+	echo "record-chromium: the recorder did not exit cleanly:"; cat "$tmp/px.log"; exit 1
+fi
 kill "$chrome"; wait "$chrome" 2>/dev/null
 pids=""
 "$build/cdpmock" --check "$tmp/rec/session.json" || exit 1
@@ -97,5 +100,10 @@ for t in $tasks; do
 		fi
 	done
 done
+kill "$re"
+if ! wait "$re"; then
+	echo "record-chromium: the replaying cdpmock did not exit cleanly:"; cat "$tmp/re.log"; st=1
+fi
+pids=""
 [ $st = 0 ] && echo "record-chromium: all tasks pass on the replay, with the recorded outputs"
 exit $st
