@@ -60,8 +60,7 @@ endif
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
 .PHONY: all run test layers unit integration node-test conform-test valgrind asan bench fuzz \
-        fuzz-build fuzz-replay soak conformance install install-test guide-test clean deps node-deps \
-        record-chromium
+        fuzz-build fuzz-replay soak conformance install install-test guide-test clean deps node-deps
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(ADAPTER_BIN)
@@ -288,11 +287,6 @@ conformance: all node-deps
 	tail -1 $(CONFORM_OUT)/report.tap; \
 	echo "make conformance: TAP, JUnit, JSON and HTML reports in $(CONFORM_OUT)/"; exit $$st
 
-# Record the Node adapters' trace and profile tasks against /usr/bin/chromium
-# through the recording proxy, then replay them without it (docs/record.md).
-record-chromium: all node-deps
-	$(Q)sh tests/record/chromium.sh $(BUILD)
-
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -303,5 +297,11 @@ install: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Record the Node adapters' trace and profile tasks against /usr/bin/chromium
+# through the recording proxy, then replay them without it (docs/record.md).
+.PHONY: record-chromium
+record-chromium: all node-deps
+	$(Q)sh tests/record/chromium.sh $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
