@@ -387,6 +387,10 @@ static int main_start(struct main_args *m)
 			fprintf(stderr, "cdpmock: --record and --record-redact need --record-upstream\n");
 			return CDPM_EINVAL;
 		}
+		if (server.opts.pipe) {
+			fprintf(stderr, "cdpmock: a recording proxy serves TCP, not --remote-debugging-pipe\n");
+			return CDPM_EINVAL;
+		}
 		if (record_init(m->record_upstream, m->record_file, m->redact))
 			return CDPM_EINVAL;
 		hooks = record_hooks();

@@ -237,6 +237,13 @@ START_TEST(redaction)
 				   "params.url", NULL};
 	ck_assert_int_eq(fx_run(bad, &body), 1);
 	ck_assert_ptr_nonnull(strstr(body.data, "--record-redact takes path:"));
+	const char *const pipe[] = {"--remote-debugging-pipe", "--record-upstream", up_url,
+				    "--record", scen, NULL};
+	ck_assert_int_eq(fx_run(pipe, &body), 1);
+	ck_assert_ptr_nonnull(strstr(body.data, "not --remote-debugging-pipe"));
+	static const char *const alone[] = {"--record", "x.json", NULL};
+	ck_assert_int_eq(fx_run(alone, &body), 1);
+	ck_assert_ptr_nonnull(strstr(body.data, "need --record-upstream"));
 	/* A recorder whose browser does not answer does not start. */
 	const char *const gone[] = {"--remote-debugging-port=0", "--record-upstream", up_url,
 				    "--record", scen, NULL};
