@@ -367,4 +367,10 @@ deb: $(BUILD)/cdpmock $(BUILD)/cdpconform
 clean:
 	rm -rf build build-asan build-fuzz
 
+# Record the Node adapters' trace and profile tasks against /usr/bin/chromium
+# through the recording proxy, then replay them without it (docs/record.md).
+.PHONY: record-chromium
+record-chromium: all node-deps
+	$(Q)sh tests/record/chromium.sh $(BUILD)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

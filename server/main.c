@@ -24,6 +24,8 @@
 #include "net/conn.h"
 #include "net/http.h"
 #include "net/loop.h"
+#include "record/record.h"
+#include "record/replay.h"
 #include "scenario/scenario.h"
 #include "scenario/scenload.h"
 #include "scenlib.h"
@@ -59,6 +61,11 @@ static const char main_usage[] =
 	"  --clock real|virtual           timestamps from the real or a virtual clock\n"
 	"  --max-message-size BYTES       inbound WebSocket message cap (default 268435456)\n"
 	"  --no-deflate                   refuse permessage-deflate offers\n"
+	"  --record-upstream http://H:P   a proxy in front of that browser that records\n"
+	"  --record FILE                  the session as a scenario file (with --record-upstream)\n"
+	"  --record-redact SPEC           path:A.B or re:REGEX: redact recorded strings (repeatable)\n"
+	"  --replay-strict                a command no rule of the scenario answers gets an\n"
+	"                                 error naming the nearest recorded one\n"
 	"  --digests                      note a digest of each trace, profile and coverage sent\n"
 	"                                 in the journal (for cdpconform)\n"
 	"limits (0 turns one off; see LIMITS in cdpmock(1)):\n"
@@ -74,6 +81,10 @@ struct main_args {
 	const char *url;
 	struct buf ignored; /* flags noted in the journal once it is open */
 	char *origins;      /* storage for allow_origins */
+	const char *record_upstream, *record_file;
+	const char **redact; /* --record-redact specs, NULL-terminated */
+	size_t n_redact;
+	int replay_strict;
 };
 
 /* Returns the value of "--name=value" or "--name value" (advancing *i). */
@@ -205,6 +216,19 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 			}
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			journal_verbose(1, isatty(2));
+		} else if ((v = main_value(argc, argv, &i, "--record-upstream"))) {
+			m->record_upstream = v;
+		} else if ((v = main_value(argc, argv, &i, "--record-redact"))) {
+			const char **r = realloc(m->redact, (m->n_redact + 2) * sizeof(*r));
+			if (!r)
+				return CDPM_ENOMEM;
+			m->redact = r;
+			r[m->n_redact++] = v;
+			r[m->n_redact] = NULL;
+		} else if ((v = main_value(argc, argv, &i, "--record"))) {
+			m->record_file = v;
+		} else if (!strcmp(a, "--replay-strict")) {
+			m->replay_strict = 1;
 		} else if (!strcmp(a, "--digests")) {
 			digest_enable();
 		} else if ((lim = main_limits(argc, argv, &i)) != 0) {
@@ -305,6 +329,17 @@ static const struct conn_hooks main_hooks = {
 	.close = session_close_all,
 };
 
+/* The browser's WebSocket path: the upstream's when recording. */
+static const char *main_browser_path(void)
+{
+	static char path[128];
+	const char *up = record_browser_path();
+	if (up)
+		return up;
+	snprintf(path, sizeof(path), "/devtools/browser/%s", targets_browser()->id);
+	return path;
+}
+
 /* Chrome writes "PORT\n/devtools/browser/UUID" to DevToolsActivePort. */
 static void main_active_port(void)
 {
@@ -314,7 +349,7 @@ static void main_active_port(void)
 	buf_printf(&path, "%s/DevToolsActivePort", server.opts.user_data_dir);
 	FILE *f = fopen(path.data, "w");
 	if (f) {
-		fprintf(f, "%d\n/devtools/browser/%s", server.bound_port, targets_browser()->id);
+		fprintf(f, "%d\n%s", server.bound_port, main_browser_path());
 		fclose(f);
 	}
 	buf_clear(&path);
@@ -342,13 +377,27 @@ static int main_start(struct main_args *m)
 		return CDPM_ENOMEM;
 	size_t n_domains;
 	const struct domain *const *domains = domains_table(&n_domains);
-	router_init(domains, n_domains, script_in);
+	router_init(domains, n_domains, m->replay_strict ? replay_in : script_in);
 	if (loop_init()) {
 		fprintf(stderr, "cdpmock: cannot create the event loop\n");
 		return CDPM_EIO;
 	}
 	if (script_start())
 		return CDPM_ENOMEM;
+	const struct conn_hooks *hooks = &main_hooks;
+	if (m->record_upstream || m->record_file || m->redact) {
+		if (!m->record_upstream) {
+			fprintf(stderr, "cdpmock: --record and --record-redact need --record-upstream\n");
+			return CDPM_EINVAL;
+		}
+		if (server.opts.pipe) {
+			fprintf(stderr, "cdpmock: a recording proxy serves TCP, not --remote-debugging-pipe\n");
+			return CDPM_EINVAL;
+		}
+		if (record_init(m->record_upstream, m->record_file, m->redact))
+			return CDPM_EINVAL;
+		hooks = record_hooks();
+	}
 	if (server.opts.pipe) {
 		/* The pipe is a browser connection: its root session is the browser. */
 		struct conn *c;
@@ -358,7 +407,7 @@ static int main_start(struct main_args *m)
 		}
 		return conn_opened(c);
 	}
-	if (conn_listen(server.opts.address, server.opts.port, &main_hooks, &server.bound_port)) {
+	if (conn_listen(server.opts.address, server.opts.port, hooks, &server.bound_port)) {
 		fprintf(stderr, "cdpmock: cannot listen on %s:%d: %s\n", server.opts.address,
 			server.opts.port, strerror(errno));
 		return CDPM_EIO;
@@ -367,8 +416,8 @@ static int main_start(struct main_args *m)
 		 server.bound_port);
 	if (server.opts.user_data_dir)
 		main_active_port();
-	fprintf(stderr, "\nDevTools listening on ws://%s:%d/devtools/browser/%s\n",
-		server.opts.address, server.bound_port, targets_browser()->id);
+	fprintf(stderr, "\nDevTools listening on ws://%s:%d%s\n", server.opts.address,
+		server.bound_port, main_browser_path());
 	fflush(stderr);
 	return 0;
 }
@@ -408,6 +457,8 @@ int main(int argc, char **argv)
 		rc = main_start(&m);
 	if (!rc)
 		loop_run();
+	record_fini();
+	replay_fini();
 	loop_fini();
 	script_fini();
 	targets_fini();
@@ -415,6 +466,7 @@ int main(int argc, char **argv)
 	journal_close();
 	buf_clear(&m.ignored);
 	free(m.origins);
+	free(m.redact);
 	free(server.opts.allow_origins);
 	return rc ? 1 : 0;
 }

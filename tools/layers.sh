@@ -4,7 +4,7 @@
 # within one folder, never up.  The stack, lowest first:
 #   lib/ < clock, journal, server (settings) < server/gen/ < server/net/
 #   < server/cdp/ < server/scenario/ < server/domains/ < server/script/
-#   < server/main.c, server/admin.c
+#   < server/record/ < server/main.c, server/admin.c
 # clients/c/ and conformance/ may include only lib/ and clients/c/, and
 # selfcheck/ (the scenario check runner, linked into cdpmock for
 # --self-check) only those and itself: they never reach into the server's
@@ -24,6 +24,7 @@ function rank(p,    n) {
 	if (p ~ /^server\/scenario\//) return 5
 	if (p ~ /^server\/domains\//) return 6
 	if (p ~ /^server\/script\//) return 7
+	if (p ~ /^server\/record\//) return 7.5
 	if (p ~ /^server\/[^\/]*$/) return 8
 	if (p ~ /^clients\/c\//) return 0.5
 	if (p ~ /^conformance\//) return 0.6

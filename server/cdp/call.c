@@ -6,21 +6,60 @@
 #include <string.h>
 
 #include "cdpm.h"
+#include "numfmt.h"
 #include "cdp/targets.h"
 #include "net/conn.h"
 
-static int call_dump_cb(const char *p, size_t n, void *ud)
-{
-	return buf_add(ud, p, n) ? -1 : 0;
-}
-
+/* crdtp writes compact JSON, escapes every non-ASCII character and writes
+ * a double in its shortest form: 29373698426, not jansson's
+ * 29373698426.0 (a scenario's numbers past int32 are doubles, as Chrome
+ * parses them). */
 int call_dump(struct buf *b, const json_t *v)
 {
-	/* crdtp writes compact JSON and escapes every non-ASCII character. */
-	if (json_dump_callback(v, call_dump_cb, b,
-			       JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY))
-		return CDPM_ENOMEM;
-	return 0;
+	const char *k;
+	json_t *x;
+	size_t i, n = 0;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		buf_addc(b, '{');
+		json_object_foreach((json_t *)v, k, x) {
+			if (n++)
+				buf_addc(b, ',');
+			buf_add_json_str(b, k, strlen(k), 1);
+			buf_addc(b, ':');
+			call_dump(b, x);
+		}
+		buf_addc(b, '}');
+		break;
+	case JSON_ARRAY:
+		buf_addc(b, '[');
+		json_array_foreach(v, i, x) {
+			if (i)
+				buf_addc(b, ',');
+			call_dump(b, x);
+		}
+		buf_addc(b, ']');
+		break;
+	case JSON_STRING:
+		buf_add_json_str(b, json_string_value(v), json_string_length(v), 1);
+		break;
+	case JSON_INTEGER:
+		buf_add_i64(b, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		numfmt_add(b, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		buf_adds(b, "true");
+		break;
+	case JSON_FALSE:
+		buf_adds(b, "false");
+		break;
+	default:
+		buf_adds(b, "null");
+		break;
+	}
+	return buf_finish(b) ? CDPM_ENOMEM : 0;
 }
 
 int call_close_msg(struct buf *b, const struct session *s)

@@ -189,8 +189,37 @@ static int loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	}
 }
 
+/* Outgoing sockets (loop_adopt_client) have a protocol of their own, so
+ * their callbacks never reach the accepted sockets' io. */
+static const struct loop_io *loop_client_io;
+static void *loop_client_pending;
+
+static int loop_client_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+				void *in, size_t len)
+{
+	void *u = lws_get_opaque_user_data(wsi);
+	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_ADOPT:
+		lws_set_opaque_user_data(wsi, loop_client_pending);
+		return 0;
+	case LWS_CALLBACK_RAW_RX:
+		return u && loop_client_io->rx(u, in, len) ? -1 : 0;
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		return u ? loop_client_io->writable(u) : 0;
+	case LWS_CALLBACK_RAW_CLOSE:
+		lws_set_opaque_user_data(wsi, NULL);
+		if (u)
+			loop_client_io->closed(u);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static const struct lws_protocols loop_protocols[] = {
 	{"cdpmock", loop_callback, 0, 0, 0, NULL, 0},
+	{"cdpmock-client", loop_client_callback, 0, 0, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -288,6 +317,19 @@ int loop_adopt_pipe(int in_fd, int out_fd, const struct loop_io *io, const void 
 	loop_pipe_in.user = loop_pipe_out.user = u;
 	*user = u;
 	return 0;
+}
+
+struct lws *loop_adopt_client(int fd, const struct loop_io *io, void *user)
+{
+	lws_sock_file_fd_type u;
+	u.sockfd = fd;
+	loop_client_io = io;
+	loop_client_pending = user;
+	/* On failure lws closes fd itself. */
+	struct lws *wsi = lws_adopt_descriptor_vhost(loop_vh, LWS_ADOPT_SOCKET, u,
+						     "cdpmock-client", NULL);
+	loop_client_pending = NULL;
+	return wsi;
 }
 
 void loop_run(void)

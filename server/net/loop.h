@@ -47,6 +47,11 @@ int loop_listen(const char *addr, int port, const struct loop_io *io, const void
  * *user gets what io->open returned.  When in_fd closes the loop stops, as
  * Chrome exits.  0 or CDPM_E*. */
 int loop_adopt_pipe(int in_fd, int out_fd, const struct loop_io *io, const void *arg, void **user);
+/* loop_adopt_client() - serves fd, an outgoing socket (connected or
+ * connecting), by io->rx/writable/closed with user (io->open is not
+ * called; every client socket shares one io).  Returns its wsi, or NULL
+ * (fd is then closed). */
+struct lws *loop_adopt_client(int fd, const struct loop_io *io, void *user);
 /* loop_run() - services events until loop_stop() or a signal; it may be
  * called again afterwards (each stop ends one run). */
 void loop_run(void);

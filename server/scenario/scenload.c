@@ -17,6 +17,7 @@
 #include "scenario/jcheck.h"
 #include "scenario/scenario.h"
 #include "scenario/scencheck.h"
+#include "scenario/scenfile.h"
 #include "scenario/scenload_int.h"
 #include "scenario/scennames.h"
 #include "cdp/protocol.h"
@@ -707,8 +708,9 @@ static size_t sl_trailing_comma(const char *text, size_t len, size_t pos)
 	return i > 0 && text[i - 1] == ',' ? i : 0;
 }
 
-int scenload_text(const char *text, size_t len, const char *file, struct buf *errors,
-		  struct scenario **out)
+/* dir: where {"$file": ...} references are read (NULL: nowhere). */
+static int sl_text(const char *text, size_t len, const char *file, const char *dir,
+		   struct buf *errors, struct scenario **out)
 {
 	struct wirejson_result res;
 	struct sl L;
@@ -754,10 +756,13 @@ int scenload_text(const char *text, size_t len, const char *file, struct buf *er
 		L.sc->name = copy ? copy : "scenario";
 		free(name);
 	}
-	if (!json_is_object(root))
+	if (!json_is_object(root)) {
 		jcheck_fail(&L.j, root, NULL, NULL, "an object");
-	else
-		sl_root(&L, root);
+	} else {
+		scenfile_expand(root, dir, &L.j);
+		if (!L.j.n_errors)
+			sl_root(&L, root);
+	}
 	rc = L.oom || !L.sc->path ? CDPM_ENOMEM : L.j.n_errors ? CDPM_ESCENARIO : 0;
 out:
 	wirejson_posmap_free(map);
@@ -767,6 +772,12 @@ out:
 	}
 	*out = L.sc;
 	return 0;
+}
+
+int scenload_text(const char *text, size_t len, const char *file, struct buf *errors,
+		  struct scenario **out)
+{
+	return sl_text(text, len, file, NULL, errors, out);
 }
 
 int scenload_file(const char *path, struct buf *errors, struct scenario **out)
@@ -792,8 +803,16 @@ int scenload_file(const char *path, struct buf *errors, struct scenario **out)
 		buf_printf(errors, "%s: larger than %zu bytes\n", path, SCENARIO_MAX_FILE);
 	else if (rc)
 		buf_printf(errors, "%s: cannot read: %s\n", path, strerror(errno));
-	else
-		rc = scenload_text(text.data ? text.data : "", text.len, path, errors, out);
+	else {
+		char *dir = strdup(path);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		rc = !dir ? CDPM_ENOMEM
+			  : sl_text(text.data ? text.data : "", text.len, path, slash ? dir : ".",
+				    errors, out);
+		free(dir);
+	}
 	buf_clear(&text);
 	return rc;
 }

@@ -1,0 +1,19 @@
+/* replay.h - --replay-strict: a command that a recording (any scenario's
+ * incoming rules) does not answer gets an error naming it and the nearest
+ * recorded command, instead of the model's answer (docs/record.md). */
+#ifndef CDPM_REPLAY_H
+#define CDPM_REPLAY_H
+
+#include <stddef.h>
+
+struct conn;
+struct envelope;
+
+/* replay_in() - the router's dispatch hook under --replay-strict; passes
+ * recorded commands (and the Target domain, which the model owns) on to
+ * script_in(). */
+void replay_in(struct conn *c, struct envelope *e, const char *text, size_t len);
+/* replay_fini() - frees the occurrence counters. */
+void replay_fini(void);
+
+#endif
