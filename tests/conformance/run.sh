@@ -151,6 +151,29 @@ else
 	say "puppeteer-core and playwright-core: 4 known bugs as their baselines record them"
 fi
 
+# 1d. The normal path of every task, for the three Node adapters: each case of
+# normal-path.txt an adapter declares must pass (a task it does not declare
+# is skipped, which the runner reports as such).
+set -- $(printf '%s\n' "$normal" | cut -d' ' -f1 | sort -u | sed 's|.*|--scenarios scenarios/&.json|')
+"$conform" -j2 --no-progress --logs "$out/logs" --json "$out/node.json" "$@" \
+	clients/node/chrome-remote-interface clients/node/puppeteer-core clients/node/playwright-core \
+	>"$out/node.tap" 2>"$out/node.err" || true
+for a in chrome-remote-interface puppeteer-core playwright-core; do
+	tasks=$(jq -r '.tasks | join(" ")' "clients/node/$a/adapter.json")
+	want=$(printf '%s\n' "$normal" | while read -r s t; do
+		case " $tasks " in *" $t "*) echo "$s $t" ;; esac; done | sort)
+	got=$(jq -r --arg a "$a" '.cases[] | select(.adapter == $a and .verdict == "pass") |
+		"\(.scenario) \(.task)"' "$out/node.json" 2>/dev/null | sort)
+	missing=$(printf '%s\n' "$want" | comm -23 - "$(printf '%s\n' "$got" >"$out/node-$a.pass"; echo "$out/node-$a.pass")")
+	if [ -z "$want" ] || [ -n "$missing" ]; then
+		say "$a fails the normal path (TAP in $out/node.tap):"
+		printf '%s\n' "$missing" | sed '/^$/d; s/^/  did not pass: /'
+		status=1
+	else
+		say "$a: $(printf '%s\n' "$want" | wc -l) normal-path cases pass, one per task it does"
+	fi
+done
+
 # 3. Baselines. A stale one: a recorded failure that passes fails the run.
 mkdir -p "$out/bl"
 printf '{"cases": {"profiler/cpu-profile profile": {"verdict": "fail", "check": "exit"}}}\n' \

@@ -44,7 +44,7 @@ static char soak_path[128];
 static unsigned soak_rng = 12345;
 static struct {
 	long messages, reconnects, traces, streams, cuts, errors, calls;
-	long err_open, err_send, err_closed; /* errors by cause */
+	long err_open, err_send, err_closed, err_reply; /* errors by cause */
 } soak_n;
 
 static int64_t soak_ms(void)
@@ -175,8 +175,10 @@ static void soak_message(struct soak_client *c, const char *m, size_t n)
 	}
 	if (!strncmp(m, "{\"id\":", 6)) {
 		int err = strstr(m, "\"error\":") != NULL;
-		if (err)
-			soak_n.errors += c->state != 1; /* a busy tracer is expected */
+		if (err && c->state != 1) { /* a busy tracer is expected */
+			soak_n.errors++;
+			soak_n.err_reply++;
+		}
 		if (c->state == 1) {
 			c->state = err ? 0 : 2;
 			c->due_ms = soak_ms() + (err ? 500 + soak_rand(1500) : 50 + soak_rand(200));
@@ -421,10 +423,10 @@ int main(void)
 	int st = fx_stop_status(&soak_srv);
 	printf("soak: %d clients, %d s: %ld messages, %ld calls, %ld traces, %ld streams, "
 	       "%ld cuts, %ld reconnects, %ld client-side errors (%ld opens failed, %ld sends "
-	       "failed, %ld connections closed by the server)\n",
+	       "failed, %ld connections closed by the server, %ld error replies)\n",
 	       nclients, seconds, soak_n.messages, soak_n.calls, soak_n.traces, soak_n.streams,
 	       soak_n.cuts, soak_n.reconnects, soak_n.errors, soak_n.err_open, soak_n.err_send,
-	       soak_n.err_closed);
+	       soak_n.err_closed, soak_n.err_reply);
 	printf("soak: bystander /json/version: %zu requests, %d failed, p50 %lld ms, p99 %lld ms, "
 	       "max %lld ms\n", nlat, bystander_fail, (long long)p50, (long long)p99,
 	       (long long)worst);
