@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cdpm.h"
-#include "numfmt.h"
+#include "jsonw.h"
 #include "cdp/targets.h"
 #include "net/conn.h"
 
@@ -16,50 +16,7 @@
  * parses them). */
 int call_dump(struct buf *b, const json_t *v)
 {
-	const char *k;
-	json_t *x;
-	size_t i, n = 0;
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		buf_addc(b, '{');
-		json_object_foreach((json_t *)v, k, x) {
-			if (n++)
-				buf_addc(b, ',');
-			buf_add_json_str(b, k, strlen(k), 1);
-			buf_addc(b, ':');
-			call_dump(b, x);
-		}
-		buf_addc(b, '}');
-		break;
-	case JSON_ARRAY:
-		buf_addc(b, '[');
-		json_array_foreach(v, i, x) {
-			if (i)
-				buf_addc(b, ',');
-			call_dump(b, x);
-		}
-		buf_addc(b, ']');
-		break;
-	case JSON_STRING:
-		buf_add_json_str(b, json_string_value(v), json_string_length(v), 1);
-		break;
-	case JSON_INTEGER:
-		buf_add_i64(b, json_integer_value(v));
-		break;
-	case JSON_REAL:
-		numfmt_add(b, json_real_value(v));
-		break;
-	case JSON_TRUE:
-		buf_adds(b, "true");
-		break;
-	case JSON_FALSE:
-		buf_adds(b, "false");
-		break;
-	default:
-		buf_adds(b, "null");
-		break;
-	}
-	return buf_finish(b) ? CDPM_ENOMEM : 0;
+	return jsonw_dump(b, v) ? CDPM_ENOMEM : 0;
 }
 
 int call_close_msg(struct buf *b, const struct session *s)
