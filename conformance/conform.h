@@ -205,6 +205,10 @@ int merge_run(char **files, size_t n_files, const struct opts *o);
 /* ---- small helpers (util.c) ---- */
 char *util_strdup(const char *s);
 char *util_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* util_find_mock() - the default cdpmock (malloc'd): $CDPMOCK_BIN, else the
+ * one beside this binary (build/cdpconform next to build/cdpmock), else
+ * PATH's. */
+char *util_find_mock(void);
 int64_t util_now_ms(void);
 /* util_rmtree() - removes a folder and what it holds; 0 or -1. */
 int util_rmtree(const char *path);

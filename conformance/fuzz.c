@@ -549,28 +549,6 @@ static int fz_write_finding(struct fz *z, struct finding *f)
 	return rc;
 }
 
-/* The default cdpmock, as cdpconform finds it: $CDPMOCK_BIN, else the one
- * beside this binary, else PATH's. */
-static char *fz_find_mock(void)
-{
-	const char *env = getenv("CDPMOCK_BIN");
-	char self[4096];
-	ssize_t n;
-	if (env && *env)
-		return util_strdup(env);
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			char *p = util_printf("%s/cdpmock", self);
-			if (!access(p, X_OK))
-				return p;
-			free(p);
-		}
-	}
-	return util_strdup("cdpmock");
-}
 
 /* ---- the run ---- */
 
@@ -940,7 +918,7 @@ int fuzz_main(int argc, char **argv)
 	util_rmtree(z.work);
 	if (util_mkdirs(z.work) || fz_load_base(&z))
 		goto out;
-	mock = z.o.mock ? util_strdup(z.o.mock) : fz_find_mock();
+	mock = z.o.mock ? util_strdup(z.o.mock) : util_find_mock();
 	z.o.mock = mock;
 	struct sigaction sa = {0};
 	sa.sa_handler = fz_on_signal;

@@ -80,29 +80,6 @@ static const char *main_arg(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-/* The default cdpmock: $CDPMOCK_BIN, else the one beside this binary
- * (build/cdpconform next to build/cdpmock), else PATH's. */
-static char *main_find_mock(void)
-{
-	const char *env = getenv("CDPMOCK_BIN");
-	char self[PATH_MAX];
-	ssize_t n;
-	if (env && *env)
-		return util_strdup(env);
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			char *p = util_printf("%s/cdpmock", self);
-			if (!access(p, X_OK))
-				return p;
-			free(p);
-		}
-	}
-	return util_strdup("cdpmock");
-}
-
 /* The worker's side: run the case, send its outcome up as one JSON text. */
 static void main_worker(struct ccase *c, const struct opts *o, int fd)
 {
@@ -395,7 +372,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	o.logs = logs;
-	char *mock = o.mock ? util_strdup(o.mock) : main_find_mock();
+	char *mock = o.mock ? util_strdup(o.mock) : util_find_mock();
 	o.mock = mock;
 	struct suite s;
 	if (suite_build(&s, scen, n_scen, adapters, n_ad, &o)) {

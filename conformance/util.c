@@ -131,3 +131,24 @@ const char *verdict_name(enum verdict v)
 	static const char *const names[] = {"pass", "fail", "hang", "crash", "known-fail", "skip"};
 	return names[v];
 }
+
+char *util_find_mock(void)
+{
+	const char *env = getenv("CDPMOCK_BIN");
+	char self[4096];
+	ssize_t n;
+	if (env && *env)
+		return util_strdup(env);
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			char *p = util_printf("%s/cdpmock", self);
+			if (!access(p, X_OK))
+				return p;
+			free(p);
+		}
+	}
+	return util_strdup("cdpmock");
+}
