@@ -9,18 +9,21 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "fuzz.h"
+#include "scenlib.h"
 
 static const char usage[] =
     "usage: cdpconform [options] ADAPTER_DIR...\n"
     "       cdpconform fuzz ADAPTER_DIR --task T [options]   (cdpconform fuzz --help)\n"
     "       cdpconform --merge [--json F] [--junit F] [--html F] [--markdown F] [--tap F]\n"
     "                  [--published] [--baselines DIR] [--update-baselines DIR] REPORT.json...\n"
-    "  --scenarios PATH|GLOB   scenario files or folders (repeatable; default scenarios/)\n"
+    "  --scenarios PATH|GLOB   scenario files or folders (repeatable; default ./scenarios,\n"
+    "                          else the installed library)\n"
     "  --task T                only this task\n"
     "  --only KEYWORD          only scenarios whose name contains KEYWORD (or task/adapter T)\n"
     "  -j N                    cases run in parallel (default: the number of cores)\n"
@@ -353,6 +356,12 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.merge)
 		return merge_run((char **)dirs, n_dirs, &o);
+	/* By default ./scenarios (a checkout), else the library cdpmock itself
+	 * finds (an installation: PREFIX/share/cdpmock/scenarios). */
+	char *libdir = NULL;
+	struct stat st;
+	if (!n_scen && stat("scenarios", &st) && (libdir = scenlib_dir()))
+		scen[n_scen++] = libdir;
 	if (!n_scen)
 		scen[n_scen++] = "scenarios";
 	struct adapter adapters[64];
@@ -405,5 +414,6 @@ int main(int argc, char **argv)
 out:
 	for (size_t i = 0; i < n_ad; i++)
 		adapter_clear(&adapters[i]);
+	free(libdir);
 	return rc;
 }

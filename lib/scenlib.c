@@ -102,6 +102,16 @@ static void scenlib_dirs_free(struct scenlib_dirs *d)
 	d->n = 0;
 }
 
+char *scenlib_dir(void)
+{
+	struct scenlib_dirs d;
+	scenlib_dirs(&d);
+	char *first = d.n ? d.v[0] : NULL;
+	for (size_t i = 1; i < d.n; i++)
+		free(d.v[i]);
+	return first;
+}
+
 /* ---- every name of the library ---- */
 
 struct scenlib_entry {

@@ -17,6 +17,10 @@
  * nothing matched (with the nearest library name, if one is close). */
 char *scenlib_resolve(const char *arg, FILE *err);
 
+/* scenlib_dir() - the first library folder of the search above that exists
+ * (malloc'd), or NULL. */
+char *scenlib_dir(void);
+
 /* scenlib_list() - prints every library scenario whose name or description
  * contains keyword (case-insensitive; NULL: all) as "NAME  first line of
  * its description", sorted by name; a name found in two folders is listed

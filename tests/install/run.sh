@@ -32,5 +32,7 @@ out=$("$bin" --list-scenarios never-eof 2>&1)
 if [ "$(echo "$out" | cut -d' ' -f1)" = "io/never-eof" ]; then ok "--list-scenarios KEYWORD filters"; else no "--list-scenarios KEYWORD filters: $out"; fi
 out=$("$bin" --self-check tracing/complete-never 2>&1) || true
 if echo "$out" | grep -q "^$tmp/usr/share/cdpmock/scenarios/tracing/complete-never.json: pass ("; then ok "--self-check NAME runs the installed file's check"; else no "--self-check NAME runs the installed file's check: $out"; fi
+out=$(env -u CDPMOCK_BIN "$tmp/usr/bin/cdpconform" --no-progress --logs "$tmp/logs" --only cpu-profile "$src/clients/c/adapter" 2>&1) || true
+if echo "$out" | grep -q "^ok 1 - cdpc profiler/cpu-profile profile"; then ok "the installed cdpconform finds the installed library and cdpmock"; else no "the installed cdpconform finds the installed library and cdpmock: $out"; fi
 echo "install: $pass passed, $fail failed"
 [ "$fail" = 0 ]
