@@ -339,19 +339,7 @@ int conn_send_now(struct conn *c, struct buf *b, const char *session_id, const c
 			goto fail;
 	}
 	size_t end = b->len;
-	/* Nothing queued or held ahead of it: write at once, and queue only
-	 * what the socket does not take (no second poll round per reply). */
 	int split = w && (w->n_sizes || w->chunk);
-	if (!split && !c->head && !c->producer && !c->held && !c->throttle_bps &&
-	    !c->write_paused && c->out_fd >= 0) {
-		ssize_t n = write(c->out_fd, b->data + off, end - off);
-		if (n > 0)
-			off += (size_t)n;
-		if (off == end) {
-			buf_clear(b);
-			return 0;
-		}
-	}
 	/* A message built by doubling may hold twice its size: give the
 	 * slack back before it waits in the outbox. */
 	if (b->alloc - b->len > b->len / 2 + 4096) {

@@ -237,10 +237,8 @@ START_TEST(a_client_that_does_not_read_is_dropped_at_max_outbox)
 	int fd = fx_ws_open(&srv, path, NULL, NULL);
 	ck_assert_int_ge(fd, 0);
 	/* Replies of about 420 bytes that nobody reads, 1,000 commands a round
-	 * until the server drops us: the kernel's socket buffers take several
-	 * MB before the outbox grows at all (replies are written at once while
-	 * nothing is queued), so the rounds go on until the drop, up to 400
-	 * (170 MB of replies). */
+	 * until the server drops us (the kernel's socket buffers take some MB
+	 * too), up to 400 rounds: 170 MB of replies. */
 	struct buf burst;
 	buf_init(&burst, 0);
 	for (int i = 0; i < 1000; i++) {
