@@ -1,7 +1,7 @@
-/* b64.h - base64 decoding (RFC 4648), either strict, the way Chrome's
+/* b64.h - base64 (RFC 4648): decoding, either strict, the way Chrome's
  * base::Base64Decode takes protocol binary fields, or loose, for what people
- * type into scenario files.  Not an encoder: the one encoder sits on the
- * IO.read hot path (io_add_base64). */
+ * type into scenario files; and the one encoder, which sits on the IO.read
+ * hot path. */
 #ifndef CDPM_B64_H
 #define CDPM_B64_H
 
@@ -32,5 +32,10 @@ int b64_decode(const char *s, size_t n, enum b64_mode mode, unsigned char *out, 
  * (b unchanged), or CDPM_ENOMEM / CDPM_ETOOBIG from the buffer (b
  * unchanged). */
 int b64_decode_buf(struct buf *b, const char *s, size_t n, enum b64_mode mode);
+
+/* b64_encode_buf() - appends n bytes of p as padded standard base64 (how
+ * Chrome encodes binary protocol fields), NUL-terminated.  0 or CDPM_ENOMEM /
+ * CDPM_ETOOBIG (b unchanged). */
+int b64_encode_buf(struct buf *b, const void *p, size_t n);
 
 #endif

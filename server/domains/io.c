@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "cdpm.h"
 #include "net/conn.h"
 #include "gen/tstream.h"
@@ -126,36 +127,6 @@ static void io_session_gone(struct session *s)
 	}
 }
 
-static const char io_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int io_add_base64(struct buf *b, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	int rc = buf_reserve(b, (n + 2) / 3 * 4);
-	if (rc)
-		return rc;
-	char *o = b->data + b->len;
-	size_t i = 0;
-	for (; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		*o++ = io_b64_alphabet[v >> 18];
-		*o++ = io_b64_alphabet[(v >> 12) & 63];
-		*o++ = io_b64_alphabet[(v >> 6) & 63];
-		*o++ = io_b64_alphabet[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-		*o++ = io_b64_alphabet[v >> 18];
-		*o++ = io_b64_alphabet[(v >> 12) & 63];
-		*o++ = i + 1 < n ? io_b64_alphabet[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	b->len = (size_t)(o - b->data);
-	b->data[b->len] = '\0';
-	return 0;
-}
-
 /* Appends up to max stream bytes from pos, base64-encoded, in steps so
  * that no raw copy of the whole chunk is ever held. */
 static int io_add_base64_data(struct io_stream *st, uint64_t pos, size_t max, struct buf *out,
@@ -175,7 +146,7 @@ static int io_add_base64_data(struct io_stream *st, uint64_t pos, size_t max, st
 			*eof = 1;
 		if (rc || !raw.len)
 			break;
-		rc = io_add_base64(out, raw.data, raw.len);
+		rc = b64_encode_buf(out, raw.data, raw.len);
 		*n_raw += raw.len;
 		max -= raw.len;
 		if (raw.len < want)

@@ -30,10 +30,6 @@ int io_stream_open(struct session *s, struct tstream *ts, int base64, char handl
  * (their sessions freed). */
 void io_restart(void);
 
-/* io_add_base64() - appends n bytes of p as padded standard base64 (how
- * IO.read and other binary results are written).  0 or CDPM_ENOMEM/ETOOBIG. */
-struct buf;
-int io_add_base64(struct buf *b, const void *p, size_t n);
 
 /* io_stream_count() - streams open now (for tests and the journal). */
 size_t io_stream_count(void);

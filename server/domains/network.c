@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "cdpm.h"
 #include "clock.h"
 #include "domains/io.h"
@@ -296,7 +297,7 @@ static int network_get_body(struct call *c)
 		buf_add_json_str(&b, body.data ? body.data : "", body.len, 1);
 	} else {
 		buf_addc(&b, '"');
-		io_add_base64(&b, body.data, body.len);
+		b64_encode_buf(&b, body.data, body.len);
 		buf_addc(&b, '"');
 	}
 	buf_printf(&b, ",\"base64Encoded\":%s}", text ? "false" : "true");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "cdpm.h"
 #include "net/conn.h"
 #include "journal.h"
@@ -537,7 +538,7 @@ static int page_capture_screenshot(struct call *c)
 	if (!rc) {
 		call_reply_begin(c, &b);
 		buf_adds(&b, "{\"data\":\"");
-		io_add_base64(&b, img.data, img.len);
+		b64_encode_buf(&b, img.data, img.len);
 		buf_adds(&b, "\"}");
 		rc = buf_finish(&b);
 		if (rc)

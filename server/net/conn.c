@@ -1,12 +1,11 @@
 /* conn.c - per-connection input dispatch and the outbox (see conn.h).
- * We write with writev() on the socket ourselves instead of lws_write(): lws
- * would copy any unsent tail of a frame into its own buffer, while keeping
- * the outbox here lets a writable callback flush many frames at once and lets
- * trace producers run only when the peer has drained what we sent. */
+ * Every message goes to the outbox first; the loop flushes it at the end of
+ * the iteration that queued it (loop.h), so one writev() carries the frames
+ * a burst of requests produced, and trace producers run only when the peer
+ * has drained what we sent. */
 #include "net/conn.h"
 
 #include <errno.h>
-#include <libwebsockets.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,16 +78,16 @@ static const struct ws_ops conn_ws_ops = {
 	.stopped = conn_ws_stopped,
 };
 
-struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_hooks *hooks)
+struct conn *conn_new(enum conn_kind kind, struct loop_ep *ep, const struct conn_hooks *hooks)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->id = server.next_conn_id++;
 	c->kind = kind;
-	c->wsi = c->out_wsi = wsi;
+	c->ep = c->out_ep = ep;
 	c->hooks = hooks;
-	c->out_fd = wsi ? lws_get_socket_fd(wsi) : -1;
+	c->out_fd = ep ? loop_fd(ep) : -1;
 	buf_init(&c->in, server.opts.max_message + 65536);
 	ws_init(&c->ws, server.opts.max_message, &conn_ws_ops, c);
 	c->next = conn_all;
@@ -100,11 +99,11 @@ struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_ho
 
 /* The loop's view of a connection (loop.h): accepted sockets and the pipe
  * become connections here, so that the loop knows none. */
-static void *conn_loop_open(const void *arg, struct lws *in, struct lws *out, int out_fd)
+static void *conn_loop_open(const void *arg, struct loop_ep *in, struct loop_ep *out, int out_fd)
 {
 	struct conn *c = conn_new(out_fd < 0 ? CONN_HTTP : CONN_PIPE, in, arg);
 	if (c && out_fd >= 0) {
-		c->out_wsi = out;
+		c->out_ep = out;
 		c->out_fd = out_fd;
 	}
 	return c;
@@ -271,10 +270,10 @@ static struct conn_msg *conn_enqueue_msg(struct conn *c, char *base, size_t off,
 	c->tail = m;
 	c->queued += end - off;
 	c->queued_mem += mem;
-	loop_want_write(c->out_wsi);
-	if (c->queued_mem + c->held > CONN_HIGH_WATER && !c->rx_paused && c->wsi) {
+	loop_want_write(c->out_ep);
+	if (c->queued_mem + c->held > CONN_HIGH_WATER && !c->rx_paused && c->ep) {
 		c->rx_paused = 1;
-		loop_rx_pause(c->wsi, 1);
+		loop_rx_pause(c->ep, 1);
 	}
 	return m;
 }
@@ -491,7 +490,7 @@ static void conn_wtimer_fired(struct loop_timer *t)
 {
 	struct conn *c = container_of(t, struct conn, wtimer);
 	c->write_paused = 0;
-	loop_want_write(c->out_wsi);
+	loop_want_write(c->out_ep);
 }
 
 static void conn_pause_writes(struct conn *c, int64_t us)
@@ -509,7 +508,7 @@ void conn_set_throttle(struct conn *c, int64_t bytes_per_sec)
 	c->throttle_bps = bytes_per_sec;
 	c->tokens = 0;
 	c->tokens_at = clock_now_us();
-	loop_want_write(c->out_wsi);
+	loop_want_write(c->out_ep);
 }
 
 /* Bytes the throttle lets through now (SIZE_MAX when unthrottled).  The
@@ -540,7 +539,7 @@ void conn_held(struct conn *c, long long delta)
 void conn_close_after_flush(struct conn *c)
 {
 	c->close_after_flush = 1;
-	loop_want_write(c->out_wsi);
+	loop_want_write(c->out_ep);
 }
 
 void conn_drop(struct conn *c, int reset)
@@ -555,14 +554,14 @@ void conn_drop(struct conn *c, int reset)
 	conn_outbox_clear(c);
 	loop_timer_cancel(&c->wtimer);
 	loop_timer_cancel(&c->htimer);
-	loop_kill(c->wsi);
+	loop_kill(c->ep);
 }
 
 void conn_set_producer(struct conn *c, struct conn_producer *p)
 {
 	c->producer = p;
 	if (p)
-		loop_want_write(c->out_wsi);
+		loop_want_write(c->out_ep);
 }
 
 /* Asks the producer for more while the outbox is low. */
@@ -682,10 +681,10 @@ int conn_on_writable(struct conn *c)
 	}
 	if (c->rx_paused && c->queued_mem + c->held < CONN_HIGH_WATER / 2) {
 		c->rx_paused = 0;
-		loop_rx_pause(c->wsi, 0);
+		loop_rx_pause(c->ep, 0);
 	}
 	if (c->head || c->producer)
-		loop_want_write(c->out_wsi);
+		loop_want_write(c->out_ep);
 	else if (c->close_after_flush)
 		return -1;
 	return 0;

@@ -16,7 +16,7 @@
 #include "net/loop.h"
 #include "net/ws.h"
 
-struct lws;
+struct loop_ep;
 struct session;
 struct target;
 struct conn;
@@ -111,8 +111,8 @@ struct conn_wire {
 struct conn {
 	unsigned id;              /* 1, 2, ... in accept order (journal) */
 	enum conn_kind kind;
-	struct lws *wsi;          /* the socket, or the pipe's read side */
-	struct lws *out_wsi;      /* the pipe's write side; == wsi for sockets */
+	struct loop_ep *ep;       /* the socket, or the pipe's read side */
+	struct loop_ep *out_ep;   /* the pipe's write side; == ep for sockets */
 	int out_fd;
 	struct buf in;            /* received bytes not yet consumed */
 	struct conn_msg *head, *tail;
@@ -144,7 +144,7 @@ struct conn {
 
 /* conn_new() - a connection for an accepted socket (kind HTTP) or a pipe,
  * served by hooks (borrowed: they must outlive it; NULL: none). */
-struct conn *conn_new(enum conn_kind kind, struct lws *wsi, const struct conn_hooks *hooks);
+struct conn *conn_new(enum conn_kind kind, struct loop_ep *ep, const struct conn_hooks *hooks);
 /* conn_listen() - listens on addr:port (port 0: the kernel picks) and
  * reports the bound port; every accepted socket is a connection served by
  * hooks (borrowed, for the loop's life).  0 or CDPM_EIO (errno set). */

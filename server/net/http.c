@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -285,7 +286,7 @@ static void http_timed_out(struct loop_timer *t)
 
 void http_watch(struct conn *c, int progressed)
 {
-	if (c->kind != CONN_HTTP || c->gone || c->close_after_flush || !c->wsi) {
+	if (c->kind != CONN_HTTP || c->gone || c->close_after_flush || !c->ep) {
 		loop_timer_cancel(&c->htimer);
 		return;
 	}

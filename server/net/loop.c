@@ -1,56 +1,260 @@
-/* loop.c - the libwebsockets context and its one callback (see loop.h).
- * Sockets are adopted as raw: cdpmock speaks HTTP and WebSocket itself
- * because Chrome's DevTools server has byte-level quirks (reason phrases,
- * header spacing, HEAD bodies, HTTP/1.0 handling) that lws would normalise.
- * lws still owns polling, timers and connection lifetime. */
+/* loop.c - the event loop on epoll (see loop.h).  cdpmock speaks HTTP and
+ * WebSocket itself, byte for byte as Chrome's DevTools server does, so the
+ * loop only needs readiness, timers and lifetimes: a few hundred lines
+ * over epoll(7), with no library context to build at startup and nothing
+ * scanned per wakeup but the ready descriptors. */
 #include "net/loop.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cdpm.h"
 #include "clock.h"
 #include "journal.h"
 
-/* What an adopted file descriptor is, kept as the wsi's opaque data. */
-enum loop_fd_kind { LOOP_LISTENER = 1, LOOP_PIPE_IN, LOOP_PIPE_OUT };
-struct loop_fd {
-	enum loop_fd_kind kind;
+enum loop_ep_kind { LOOP_LISTENER = 1, LOOP_SOCKET, LOOP_PIPE_IN, LOOP_PIPE_OUT };
+
+struct loop_ep {
 	int fd;
-	void *user; /* pipes: what io->open returned */
+	enum loop_ep_kind kind;
+	const struct loop_io *io;
+	void *user;          /* what io->open returned; NULL after closed() */
+	uint32_t mask;       /* events registered with epoll */
+	int rx_on;           /* reading (not paused) */
+	int want_write;      /* the writable callback is due */
+	int out_armed;       /* polled for EPOLLOUT */
+	int pending;         /* on the deferred-write list */
+	int dead;            /* closed: freed after this iteration */
+	int killed;          /* on the kill list */
+	int nopoll;          /* a regular file: epoll refuses it, always ready */
+	struct loop_ep *peer;       /* the pipe's other side */
+	struct loop_ep *next, *prev; /* every live endpoint */
+	struct loop_ep *pend_next, *kill_next, *dead_next;
 };
 
-static struct lws_context *loop_ctx;
-static struct lws_vhost *loop_vh;
+/* Bytes read per readiness event: large enough that a trace upload or a
+ * big command takes few wakeups. */
+#define LOOP_READ_MAX (256 * 1024)
+
+static int loop_epfd = -1, loop_wakefd = -1;
 static volatile sig_atomic_t loop_stopping;
-static struct loop_fd loop_listener = {LOOP_LISTENER, -1, NULL};
-static struct loop_fd loop_pipe_in = {LOOP_PIPE_IN, -1, NULL};
-static struct loop_fd loop_pipe_out = {LOOP_PIPE_OUT, -1, NULL};
-/* Who serves the accepted sockets, and the pipe. */
-static const struct loop_io *loop_tcp_io, *loop_pipe_io;
+static struct loop_ep *loop_all, *loop_pend, *loop_pend_tail, *loop_kills, *loop_dead;
+static struct loop_ep *loop_in_write; /* whose writable callback is running */
+static int loop_nopoll;               /* endpoints that epoll refused */
+static char *loop_rbuf;
+/* Who serves the accepted sockets, and its argument. */
+static const struct loop_io *loop_tcp_io;
 static const void *loop_tcp_arg;
+static struct loop_ep *loop_listener;
 
-/* lws clears POLLOUT on a raw file *after* its writable callback returns
- * (roles/raw-file/ops-raw-file.c), so a write request made inside that
- * callback, after a short write to the pipe, is lost and fd 4 is never
- * polled for writing again.  Such a request is made again from a
- * zero-delay timer, once the callback is over. */
-static struct lws *loop_pipe_out_wsi;
-static int loop_in_pipe_write;
-static lws_sorted_usec_list_t loop_pipe_rearm;
+/* Timers: a binary min-heap on at_ns. */
+static struct loop_timer **loop_heap;
+static size_t loop_heap_n, loop_heap_cap;
+static int loop_in_timers;
+static int64_t loop_timers_now;
 
-static void loop_pipe_rearm_fire(lws_sorted_usec_list_t *sul)
+static int64_t loop_mono_ns(void)
 {
-	(void)sul;
-	if (loop_pipe_out_wsi)
-		lws_callback_on_writable(loop_pipe_out_wsi);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void loop_heap_set(size_t i, struct loop_timer *t)
+{
+	loop_heap[i] = t;
+	t->slot = i;
+}
+
+static void loop_heap_up(size_t i)
+{
+	struct loop_timer *t = loop_heap[i];
+	while (i) {
+		size_t p = (i - 1) / 2;
+		if (loop_heap[p]->at_ns <= t->at_ns)
+			break;
+		loop_heap_set(i, loop_heap[p]);
+		i = p;
+	}
+	loop_heap_set(i, t);
+}
+
+static void loop_heap_down(size_t i)
+{
+	struct loop_timer *t = loop_heap[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= loop_heap_n)
+			break;
+		if (c + 1 < loop_heap_n && loop_heap[c + 1]->at_ns < loop_heap[c]->at_ns)
+			c++;
+		if (t->at_ns <= loop_heap[c]->at_ns)
+			break;
+		loop_heap_set(i, loop_heap[c]);
+		i = c;
+	}
+	loop_heap_set(i, t);
+}
+
+static void loop_heap_remove(struct loop_timer *t)
+{
+	size_t i = t->slot;
+	struct loop_timer *last = loop_heap[--loop_heap_n];
+	if (i == loop_heap_n)
+		return;
+	loop_heap_set(i, last);
+	loop_heap_up(i);
+	loop_heap_down(last->slot);
+}
+
+void loop_timer_arm(struct loop_timer *t, int64_t delay_us, void (*fn)(struct loop_timer *))
+{
+	if (delay_us < 0)
+		delay_us = 0;
+	if (t->armed)
+		loop_heap_remove(t);
+	if (loop_heap_n == loop_heap_cap) {
+		size_t cap = loop_heap_cap ? loop_heap_cap * 2 : 64;
+		struct loop_timer **h = realloc(loop_heap, cap * sizeof(*h));
+		if (!h) {
+			/* Nothing sane is left to do: a timer that never fires
+			 * would hang a client silently. */
+			journal_note(0, "out of memory arming a timer");
+			abort();
+		}
+		loop_heap = h;
+		loop_heap_cap = cap;
+	}
+	t->fn = fn;
+	t->due_us = clock_now_us() + delay_us;
+	t->at_ns = loop_mono_ns() + delay_us * 1000;
+	/* Armed while timers run: never due in the same round, so a timer
+	 * that re-arms itself with no delay cannot keep the loop there. */
+	if (loop_in_timers && t->at_ns <= loop_timers_now)
+		t->at_ns = loop_timers_now + 1;
+	t->armed = 1;
+	loop_heap_set(loop_heap_n++, t);
+	loop_heap_up(t->slot);
+}
+
+void loop_timer_cancel(struct loop_timer *t)
+{
+	if (t->armed)
+		loop_heap_remove(t);
+	t->armed = 0;
+}
+
+static void loop_timers_run(void)
+{
+	loop_in_timers = 1;
+	loop_timers_now = loop_mono_ns();
+	while (loop_heap_n && loop_heap[0]->at_ns <= loop_timers_now) {
+		struct loop_timer *t = loop_heap[0];
+		loop_heap_remove(t);
+		t->armed = 0;
+		if (clock_mode() == CLOCK_MODE_VIRTUAL && !t->real_time)
+			clock_advance_us(t->due_us - clock_now_us());
+		t->fn(t);
+	}
+	loop_in_timers = 0;
+}
+
+/* Registers what ep wants with epoll. */
+static void loop_ep_update(struct loop_ep *ep)
+{
+	uint32_t m = (ep->rx_on ? EPOLLIN : 0) | (ep->out_armed ? EPOLLOUT : 0);
+	if (ep->dead || ep->nopoll || m == ep->mask)
+		return;
+	struct epoll_event ev = {.events = m, .data.ptr = ep};
+	if (!epoll_ctl(loop_epfd, EPOLL_CTL_MOD, ep->fd, &ev))
+		ep->mask = m;
+}
+
+static struct loop_ep *loop_ep_new(int fd, enum loop_ep_kind kind, const struct loop_io *io,
+				   void *user, int rx_on)
+{
+	struct loop_ep *ep = calloc(1, sizeof(*ep));
+	if (!ep)
+		return NULL;
+	ep->fd = fd;
+	ep->kind = kind;
+	ep->io = io;
+	ep->user = user;
+	ep->rx_on = rx_on;
+	ep->mask = rx_on ? EPOLLIN : 0;
+	struct epoll_event ev = {.events = ep->mask, .data.ptr = ep};
+	if (epoll_ctl(loop_epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		if (errno != EPERM) {
+			free(ep);
+			return NULL;
+		}
+		/* A regular file (a pipe end redirected to one): always ready. */
+		ep->nopoll = 1;
+		loop_nopoll++;
+	}
+	ep->next = loop_all;
+	if (loop_all)
+		loop_all->prev = ep;
+	loop_all = ep;
+	return ep;
+}
+
+/* Closes ep now: its descriptor, and the layer above's closed() once.  The
+ * memory is freed at the end of the iteration (events may still name it). */
+static void loop_ep_close(struct loop_ep *ep)
+{
+	if (!ep || ep->dead)
+		return;
+	ep->dead = 1;
+	if (ep->nopoll)
+		loop_nopoll--;
+	else
+		epoll_ctl(loop_epfd, EPOLL_CTL_DEL, ep->fd, NULL);
+	close(ep->fd);
+	if (ep->next)
+		ep->next->prev = ep->prev;
+	if (ep->prev)
+		ep->prev->next = ep->next;
+	else
+		loop_all = ep->next;
+	ep->dead_next = loop_dead;
+	loop_dead = ep;
+	if (ep == loop_listener)
+		loop_listener = NULL;
+	struct loop_ep *peer = ep->peer;
+	void *user = ep->user;
+	ep->user = NULL;
+	if (peer) {
+		/* The pipe closes as one: the other side goes too, and the
+		 * connection hears of it once. */
+		peer->peer = NULL;
+		peer->user = NULL;
+		loop_ep_close(peer);
+	}
+	if (user && ep->io && ep->io->closed)
+		ep->io->closed(user);
+	if (ep->kind == LOOP_PIPE_IN || ep->kind == LOOP_PIPE_OUT)
+		loop_stop(); /* Chrome exits when its pipe closes */
+}
+
+static void loop_reap(void)
+{
+	while (loop_dead) {
+		struct loop_ep *ep = loop_dead;
+		loop_dead = ep->dead_next;
+		free(ep);
+	}
 }
 
 /* Out of descriptors (EMFILE, ENFILE), accept4() fails while the listening
@@ -58,15 +262,13 @@ static void loop_pipe_rearm_fire(lws_sorted_usec_list_t *sul)
  * polling it for a while, as nginx does; waiting clients stay in the
  * backlog and are taken once descriptors free up. */
 #define LOOP_ACCEPT_PAUSE_US 100000
-static struct lws *loop_listener_wsi;
-static lws_sorted_usec_list_t loop_accept_sul;
+static struct loop_timer loop_accept_timer;
 static int loop_fds_out; /* in an out-of-descriptors episode (journalled once) */
 
-static void loop_accept_resume(lws_sorted_usec_list_t *sul)
+static void loop_accept_resume(struct loop_timer *t)
 {
-	(void)sul;
-	if (loop_listener_wsi)
-		lws_rx_flow_control(loop_listener_wsi, 1);
+	(void)t;
+	loop_rx_pause(loop_listener, 0);
 }
 
 static void loop_accept_pause(int err)
@@ -75,14 +277,15 @@ static void loop_accept_pause(int err)
 		journal_note(0, "accept: %s; not accepting for %d ms at a time until a "
 				"descriptor frees", strerror(err), LOOP_ACCEPT_PAUSE_US / 1000);
 	loop_fds_out = 1;
-	lws_rx_flow_control(loop_listener_wsi, 0);
-	lws_sul_schedule(loop_ctx, 0, &loop_accept_sul, loop_accept_resume, LOOP_ACCEPT_PAUSE_US);
+	loop_rx_pause(loop_listener, 1);
+	loop_accept_timer.real_time = 1;
+	loop_timer_arm(&loop_accept_timer, LOOP_ACCEPT_PAUSE_US, loop_accept_resume);
 }
 
 static void loop_accept(void)
 {
-	for (;;) {
-		int fd = accept4(loop_listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	while (loop_listener) {
+		int fd = accept4(loop_listener->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			       errno == ENOMEM)) {
 			loop_accept_pause(errno);
@@ -96,132 +299,167 @@ static void loop_accept(void)
 		}
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		lws_sock_file_fd_type u;
-		u.sockfd = fd;
-		/* On failure lws closes fd itself. */
-		lws_adopt_descriptor_vhost(loop_vh, LWS_ADOPT_SOCKET, u, "cdpmock", NULL);
+		struct loop_ep *ep = loop_ep_new(fd, LOOP_SOCKET, loop_tcp_io, NULL, 1);
+		if (!ep) {
+			close(fd);
+			continue;
+		}
+		ep->user = loop_tcp_io->open(loop_tcp_arg, ep, ep, -1);
+		if (!ep->user)
+			loop_ep_close(ep);
 	}
 }
 
-static int loop_pipe_read(struct lws *wsi, struct loop_fd *lf)
+/* One read, handed up; closes ep at EOF, on an error or when rx refuses. */
+static void loop_ep_read(struct loop_ep *ep)
 {
-	char tmp[65536];
-	ssize_t n = read(lf->fd, tmp, sizeof(tmp));
+	ssize_t n = read(ep->fd, loop_rbuf, LOOP_READ_MAX);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0) {
-		/* The client closed its end: Chrome exits when the pipe closes. */
-		(void)wsi;
-		loop_stop();
-		return -1;
-	}
-	return loop_pipe_io->rx(lf->user, tmp, (size_t)n) ? -1 : 0;
+		return;
+	if (n <= 0 || (ep->user && ep->io->rx(ep->user, loop_rbuf, (size_t)n)))
+		loop_ep_close(ep);
 }
 
-static int loop_on_file(struct lws *wsi, enum lws_callback_reasons reason)
+static void loop_ep_write(struct loop_ep *ep)
 {
-	struct loop_fd *lf = lws_get_opaque_user_data(wsi);
-	if (!lf)
-		return 0;
-	switch (reason) {
-	case LWS_CALLBACK_RAW_RX_FILE:
-		if (lf->kind == LOOP_LISTENER) {
-			loop_accept();
-			return 0;
-		}
-		if (lf->kind == LOOP_PIPE_IN)
-			return loop_pipe_read(wsi, lf);
-		return 0;
-	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-		if (lf->kind == LOOP_PIPE_OUT && lf->user) {
-			loop_in_pipe_write = 1;
-			int rc = loop_pipe_io->writable(lf->user);
-			loop_in_pipe_write = 0;
-			return rc;
-		}
-		return 0;
-	case LWS_CALLBACK_RAW_CLOSE_FILE:
-		if (lf->kind == LOOP_PIPE_IN && lf->user) {
-			/* The client's end is gone (EOF or POLLHUP): Chrome exits. */
-			loop_pipe_out.user = NULL;
-			loop_pipe_out_wsi = NULL;
-			loop_pipe_io->closed(lf->user);
-			lf->user = NULL;
-			loop_stop();
-		}
-		lws_set_opaque_user_data(wsi, NULL);
-		return 0;
-	default:
-		return 0;
+	ep->want_write = 0;
+	loop_in_write = ep;
+	int rc = ep->user ? ep->io->writable(ep->user) : 0;
+	loop_in_write = NULL;
+	if (rc) {
+		loop_ep_close(ep);
+		return;
+	}
+	if (!ep->want_write && ep->out_armed) {
+		ep->out_armed = 0;
+		loop_ep_update(ep);
 	}
 }
 
-static int loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-			 size_t len)
+static void loop_dispatch(struct loop_ep *ep, uint32_t ev)
 {
-	void *u;
-	(void)user;
-	switch (reason) {
-	case LWS_CALLBACK_RAW_ADOPT:
-		u = loop_tcp_io->open(loop_tcp_arg, wsi, wsi, -1);
-		if (!u)
-			return -1;
-		lws_set_opaque_user_data(wsi, u);
-		return 0;
-	case LWS_CALLBACK_RAW_RX:
-		u = lws_get_opaque_user_data(wsi);
-		return u && loop_tcp_io->rx(u, in, len) ? -1 : 0;
-	case LWS_CALLBACK_RAW_WRITEABLE:
-		u = lws_get_opaque_user_data(wsi);
-		return u ? loop_tcp_io->writable(u) : 0;
-	case LWS_CALLBACK_RAW_CLOSE:
-		u = lws_get_opaque_user_data(wsi);
-		lws_set_opaque_user_data(wsi, NULL);
-		if (u)
-			loop_tcp_io->closed(u);
-		return 0;
-	case LWS_CALLBACK_RAW_RX_FILE:
-	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-	case LWS_CALLBACK_RAW_CLOSE_FILE:
-		return loop_on_file(wsi, reason);
-	default:
-		return 0;
+	if (ep->dead)
+		return;
+	if (ep->kind == LOOP_LISTENER) {
+		loop_accept();
+		return;
+	}
+	if (ep->rx_on && (ev & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
+		/* A reading endpoint learns of a gone peer from read(). */
+		loop_ep_read(ep);
+	} else if (ev & (EPOLLERR | EPOLLHUP)) {
+		/* Reported whatever the mask: the peer is gone for good. */
+		loop_ep_close(ep);
+		return;
+	}
+	if (!ep->dead && (ev & EPOLLOUT)) {
+		if (ep->want_write)
+			loop_ep_write(ep);
+		else if (ep->out_armed) {
+			ep->out_armed = 0;
+			loop_ep_update(ep);
+		}
 	}
 }
 
-/* Outgoing sockets (loop_adopt_client) have a protocol of their own, so
- * their callbacks never reach the accepted sockets' io. */
-static const struct loop_io *loop_client_io;
-static void *loop_client_pending;
-
-static int loop_client_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-				void *in, size_t len)
+/* The deferred writes of this iteration. */
+static void loop_flush(void)
 {
-	void *u = lws_get_opaque_user_data(wsi);
-	(void)user;
-	switch (reason) {
-	case LWS_CALLBACK_RAW_ADOPT:
-		lws_set_opaque_user_data(wsi, loop_client_pending);
-		return 0;
-	case LWS_CALLBACK_RAW_RX:
-		return u && loop_client_io->rx(u, in, len) ? -1 : 0;
-	case LWS_CALLBACK_RAW_WRITEABLE:
-		return u ? loop_client_io->writable(u) : 0;
-	case LWS_CALLBACK_RAW_CLOSE:
-		lws_set_opaque_user_data(wsi, NULL);
-		if (u)
-			loop_client_io->closed(u);
-		return 0;
-	default:
-		return 0;
+	while (loop_pend) {
+		struct loop_ep *ep = loop_pend;
+		loop_pend = ep->pend_next;
+		if (!loop_pend)
+			loop_pend_tail = NULL;
+		ep->pending = 0;
+		if (!ep->dead && ep->want_write && !ep->out_armed)
+			loop_ep_write(ep);
 	}
 }
 
-static const struct lws_protocols loop_protocols[] = {
-	{"cdpmock", loop_callback, 0, 0, 0, NULL, 0},
-	{"cdpmock-client", loop_client_callback, 0, 0, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
-};
+static void loop_kill_due(void)
+{
+	while (loop_kills) {
+		struct loop_ep *ep = loop_kills;
+		loop_kills = ep->kill_next;
+		loop_ep_close(ep);
+	}
+}
+
+/* Endpoints epoll cannot watch are always ready. */
+static void loop_nopoll_run(void)
+{
+	for (struct loop_ep *ep = loop_all, *next; ep; ep = next) {
+		next = ep->next;
+		if (ep->nopoll)
+			loop_dispatch(ep, (ep->rx_on ? EPOLLIN : 0) | (ep->want_write ? EPOLLOUT : 0));
+	}
+}
+
+static int loop_nopoll_ready(void)
+{
+	for (struct loop_ep *ep = loop_nopoll ? loop_all : NULL; ep; ep = ep->next)
+		if (ep->nopoll && (ep->rx_on || ep->want_write))
+			return 1;
+	return 0;
+}
+
+static void loop_wait(void)
+{
+	struct epoll_event evs[256];
+	int64_t wait_ns = -1;
+	if (loop_pend || loop_kills || loop_nopoll_ready()) {
+		wait_ns = 0;
+	} else if (loop_heap_n) {
+		wait_ns = loop_heap[0]->at_ns - loop_mono_ns();
+		if (wait_ns < 0)
+			wait_ns = 0;
+	}
+	int n;
+#if __GLIBC_PREREQ(2, 35)
+	struct timespec ts = {(time_t)(wait_ns / 1000000000), (long)(wait_ns % 1000000000)};
+	n = epoll_pwait2(loop_epfd, evs, 256, wait_ns < 0 ? NULL : &ts, NULL);
+	if (n < 0 && errno == ENOSYS)
+#endif
+		n = epoll_wait(loop_epfd, evs, 256,
+			       wait_ns < 0 ? -1 : (int)((wait_ns + 999999) / 1000000));
+	for (int i = 0; i < n; i++) {
+		struct loop_ep *ep = evs[i].data.ptr;
+		if (!ep) {
+			uint64_t v;
+			if (read(loop_wakefd, &v, sizeof(v)) < 0)
+				(void)0; /* already drained */
+			continue;
+		}
+		loop_dispatch(ep, evs[i].events);
+	}
+}
+
+void loop_run(void)
+{
+	while (!loop_stopping) {
+		loop_wait();
+		if (loop_nopoll)
+			loop_nopoll_run();
+		loop_timers_run();
+		loop_kill_due();
+		loop_flush();
+		loop_kill_due();
+		loop_reap();
+	}
+	/* Each loop_stop() ends one loop_run(): a test drives the loop in
+	 * steps (a signal before the call still stops it at once). */
+	loop_stopping = 0;
+}
+
+void loop_stop(void)
+{
+	loop_stopping = 1;
+	if (loop_wakefd >= 0) {
+		uint64_t one = 1;
+		if (write(loop_wakefd, &one, sizeof(one)) < 0)
+			(void)0; /* the counter is full: a wake-up is pending anyway */
+	}
+}
 
 static void loop_on_signal(int sig)
 {
@@ -231,36 +469,25 @@ static void loop_on_signal(int sig)
 
 int loop_init(void)
 {
-	struct lws_context_creation_info info;
-	memset(&info, 0, sizeof(info));
 	loop_stopping = 0;
-	lws_set_log_level(LLL_ERR, NULL);
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = loop_protocols;
-	info.gid = (gid_t)-1;
-	info.uid = (uid_t)-1;
-	info.pt_serv_buf_size = 256 * 1024;
-	loop_ctx = lws_create_context(&info);
-	if (!loop_ctx)
+	loop_all = loop_pend = loop_pend_tail = loop_kills = loop_dead = NULL;
+	loop_listener = NULL;
+	loop_nopoll = 0;
+	loop_fds_out = 0;
+	memset(&loop_accept_timer, 0, sizeof(loop_accept_timer));
+	loop_rbuf = malloc(LOOP_READ_MAX);
+	loop_epfd = epoll_create1(EPOLL_CLOEXEC);
+	loop_wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+	if (!loop_rbuf || loop_epfd < 0 || loop_wakefd < 0 ||
+	    epoll_ctl(loop_epfd, EPOLL_CTL_ADD, loop_wakefd, &ev)) {
+		loop_fini();
 		return CDPM_EIO;
-	loop_vh = lws_get_vhost_by_name(loop_ctx, "default");
-	if (!loop_vh)
-		return CDPM_EIO;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, loop_on_signal);
 	signal(SIGTERM, loop_on_signal);
 	return 0;
-}
-
-static struct lws *loop_adopt_fd(struct loop_fd *lf)
-{
-	lws_sock_file_fd_type u;
-	u.filefd = lf->fd;
-	struct lws *wsi = lws_adopt_descriptor_vhost(loop_vh, LWS_ADOPT_RAW_FILE_DESC, u,
-						     "cdpmock", NULL);
-	if (wsi)
-		lws_set_opaque_user_data(wsi, lf);
-	return wsi;
 }
 
 int loop_listen(const char *addr, int port, const struct loop_io *io, const void *arg, int *bound_port)
@@ -281,7 +508,7 @@ int loop_listen(const char *addr, int port, const struct loop_io *io, const void
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	socklen_t sl = sizeof(sa);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 128) ||
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 511) ||
 	    getsockname(fd, (struct sockaddr *)&sa, &sl)) {
 		int e = errno;
 		close(fd);
@@ -289,8 +516,7 @@ int loop_listen(const char *addr, int port, const struct loop_io *io, const void
 		return CDPM_EIO;
 	}
 	*bound_port = ntohs(sa.sin_port);
-	loop_listener.fd = fd;
-	if (!(loop_listener_wsi = loop_adopt_fd(&loop_listener))) {
+	if (!(loop_listener = loop_ep_new(fd, LOOP_LISTENER, NULL, NULL, 1))) {
 		close(fd);
 		return CDPM_EIO;
 	}
@@ -301,109 +527,100 @@ int loop_adopt_pipe(int in_fd, int out_fd, const struct loop_io *io, const void 
 {
 	fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
 	fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) | O_NONBLOCK);
-	loop_pipe_in.fd = in_fd;
-	loop_pipe_out.fd = out_fd;
-	struct lws *rd = loop_adopt_fd(&loop_pipe_in);
-	struct lws *wr = rd ? loop_adopt_fd(&loop_pipe_out) : NULL;
-	if (!wr)
-		return CDPM_EIO;
+	struct loop_ep *rd = loop_ep_new(in_fd, LOOP_PIPE_IN, io, NULL, 1);
 	/* We only ever write fd 4: never wake up for it being "readable". */
-	lws_rx_flow_control(wr, 0);
-	loop_pipe_io = io;
+	struct loop_ep *wr = rd ? loop_ep_new(out_fd, LOOP_PIPE_OUT, io, NULL, 0) : NULL;
+	if (!wr) {
+		loop_ep_close(rd);
+		return CDPM_EIO;
+	}
+	rd->peer = wr;
+	wr->peer = rd;
 	void *u = io->open(arg, rd, wr, out_fd);
-	if (!u)
+	if (!u) {
+		loop_ep_close(rd);
 		return CDPM_ENOMEM;
-	loop_pipe_out_wsi = wr;
-	loop_pipe_in.user = loop_pipe_out.user = u;
+	}
+	/* Only the read side reports the close: the connection hears once. */
+	rd->user = wr->user = u;
 	*user = u;
 	return 0;
 }
 
-struct lws *loop_adopt_client(int fd, const struct loop_io *io, void *user)
+struct loop_ep *loop_adopt_client(int fd, const struct loop_io *io, void *user)
 {
-	lws_sock_file_fd_type u;
-	u.sockfd = fd;
-	loop_client_io = io;
-	loop_client_pending = user;
-	/* On failure lws closes fd itself. */
-	struct lws *wsi = lws_adopt_descriptor_vhost(loop_vh, LWS_ADOPT_SOCKET, u,
-						     "cdpmock-client", NULL);
-	loop_client_pending = NULL;
-	return wsi;
-}
-
-void loop_run(void)
-{
-	while (!loop_stopping)
-		if (lws_service(loop_ctx, 0) < 0)
-			break;
-	/* Each loop_stop() ends one loop_run(): a test drives the loop in
-	 * steps (a signal before the call still stops it at once). */
-	loop_stopping = 0;
-}
-
-void loop_stop(void)
-{
-	loop_stopping = 1;
-	if (loop_ctx)
-		lws_cancel_service(loop_ctx);
+	struct loop_ep *ep = loop_ep_new(fd, LOOP_SOCKET, io, user, 1);
+	if (!ep)
+		close(fd);
+	return ep;
 }
 
 void loop_fini(void)
 {
-	loop_pipe_out_wsi = NULL;
-	loop_listener_wsi = NULL;
-	if (loop_ctx)
-		lws_context_destroy(loop_ctx);
-	loop_ctx = NULL;
-	if (loop_listener.fd >= 0)
-		close(loop_listener.fd);
-	loop_listener.fd = -1;
+	while (loop_all)
+		loop_ep_close(loop_all);
+	loop_reap();
+	loop_pend = loop_pend_tail = loop_kills = NULL;
+	loop_heap_n = 0;
+	free(loop_heap);
+	loop_heap = NULL;
+	loop_heap_cap = 0;
+	if (loop_epfd >= 0)
+		close(loop_epfd);
+	if (loop_wakefd >= 0)
+		close(loop_wakefd);
+	loop_epfd = loop_wakefd = -1;
+	free(loop_rbuf);
+	loop_rbuf = NULL;
+	loop_stopping = 0;
 }
 
-static void loop_timer_fire(lws_sorted_usec_list_t *sul)
+void loop_want_write(struct loop_ep *ep)
 {
-	struct loop_timer *t = container_of(sul, struct loop_timer, sul);
-	t->armed = 0;
-	if (clock_mode() == CLOCK_MODE_VIRTUAL && !t->real_time)
-		clock_advance_us(t->due_us - clock_now_us());
-	t->fn(t);
-}
-
-void loop_timer_arm(struct loop_timer *t, int64_t delay_us, void (*fn)(struct loop_timer *))
-{
-	if (delay_us < 0)
-		delay_us = 0;
-	t->fn = fn;
-	t->due_us = clock_now_us() + delay_us;
-	t->armed = 1;
-	lws_sul_schedule(loop_ctx, 0, &t->sul, loop_timer_fire, delay_us);
-}
-
-void loop_timer_cancel(struct loop_timer *t)
-{
-	if (t->armed && loop_ctx)
-		lws_sul_cancel(&t->sul);
-	t->armed = 0;
-}
-
-void loop_want_write(struct lws *wsi)
-{
-	if (!wsi)
+	if (!ep || ep->dead)
 		return;
-	lws_callback_on_writable(wsi);
-	if (wsi == loop_pipe_out_wsi && loop_in_pipe_write)
-		lws_sul_schedule(loop_ctx, 0, &loop_pipe_rearm, loop_pipe_rearm_fire, 0);
+	if (ep == loop_in_write) {
+		/* Still more to write from inside its own callback: the
+		 * socket is full or a slice is done.  Poll for room. */
+		ep->want_write = 1;
+		if (!ep->out_armed) {
+			ep->out_armed = 1;
+			loop_ep_update(ep);
+		}
+		return;
+	}
+	if (ep->want_write)
+		return;
+	ep->want_write = 1;
+	if (ep->out_armed || ep->pending)
+		return;
+	ep->pending = 1;
+	ep->pend_next = NULL;
+	if (loop_pend_tail)
+		loop_pend_tail->pend_next = ep;
+	else
+		loop_pend = ep;
+	loop_pend_tail = ep;
 }
 
-void loop_rx_pause(struct lws *wsi, int pause)
+void loop_rx_pause(struct loop_ep *ep, int pause)
 {
-	if (wsi)
-		lws_rx_flow_control(wsi, !pause);
+	if (!ep || ep->dead)
+		return;
+	ep->rx_on = !pause;
+	loop_ep_update(ep);
 }
 
-void loop_kill(struct lws *wsi)
+int loop_fd(const struct loop_ep *ep)
 {
-	if (wsi)
-		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	return ep ? ep->fd : -1;
+}
+
+void loop_kill(struct loop_ep *ep)
+{
+	if (!ep || ep->dead || ep->killed)
+		return;
+	ep->killed = 1;
+	ep->kill_next = loop_kills;
+	loop_kills = ep;
 }

@@ -18,7 +18,7 @@
 
 struct upstream {
 	int fd;
-	struct lws *wsi;
+	struct loop_ep *ep;
 	struct buf out;   /* queued bytes; out_pos of them are written */
 	size_t out_pos;
 	const struct upstream_ops *ops;
@@ -42,7 +42,7 @@ static int upstream_writable(void *user)
 				 MSG_NOSIGNAL);
 		/* ENOTCONN: still connecting (the loop may offer a write first). */
 		if (w < 0 && (errno == EAGAIN || errno == EINTR || errno == ENOTCONN)) {
-			loop_want_write(u->wsi);
+			loop_want_write(u->ep);
 			return 0;
 		}
 		if (w < 0) {
@@ -55,7 +55,7 @@ static int upstream_writable(void *user)
 		buf_reset(&u->out);
 		u->out_pos = 0;
 	} else {
-		loop_want_write(u->wsi);
+		loop_want_write(u->ep);
 	}
 	return 0;
 }
@@ -112,8 +112,8 @@ struct upstream *upstream_connect(const char *host, int port, const struct upstr
 	u->ops = ops;
 	u->user = user;
 	buf_init(&u->out, 0);
-	u->wsi = loop_adopt_client(fd, &upstream_io, u);
-	if (!u->wsi) {
+	u->ep = loop_adopt_client(fd, &upstream_io, u);
+	if (!u->ep) {
 		buf_clear(&u->out);
 		free(u);
 		return NULL;
@@ -125,7 +125,7 @@ int upstream_write(struct upstream *u, const void *p, size_t n)
 {
 	if (buf_add(&u->out, p, n))
 		return CDPM_ENOMEM;
-	loop_want_write(u->wsi);
+	loop_want_write(u->ep);
 	return 0;
 }
 
@@ -134,5 +134,5 @@ void upstream_close(struct upstream *u)
 	if (!u)
 		return;
 	u->detached = 1;
-	loop_kill(u->wsi);
+	loop_kill(u->ep);
 }

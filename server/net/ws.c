@@ -4,10 +4,11 @@
  * a close is answered with code 1000; ping gets pong. */
 #include "net/ws.h"
 
-#include <libwebsockets.h>
+#include <sha1.h>
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
 #include "cdpm.h"
 
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -42,10 +43,17 @@ int ws_accept_key(const char *key, char *out, size_t outlen)
 	if (!rc)
 		rc = buf_adds(&b, ws_guid);
 	if (!rc) {
-		lws_SHA1((const unsigned char *)b.data, b.len, sha);
-		if (lws_b64_encode_string((const char *)sha, 20, out, (int)outlen) < 0)
-			rc = CDPM_ETOOBIG;
+		SHA1_CTX ctx;
+		SHA1Init(&ctx);
+		SHA1Update(&ctx, (const uint8_t *)b.data, b.len);
+		SHA1Final(sha, &ctx);
+		buf_reset(&b);
+		rc = b64_encode_buf(&b, sha, sizeof(sha));
 	}
+	if (!rc && b.len >= outlen)
+		rc = CDPM_ETOOBIG;
+	if (!rc)
+		memcpy(out, b.data, b.len + 1);
 	buf_clear(&b);
 	return rc;
 }

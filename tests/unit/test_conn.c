@@ -539,14 +539,14 @@ END_TEST
 
 START_TEST(high_water_pauses_reading_and_half_of_it_resumes)
 {
-	/* Pausing needs the read side's lws handle: adopt a socketpair as
+	/* Pausing needs the read side's loop endpoint: adopt a socketpair as
 	 * the pipe (the loop's own fds; loop_fini closes and frees them). */
 	int in[2], out[2];
 	struct conn *c;
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, in), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, out), 0);
 	ck_assert_int_eq(conn_adopt_pipe(in[0], out[0], &hooks, &c), 0);
-	ck_assert_ptr_nonnull(c->wsi);
+	ck_assert_ptr_nonnull(c->ep);
 	struct buf b;
 	conn_held(c, CONN_HIGH_WATER);
 	msg(&b, "x");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "cdpm.h"
 #include "numfmt.h"
 #include "clock.h"
@@ -544,7 +545,7 @@ static int tracing_get_descriptor(struct call *c)
 	if (!rc) {
 		call_reply_begin(c, &b);
 		buf_adds(&b, "{\"descriptor\":\"");
-		io_add_base64(&b, pb.data, pb.len);
+		b64_encode_buf(&b, pb.data, pb.len);
 		buf_adds(&b, "\"}");
 		rc = buf_finish(&b);
 		if (rc)
