@@ -24,6 +24,9 @@ P_CPP    := -D_GNU_SOURCE -Ilib -Iserver -Iclients/c -Iselfcheck -I$(BUILD)/gen 
 # Recursive (=) so pkg-config runs after tools/deps.sh has installed things.
 P_CFLAGS  = $(P_WARN) $(P_CPP) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 P_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# The server links no libwebsockets: it speaks HTTP and WebSocket itself
+# (server/net/), and every library it loads costs startup time.
+P_SRV_LIBS = $(shell pkg-config --libs $(filter-out libwebsockets,$(PKGS)) 2>/dev/null) -lm
 P_CHECK   = $(shell pkg-config --cflags --libs check 2>/dev/null)
 
 LIB_SRC     := $(wildcard lib/*.c)
@@ -35,7 +38,7 @@ UNIT_LIB    := $(filter-out $(UNIT_SRC) tests/unit/main.c,$(wildcard tests/unit/
 INTEG_SRC   := $(wildcard tests/integration/*.c)
 CONFORM_SRC := $(wildcard conformance/*.c)
 # The scenario check runner: cdpmock --self-check and the integration suites.
-SELFCHECK_SRC := $(wildcard selfcheck/*.c)
+SELFCHECK_SRC := $(filter-out selfcheck/main.c,$(wildcard selfcheck/*.c))
 
 # Generated from the vendored devtools-protocol descriptor (see third_party/).
 PROTO_JSON  := third_party/devtools-protocol/protocol.json
@@ -68,7 +71,7 @@ ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
         selfcheck-test deb
 .DEFAULT_GOAL := all
 
-all: $(BINS) $(ADAPTER_BIN)
+all: $(BINS) $(BUILD)/cdpmock-selfcheck $(ADAPTER_BIN)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/deps.sh
@@ -106,7 +109,13 @@ $(call obj,$(SERVER_SRC) server/main.c $(UNIT_SRC) $(UNIT_LIB)): $(GEN_SRC)
 $(BUILD)/libcdpm.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/cdpmock: $(BUILD)/server/main.o $(SERVER_OBJ) $(SELFCHECK_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+$(BUILD)/cdpmock: $(BUILD)/server/main.o $(SERVER_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_SRV_LIBS)
+$(BUILD)/server/main.o: P_CPP += -DCDPM_LIBEXEC_DIR='"$(PREFIX)/lib/cdpmock"'
+
+# `cdpmock --self-check` execs this: the check runner is a CDP client.
+$(BUILD)/cdpmock-selfcheck: $(BUILD)/selfcheck/main.o $(SELFCHECK_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
 	@[ "$(V)" != 0 ] || echo "  LD      $@"
 	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
 
@@ -351,6 +360,7 @@ conformance-baselines: all node-deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 755 $(BUILD)/cdpmock-selfcheck $(DESTDIR)$(PREFIX)/lib/cdpmock/cdpmock-selfcheck
 	install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard docs/man/*.5),install -m 644 $(wildcard docs/man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 	for f in $$(cd scenarios && find . -name '*.json' | sort); do \
@@ -360,7 +370,7 @@ install: all
 # and the guide, built with dpkg-dev's tools (packaging/debian/build.sh):
 # $(BUILD)/cdpmock_VERSION_ARCH.deb.
 VERSION = $(shell sed -n 's/^\#define CDPMOCK_VERSION "\(.*\)"$$/\1/p' server/main.c)
-deb: $(BUILD)/cdpmock $(BUILD)/cdpconform
+deb: $(BUILD)/cdpmock $(BUILD)/cdpmock-selfcheck $(BUILD)/cdpconform
 	$(Q)sh tools/deps.sh deb
 	$(Q)sh packaging/debian/build.sh $(BUILD) $(VERSION)
 

@@ -71,6 +71,13 @@ static char *scenlib_join(const char *a, const char *b)
 	return p.data;
 }
 
+static const char *scenlib_exe;
+
+void scenlib_set_exe(const char *path)
+{
+	scenlib_exe = path;
+}
+
 static void scenlib_dirs(struct scenlib_dirs *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -82,7 +89,12 @@ static void scenlib_dirs(struct scenlib_dirs *d)
 		env += n + (env[n] == ':');
 	}
 	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ssize_t n = scenlib_exe ? (ssize_t)strlen(scenlib_exe)
+				: readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (scenlib_exe && (size_t)n < sizeof(exe))
+		memcpy(exe, scenlib_exe, (size_t)n);
+	else if (scenlib_exe)
+		n = -1;
 	if (n > 0) {
 		exe[n] = '\0';
 		char *slash = strrchr(exe, '/');

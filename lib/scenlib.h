@@ -11,6 +11,11 @@
 
 #include <stdio.h>
 
+/* scenlib_set_exe() - the executable whose folder the search starts from
+ * (borrowed; NULL: /proc/self/exe): cdpmock-selfcheck searches as the
+ * cdpmock it checks would. */
+void scenlib_set_exe(const char *path);
+
 /* scenlib_resolve() - the file that arg names: arg itself when it is an
  * existing file, else NAME or NAME.json in the first library folder that
  * has it.  Returns a malloc'd path, or NULL after printing to err why

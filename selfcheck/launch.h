@@ -18,8 +18,9 @@
 #define LAUNCH_DEFAULT_STOP_MS 10000
 
 struct launch_opts {
-	const char *bin;	  /* the cdpmock to run; NULL: this program's own
-				   * executable (/proc/self/exe) */
+	const char *bin;	  /* the cdpmock to run; NULL: the default
+				   * (launch_set_default_bin), else this
+				   * program's own executable (/proc/self/exe) */
 	const char *const *wrap;  /* NULL-terminated argv put before bin (a
 				   * valgrind command line), or NULL */
 	const char *const *args;  /* NULL-terminated extra server args, or NULL */
@@ -46,6 +47,10 @@ struct launch {
  * of the server's log) appended to why; after a failure nothing is left
  * running and the folder is gone.  Either way launch_clear() l. */
 int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why);
+
+/* launch_set_default_bin() - the cdpmock that launches without a bin run
+ * (borrowed; NULL: /proc/self/exe again). */
+void launch_set_default_bin(const char *bin);
 
 /* launch_stop() - SIGTERM, then waits for the server (SIGKILL after the
  * stop time).  Returns its exit status (0: a clean exit; 128+N: killed by

@@ -4,6 +4,7 @@
  * domains and dispatch), starts the loop and prints Chrome's DevTools
  * banner. */
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,6 @@
 #include "scenario/scenload.h"
 #include "scenlib.h"
 #include "script/script.h"
-#include "selfcheck.h"
 #include "server.h"
 
 #define CDPMOCK_VERSION "0.1.0"
@@ -435,14 +435,53 @@ static void main_malloc(void)
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
+#ifndef CDPM_LIBEXEC_DIR
+#define CDPM_LIBEXEC_DIR "/usr/local/lib/cdpmock"
+#endif
+
+/* --self-check is cdpmock-selfcheck's job (selfcheck/main.c): the check
+ * runner is a CDP client on libwebsockets, which the server never loads.
+ * It sits beside this executable (the build tree), in ../lib/cdpmock (an
+ * installation, even under DESTDIR) or in CDPM_LIBEXEC_DIR. */
+static int main_self_check(char **argv)
+{
+	char self[PATH_MAX], dir[PATH_MAX], helper[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "cdpmock: --self-check: cannot find this program: %s\n",
+			strerror(errno));
+		return 2;
+	}
+	self[n] = '\0';
+	memcpy(dir, self, (size_t)n + 1);
+	*strrchr(dir, '/') = '\0';
+	const char *const where[][2] = {{dir, ""}, {dir, "/../lib/cdpmock"}, {CDPM_LIBEXEC_DIR, ""}};
+	setenv("CDPMOCK_SELFCHECK_SERVER", self, 1);
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(helper, sizeof(helper), "%s%s/cdpmock-selfcheck", where[i][0], where[i][1]);
+		if (access(helper, X_OK))
+			continue;
+		argv[0] = helper;
+		execv(helper, argv);
+		fprintf(stderr, "cdpmock: --self-check: cannot run %s: %s\n", helper,
+			strerror(errno));
+		return 2;
+	}
+	fprintf(stderr, "cdpmock: --self-check needs cdpmock-selfcheck, which is not in %s, "
+			"%s/../lib/cdpmock or %s\n", dir, dir, CDPM_LIBEXEC_DIR);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct main_args m;
 	memset(&m, 0, sizeof(m));
 	/* --self-check runs private copies of this program; it serves nothing. */
 	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--self-check"))
-			return selfcheck_main(argc - i - 1, argv + i + 1);
+		if (!strcmp(argv[i], "--self-check")) {
+			argv[i] = argv[0];
+			return main_self_check(argv + i);
+		}
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--check"))
 			return main_check(argc, argv, i + 1);

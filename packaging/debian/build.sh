@@ -36,6 +36,9 @@ for p in cdpmock cdpconform; do
 	install -m 755 "$build/$p" "$root/usr/bin/$p"
 	strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/$p"
 done
+install -D -m 755 "$build/cdpmock-selfcheck" "$root/usr/lib/cdpmock/cdpmock-selfcheck"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+	"$root/usr/lib/cdpmock/cdpmock-selfcheck"
 for m in cdpmock.1 cdpconform.1; do
 	gzip -9n <"docs/man/$m" >"$root/usr/share/man/man1/$m.gz"
 done
@@ -54,8 +57,9 @@ gzip -9n <"$work/debian/changelog" >"$doc/changelog.Debian.gz"
 chmod 644 "$doc/changelog.Debian.gz"
 
 # Depends: the packages that hold the libraries the programs link
-# (libwebsockets, jansson, zlib, libc, and what they bring).
-(cd "$work" && dpkg-shlibdeps -Tdebian/substvars root/usr/bin/cdpmock root/usr/bin/cdpconform)
+# (libwebsockets, jansson, zlib, libmd, libc, and what they bring).
+(cd "$work" && dpkg-shlibdeps -Tdebian/substvars root/usr/bin/cdpmock root/usr/bin/cdpconform \
+	root/usr/lib/cdpmock/cdpmock-selfcheck)
 (cd "$work" && dpkg-gencontrol -pcdpmock -Tdebian/substvars -Proot)
 (cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum >DEBIAN/md5sums)
 chmod 644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
