@@ -250,6 +250,11 @@ void journal_in(unsigned conn, const char *text, size_t len, int is_json,
 	journal_line(conn, "in", session_id, text, len, is_json, method);
 }
 
+int journal_observed(void)
+{
+	return journal_wanted() || journal_v || journal_out_tap;
+}
+
 void journal_out(unsigned conn, const char *text, size_t len, const char *session_id,
 		 const char *method)
 {

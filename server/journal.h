@@ -37,6 +37,10 @@ void journal_in(unsigned conn, const char *text, size_t len, int is_json,
 		const char *session_id, const char *method);
 /* journal_out() - a message to the client; method: an event's name, or the
  * command a reply answers (NULL when unknown). */
+/* journal_observed() - whether anything reads outgoing messages: the
+ * journal file or ring, -v, or an out tap.  When nothing does, a sender
+ * need not work out a reply's method for journal_out(). */
+int journal_observed(void);
 void journal_out(unsigned conn, const char *text, size_t len, const char *session_id,
 		 const char *method);
 /* journal_out_big() - a message of total bytes whose first head_len bytes

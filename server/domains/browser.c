@@ -11,12 +11,24 @@
 
 static int browser_get_version(struct call *c)
 {
-	/* Key order as Chrome 156 sends it. */
-	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:s}", "protocolVersion",
-			      server.id.protocol_version, "product", server.id.product, "revision",
-			      server.id.revision, "userAgent", server.id.user_agent, "jsVersion",
-			      server.id.js_version);
-	return r ? call_reply(c, r) : CDPM_ENOMEM;
+	/* Key order as Chrome 156 sends it; written in place, no tree. */
+	const char *const kv[][2] = {{"protocolVersion", server.id.protocol_version},
+				     {"product", server.id.product},
+				     {"revision", server.id.revision},
+				     {"userAgent", server.id.user_agent},
+				     {"jsVersion", server.id.js_version}};
+	struct buf b;
+	int rc = call_reply_begin(c, &b);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < CDPM_ARRAY_LEN(kv); i++) {
+		buf_adds(&b, i ? ",\"" : "{\"");
+		buf_adds(&b, kv[i][0]);
+		buf_adds(&b, "\":");
+		buf_add_json_str(&b, kv[i][1], strlen(kv[i][1]), 1);
+	}
+	buf_addc(&b, '}');
+	return call_reply_end(c, &b);
 }
 
 static struct loop_timer browser_exit_timer;

@@ -59,15 +59,68 @@ static const char *line_method_of(struct conn *c, const char *text, size_t len, 
 		return out;
 	if ((k == SCENARIO_KIND_REPLY || k == SCENARIO_KIND_ERROR) && c->script) {
 		/* The reply's session is not parsed here; any pending id will do. */
-		for (size_t i = 0; i < LINE_PENDING; i++) {
-			const struct line_pending *p = &c->script->pend[i];
-			if (p->used && p->id == id) {
-				snprintf(out, n, "%s", p->method);
-				return out;
-			}
+		const struct line_pending *p = line_pending_find(c->script, id, NULL);
+		if (p) {
+			snprintf(out, n, "%s", p->method);
+			return out;
 		}
 	}
 	return NULL;
+}
+
+/* ---- the pending-command table ---- */
+
+static size_t line_pending_slot(int id)
+{
+	return (size_t)(unsigned)id & (LINE_PENDING - 1);
+}
+
+struct line_pending *line_pending_find(struct line_conn *sc, int id, const char *sid)
+{
+	struct line_pending *any = NULL;
+	for (size_t i = 0, at = line_pending_slot(id); i < LINE_PENDING; i++) {
+		struct line_pending *p = &sc->pend[(at + i) & (LINE_PENDING - 1)];
+		if (!p->used && !p->tomb)
+			break; /* never used since the table emptied: the probe ends */
+		if (!p->used || p->id != id)
+			continue;
+		if (!strcmp(p->sid, sid ? sid : ""))
+			return p;
+		any = any ? any : p;
+	}
+	return any;
+}
+
+struct line_pending *line_pending_add(struct line_conn *sc, int id, const char *sid,
+				      const char *method)
+{
+	size_t at = line_pending_slot(id);
+	struct line_pending *p = NULL;
+	for (size_t i = 0; i < LINE_PENDING && !p; i++)
+		if (!sc->pend[(at + i) & (LINE_PENDING - 1)].used)
+			p = &sc->pend[(at + i) & (LINE_PENDING - 1)];
+	if (!p) { /* full: this slot's command is forgotten */
+		p = &sc->pend[at];
+		sc->pend_used--;
+	}
+	memset(p, 0, sizeof(*p));
+	p->used = 1;
+	p->id = id;
+	snprintf(p->sid, sizeof(p->sid), "%s", sid ? sid : "");
+	snprintf(p->method, sizeof(p->method), "%s", method);
+	sc->pend_used++;
+	return p;
+}
+
+void line_pending_done(struct line_conn *sc, struct line_pending *p)
+{
+	if (!p->used)
+		return;
+	p->used = 0;
+	p->tomb = 1;
+	if (--sc->pend_used == 0)
+		for (size_t i = 0; i < LINE_PENDING; i++)
+			sc->pend[i].tomb = 0;
 }
 
 /* ---- matching ---- */

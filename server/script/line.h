@@ -20,11 +20,14 @@
 /* Bounds per connection: beyond them a message goes out at once (noted in
  * the journal) instead of being held. */
 #define LINE_MAX_HELD 4096 /* delayed, stalled and reordered messages */
-#define LINE_PENDING 256   /* commands awaiting a reply, remembered */
+#define LINE_PENDING 256   /* commands awaiting a reply, remembered (a power of 2) */
 
-/* A command awaiting its reply. */
+/* A command awaiting its reply, in a table hashed on id (open addressing,
+ * linear probing from id % LINE_PENDING; a freed slot is a tombstone until
+ * the table empties, so a probe stops only at a slot never used). */
 struct line_pending {
 	int used;
+	int tomb;       /* freed since the table last emptied */
 	int id;
 	char sid[33];
 	char method[64];
@@ -67,7 +70,7 @@ struct line_conn {
 	unsigned number; /* 1 for the first CDP connection since load/reset */
 	line_after_fn *after;
 	struct line_pending pend[LINE_PENDING];
-	size_t pend_next;
+	size_t pend_used;       /* slots used */
 	struct line_held *delayed, *reorder;
 	struct line_held *stall_head, *stall_tail;
 	int stalls; /* delayed messages the line waits behind */
@@ -129,5 +132,16 @@ struct line_msg {
 int line_match(const struct scenario_match *m, struct line_msg *msg);
 /* line_msg_clear() - frees what line_match() parsed. */
 void line_msg_clear(struct line_msg *msg);
+
+/* line_pending_find() - the pending command id on session sid (NULL or ""
+ * for none), or with any session when none matches both; NULL when
+ * unknown. */
+struct line_pending *line_pending_find(struct line_conn *sc, int id, const char *sid);
+/* line_pending_add() - records a command; when the table is full the slot
+ * its id hashes to is forgotten (that reply goes out untouched). */
+struct line_pending *line_pending_add(struct line_conn *sc, int id, const char *sid,
+				      const char *method);
+/* line_pending_done() - frees p's slot. */
+void line_pending_done(struct line_conn *sc, struct line_pending *p);
 
 #endif

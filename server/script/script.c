@@ -204,39 +204,6 @@ void script_conn_free(struct conn *c)
 	c->script = NULL;
 }
 
-/* ---- the pending-command table ---- */
-
-static struct line_pending *script_pending_find(struct line_conn *sc, int id, const char *sid)
-{
-	struct line_pending *any = NULL;
-	for (size_t i = 0; i < LINE_PENDING; i++) {
-		struct line_pending *p = &sc->pend[i];
-		if (!p->used || p->id != id)
-			continue;
-		if (!strcmp(p->sid, sid ? sid : ""))
-			return p;
-		any = any ? any : p;
-	}
-	return any;
-}
-
-static struct line_pending *script_pending_add(struct line_conn *sc, const struct envelope *e)
-{
-	struct line_pending *p = NULL;
-	for (size_t i = 0; i < LINE_PENDING && !p; i++)
-		if (!sc->pend[(sc->pend_next + i) % LINE_PENDING].used)
-			p = &sc->pend[(sc->pend_next + i) % LINE_PENDING];
-	if (!p) /* full: the oldest is forgotten (its reply goes out untouched) */
-		p = &sc->pend[sc->pend_next % LINE_PENDING];
-	sc->pend_next = (size_t)(p - sc->pend) + 1;
-	memset(p, 0, sizeof(*p));
-	p->used = 1;
-	p->id = e->id;
-	snprintf(p->sid, sizeof(p->sid), "%s", e->session_id ? e->session_id : "");
-	snprintf(p->method, sizeof(p->method), "%s", e->method);
-	return p;
-}
-
 /* ---- matching ---- */
 
 /* Counts msg against every rule of its direction and returns the first
@@ -433,7 +400,7 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 				       : line_classify(text, len, &id, method, sizeof(method));
 	struct line_pending *p = NULL;
 	if (kind == SCENARIO_KIND_REPLY || kind == SCENARIO_KIND_ERROR) {
-		p = script_pending_find(sc, id, sid);
+		p = line_pending_find(sc, id, sid);
 		snprintf(method, sizeof(method), "%s", p ? p->method : "");
 	}
 	struct line_msg msg = {c, SCENARIO_OUT, kind, method[0] ? method : NULL, sid, text,
@@ -442,7 +409,7 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 	const struct scenario_action *a = NULL;
 	int from_in = 0;
 	if (p && p->discard) {
-		p->used = 0;
+		line_pending_done(sc, p);
 		buf_clear(b);
 		line_msg_clear(&msg);
 		return 0;
@@ -462,13 +429,24 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 		script_out_act(c, b, sid, a, from_in);
 	/* Cleared only now, so the journal can still name the reply's method. */
 	if (p && c->script)
-		p->used = 0;
+		line_pending_done(c->script, p);
 	return rc;
+}
+
+/* A scenario with no rules and no timelines has nothing to match a message
+ * against; unless something reads the journal (which names a reply by its
+ * command, from the pending table), messages pass the engine untouched. */
+static int script_idle(void)
+{
+	const struct scenario *sc = scenario_current();
+	return !sc->n_rules && !sc->n_timelines && !journal_observed();
 }
 
 int script_out(struct conn *c, struct buf *b, const char *session_id)
 {
 	struct line_conn *sc = c->script;
+	if (script_idle() && !sc->stalls && !sc->reorder)
+		return conn_send_now(c, b, session_id, NULL, NULL);
 	if (sc->stalls && !sc->releasing) {
 		/* Rules apply when it is released, in order. */
 		struct line_held *h = line_held_new(c, LINE_HOLD_STALLQ, b, NULL, session_id, NULL);
@@ -500,7 +478,7 @@ static int script_action_shapes_reply(const struct scenario_action *a)
 static void script_in_act(struct conn *c, struct envelope *e, const struct scenario_rule *r)
 {
 	const struct scenario_action *a = &r->action;
-	struct line_pending *p = c->script ? script_pending_find(c->script, e->id, e->session_id)
+	struct line_pending *p = c->script ? line_pending_find(c->script, e->id, e->session_id)
 					      : NULL;
 	const char *sid = e->session_id;
 	int scripted = a->reply_result || a->reply_error;
@@ -533,7 +511,7 @@ static void script_in_act(struct conn *c, struct envelope *e, const struct scena
 	if (no_reply) {
 		/* No reply will carry the after-part: do it now. */
 		if (p && !builtin)
-			p->used = 0;
+			line_pending_done(c->script, p);
 		script_after(a, c, sid);
 	}
 }
@@ -595,7 +573,11 @@ static struct script_defer *script_defer_new(struct conn *c, const char *text, s
 static void script_in_process(struct conn *c, struct envelope *e, const char *text, size_t len)
 {
 	struct line_conn *sc = c->script;
-	script_pending_add(sc, e);
+	if (script_idle()) {
+		router_run(c, e);
+		return;
+	}
+	line_pending_add(sc, e->id, e->session_id, e->method);
 	/* A method with a NUL inside matches no rule's method (router_run then
 	 * answers that it wasn't found). */
 	const char *method = strlen(e->method) == e->method_len ? e->method : NULL;

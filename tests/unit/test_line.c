@@ -186,6 +186,47 @@ START_TEST(a_due_reorder_follows_the_send_that_made_it_due_then_its_after_part)
 }
 END_TEST
 
+START_TEST(the_pending_table_finds_by_id_and_session_through_collisions)
+{
+	static struct line_conn sc; /* big: not on the stack */
+	memset(&sc, 0, sizeof(sc));
+	/* Ids that hash to one slot, on two sessions. */
+	for (int k = 0; k < 4; k++)
+		ck_assert_ptr_nonnull(line_pending_add(&sc, 5 + k * LINE_PENDING, "", "Fake.a"));
+	ck_assert_ptr_nonnull(line_pending_add(&sc, 5, "S1", "Fake.b"));
+	ck_assert_uint_eq(sc.pend_used, 5);
+	ck_assert_str_eq(line_pending_find(&sc, 5, "S1")->method, "Fake.b");
+	ck_assert_str_eq(line_pending_find(&sc, 5, NULL)->method, "Fake.a");
+	ck_assert_str_eq(line_pending_find(&sc, 5, "S9")->method, "Fake.a"); /* any session */
+	ck_assert_ptr_null(line_pending_find(&sc, 6, NULL));
+	/* Freeing one in the middle of the chain keeps the later ones. */
+	struct line_pending *mid = line_pending_find(&sc, 5 + LINE_PENDING, NULL);
+	line_pending_done(&sc, mid);
+	ck_assert_ptr_null(line_pending_find(&sc, 5 + LINE_PENDING, NULL));
+	ck_assert_int_eq(line_pending_find(&sc, 5 + 3 * LINE_PENDING, NULL)->id,
+			 5 + 3 * LINE_PENDING);
+	ck_assert_str_eq(line_pending_find(&sc, 5, "S1")->method, "Fake.b");
+	/* Emptied, the tombstones go. */
+	for (int id = 5; id <= 5 + 3 * LINE_PENDING; id += LINE_PENDING) {
+		struct line_pending *p;
+		while ((p = line_pending_find(&sc, id, NULL)) != NULL)
+			line_pending_done(&sc, p);
+	}
+	ck_assert_uint_eq(sc.pend_used, 0);
+	for (size_t i = 0; i < LINE_PENDING; i++)
+		ck_assert_int_eq(sc.pend[i].tomb, 0);
+	/* Full: a new command forgets the one in its slot, and still fits. */
+	for (int id = 0; id < LINE_PENDING; id++)
+		line_pending_add(&sc, id, "", "Fake.a");
+	ck_assert_uint_eq(sc.pend_used, LINE_PENDING);
+	line_pending_add(&sc, 7 + LINE_PENDING, "", "Fake.c");
+	ck_assert_uint_eq(sc.pend_used, LINE_PENDING);
+	ck_assert_str_eq(line_pending_find(&sc, 7 + LINE_PENDING, NULL)->method, "Fake.c");
+	ck_assert_ptr_null(line_pending_find(&sc, 7, NULL));
+	ck_assert_ptr_nonnull(line_pending_find(&sc, 8, NULL));
+}
+END_TEST
+
 Suite *line_suite(void)
 {
 	Suite *s = suite_create("line");
@@ -194,6 +235,7 @@ Suite *line_suite(void)
 	tcase_add_loop_test(t, a_message_is_classified_from_its_head, 0,
 			    (int)CDPM_ARRAY_LEN(heads));
 	tcase_add_test(t, a_pattern_matches_direction_kind_method_connection_and_params);
+	tcase_add_test(t, the_pending_table_finds_by_id_and_session_through_collisions);
 	tcase_add_test(t, without_script_state_a_message_goes_straight_out);
 	tcase_add_test(t, behind_a_stall_a_message_is_held_and_counted_as_queued);
 	tcase_add_test(t, a_due_reorder_follows_the_send_that_made_it_due_then_its_after_part);
