@@ -271,8 +271,10 @@ int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 	}
 	if (launch_wait_port(l, start_ms, why) || launch_first_page(l, start_ms, why))
 		goto fail;
-	launch_rmdir(l->dir);
-	l->dir[0] = '\0';
+	if (!o->keep_dir) {
+		launch_rmdir(l->dir);
+		l->dir[0] = '\0';
+	}
 	launch_pending.active = 0;
 	return 0;
 fail:
