@@ -345,8 +345,15 @@ void launch_clear(struct launch *l)
 	if (l->log_fd >= 0)
 		close(l->log_fd);
 	l->log_fd = -1;
-	if (l->dir[0])
+	/* A kept profile (a real Chromium's) may still get a file from a
+	 * helper process that outlives the browser by a moment: try again
+	 * for up to 2 s. */
+	for (int i = 0; l->dir[0] && i < 40; i++) {
 		launch_rmdir(l->dir);
+		if (access(l->dir, F_OK))
+			break;
+		usleep(50000);
+	}
 	l->dir[0] = '\0';
 	launch_pending.active = 0;
 }
