@@ -223,8 +223,9 @@ install-test: all
 # cdpmock --self-check from outside (tests/selfcheck/run.sh): its transcripts,
 # where deliberately wrong scenarios fail and name the step.  Every library
 # scenario passing through it is a case of the integration suite.
-selfcheck-test: all
+selfcheck-test: all $(BUILD)/differential
 	$(Q)sh tests/selfcheck/run.sh $(abspath $(BUILD)/cdpmock)
+	$(Q)sh tests/differential/selftest.sh $(BUILD)
 
 # cdpconform fuzz finds and shrinks the planted bugs of two fragile adapters
 # (tests/conformance/fuzz.sh, under a minute).
@@ -376,6 +377,19 @@ deb: $(BUILD)/cdpmock $(BUILD)/cdpmock-selfcheck $(BUILD)/cdpconform
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# The differential run (docs/differential.md): the check steps of every
+# scenario that claims normal Chrome behaviour, on cdpmock and on
+# /usr/bin/chromium, compared; differences not in tests/differential/allow.json
+# fail.  Without chromium it says so and does nothing.
+.PHONY: differential
+$(BUILD)/differential: $(BUILD)/tools/differential.o $(SELFCHECK_OBJ) $(CLIENT_OBJ) $(BUILD)/libcdpm.a
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(P_LIBS)
+differential: all $(BUILD)/differential
+	$(Q)if [ -x /usr/bin/chromium ]; then \
+	  nice -n 10 $(BUILD)/differential --mock $(BUILD)/cdpmock scenarios; \
+	else echo "differential: no /usr/bin/chromium (sh tools/deps.sh chromium installs it)"; fi
 
 # Record the Node adapters' trace and profile tasks against /usr/bin/chromium
 # through the recording proxy, then replay them without it (docs/record.md).

@@ -286,8 +286,10 @@ int launch_start(struct launch *l, const struct launch_opts *o, struct buf *why)
 	}
 	if (launch_wait_port(l, start_ms, why) || launch_first_page(l, start_ms, why))
 		goto fail;
-	launch_rmdir(l->dir);
-	l->dir[0] = '\0';
+	if (!o->keep_dir) {
+		launch_rmdir(l->dir);
+		l->dir[0] = '\0';
+	}
 	launch_pending.active = 0;
 	return 0;
 fail:
@@ -358,8 +360,15 @@ void launch_clear(struct launch *l)
 	if (l->log_fd >= 0)
 		close(l->log_fd);
 	l->log_fd = -1;
-	if (l->dir[0])
+	/* A kept profile (a real Chromium's) may still get a file from a
+	 * helper process that outlives the browser by a moment: try again
+	 * for up to 2 s. */
+	for (int i = 0; l->dir[0] && i < 40; i++) {
 		launch_rmdir(l->dir);
+		if (access(l->dir, F_OK))
+			break;
+		usleep(50000);
+	}
 	l->dir[0] = '\0';
 	launch_pending.active = 0;
 }

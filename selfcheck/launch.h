@@ -25,6 +25,8 @@ struct launch_opts {
 				   * valgrind command line), or NULL */
 	const char *const *args;  /* NULL-terminated extra server args, or NULL */
 	int start_ms, stop_ms;	  /* 0: the defaults above */
+	int keep_dir;		  /* the folder stays until launch_clear(): a real
+				   * Chromium keeps writing to its profile */
 };
 
 /* One running private server. */

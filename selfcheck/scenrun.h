@@ -40,6 +40,13 @@ struct scenrun_step {
 
 typedef void (*scenrun_step_fn)(void *arg, const char *path, const struct scenrun_step *step);
 
+/* A message on connection conn (the check's name for it, "main" first):
+ * received (sent 0: its bytes as they came, binary or not) or sent by a
+ * send or attach step (sent 1: {"id", "method"[, "sessionId"]}, not the
+ * exact bytes).  Borrowed for the call. */
+typedef void (*scenrun_msg_fn)(void *arg, const char *conn, int sent, const char *raw, size_t len,
+			       int binary);
+
 struct scenrun_opts {
 	struct launch_opts launch; /* which cdpmock and how; its args go after
 				    * --scenario FILE */
@@ -48,7 +55,21 @@ struct scenrun_opts {
 				    * every time limit is ten times longer */
 	int skip_heavy;		   /* a check with "heavy": true is not run */
 	scenrun_step_fn on_step;   /* NULL, or called once per step run */
-	void *arg;		   /* for on_step */
+	void *arg;		   /* for on_step and on_message */
+	/* For a differential run against a real browser (tools/differential.c);
+	 * all zero for a self-check: */
+	scenrun_msg_fn on_message; /* NULL, or called for every message */
+	int no_scenario;	   /* no --scenario FILE for the server: the
+				    * launched program is not cdpmock */
+	int any_exit;		   /* the server's exit status is not judged */
+	int drain_ms;		   /* after the steps, every connection is read
+				    * until it is quiet this long (on_message
+				    * sees it all, whatever the steps took) */
+	int lenient;		   /* an expect step passes over messages that
+				    * are not its candidate (another id, another
+				    * event) instead of failing on them */
+	int keep_going;		   /* a failed step does not end the check: the
+				    * rest run too (the result is still FAIL) */
 };
 
 /* scenrun_file() - loads the scenario at path, starts a private server on

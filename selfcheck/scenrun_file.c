@@ -122,23 +122,25 @@ static int sr_run_steps(struct sr *r, const char *path, const json_t *steps,
 			const struct scenrun_opts *o, struct buf *why)
 {
 	struct buf what;
-	int rc = 0;
+	int failed = 0;
 	buf_init(&what, 0);
-	for (size_t i = 0; !rc && i < json_array_size(steps); i++) {
+	for (size_t i = 0; (!failed || o->keep_going) && i < json_array_size(steps); i++) {
 		const json_t *step = json_array_get(steps, i);
 		buf_reset(&what);
 		sr_describe(step, &what);
-		rc = sr_step(r, step);
+		if (o->keep_going)
+			buf_reset(&r->why); /* each step's own reason */
+		int rc = sr_step(r, step);
 		struct scenrun_step report = {i, json_array_size(steps), what.data ? what.data : "",
 					      !rc, rc ? r->why.data : NULL};
-		if (rc)
+		if (rc && !failed++) /* the first failure is the one that explains */
 			buf_printf(why, "%s: check.steps[%zu] %s: %s", path, i, report.what,
 				   report.why);
 		if (o->on_step)
 			o->on_step(o->arg, path, &report);
 	}
 	buf_clear(&what);
-	return rc;
+	return failed ? -1 : 0;
 }
 
 /* The server's arguments: the scenario, the journal, then the caller's. */
@@ -146,8 +148,10 @@ static int sr_run_steps(struct sr *r, const char *path, const json_t *steps,
 static int sr_args(const char *path, const struct scenrun_opts *o, const char *args[SR_MAX_ARGS])
 {
 	size_t n = 0;
-	args[n++] = "--scenario";
-	args[n++] = path;
+	if (!o->no_scenario) {
+		args[n++] = "--scenario";
+		args[n++] = path;
+	}
 	if (o->journal) {
 		args[n++] = "--journal";
 		args[n++] = o->journal;
@@ -207,6 +211,7 @@ enum scenrun_result scenrun_file(const char *path, const struct scenrun_opts *o,
 	memset(&r, 0, sizeof(r));
 	buf_init(&r.why, 0);
 	r.slow = o->slow;
+	r.opts = o;
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
 	if (!doc) {
 		if (e.line > 0)
@@ -228,9 +233,11 @@ enum scenrun_result scenrun_file(const char *path, const struct scenrun_opts *o,
 		goto out;
 	int rc = json_array_size(steps) ? sr_run_steps(&r, path, steps, o, why)
 					: sr_answers(&r, path, why);
+	if (o->drain_ms)
+		sr_drain(&r, o->drain_ms);
 	sr_clear(&r);
 	int st = launch_stop(&r.srv);
-	if (st) {
+	if (st && !o->any_exit) {
 		buf_printf(why, "%s%s: the server exited with status %d; the end of its log:\n",
 			   rc ? "\n" : "", path, st);
 		/* Enough for the summary of a valgrind or sanitizer report. */

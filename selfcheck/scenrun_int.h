@@ -32,6 +32,7 @@ struct sr_conn {
 	char sid[40]; /* the session "attach" made */
 	struct sr_msg *q, *q_tail;
 	int closed; /* cdpc reported the end */
+	const struct scenrun_opts *opts; /* for on_message */
 };
 
 /* One check being run. */
@@ -44,6 +45,7 @@ struct sr {
 	size_t n_vars;
 	struct buf why; /* the failed step's reason */
 	int slow;
+	const struct scenrun_opts *opts;
 };
 
 /* sr_fail() - sets the step's reason (the first one wins); returns -1. */
@@ -68,6 +70,14 @@ int sr_match(struct sr *r, struct sr_conn *k, const json_t *pat, const json_t *v
  * CDPM_ECLOSED. */
 int sr_next(struct sr_conn *k, const json_t *step, int64_t deadline, struct sr_msg **out);
 void sr_msg_free(struct sr_msg *m);
+/* sr_drain() - reads every connection until it is quiet for quiet_ms (or
+ * closed), dropping what it reads. */
+void sr_drain(struct sr *r, int quiet_ms);
+/* sr_sent() - tells the caller's on_message about a command sent on k. */
+void sr_sent(struct sr_conn *k, const char *method, int id, const char *sid);
+/* sr_called() - after a cdpc_call() on k: tells on_message about the
+ * command and its reply (cdpc's last message). */
+void sr_called(struct sr_conn *k, const char *method, const char *sid);
 
 /* The steps; each returns 0, or -1 after sr_fail().  started is when the
  * step began (sr_ms()). */

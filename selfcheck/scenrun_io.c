@@ -32,6 +32,8 @@ static int sr_read_once(struct sr *r, struct sr_conn *k, const json_t *o, const 
 		json_object_set(params, "size", (json_t *)size);
 	int rc = cdpc_call(k->c, "IO.read", params, sid, within, &reply);
 	json_decref(params);
+	if (!rc)
+		sr_called(k, "IO.read", sid);
 	if (rc)
 		return sr_fail(r, "IO.read #%zu: %s", st->reads + 1, cdpm_strerror(rc));
 	st->reads++;
@@ -123,6 +125,8 @@ int sr_read_stream(struct sr *r, const json_t *step)
 		json_t *params = json_pack("{s:O}", "handle", handle), *reply = NULL;
 		if (cdpc_call(k->c, "IO.close", params, sid, sr_within(r, step), &reply))
 			rc = sr_fail(r, "IO.close got no reply");
+		else
+			sr_called(k, "IO.close", sid);
 		json_decref(reply);
 		json_decref(params);
 	}

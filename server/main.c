@@ -66,6 +66,8 @@ static const char main_usage[] =
 	"  --record-redact SPEC           path:A.B or re:REGEX: redact recorded strings (repeatable)\n"
 	"  --replay-strict                a command no rule of the scenario answers gets an\n"
 	"                                 error naming the nearest recorded one\n"
+	"  --replay-timing real|fast      a recording's events at their recorded times, or\n"
+	"                                 at once (fast, the default)\n"
 	"  --digests                      note a digest of each trace, profile and coverage sent\n"
 	"                                 in the journal (for cdpconform)\n"
 	"limits (0 turns one off; see LIMITS in cdpmock(1)):\n"
@@ -85,6 +87,7 @@ struct main_args {
 	const char **redact; /* --record-redact specs, NULL-terminated */
 	size_t n_redact;
 	int replay_strict;
+	int replay_real; /* --replay-timing real */
 };
 
 /* Returns the value of "--name=value" or "--name value" (advancing *i). */
@@ -229,6 +232,12 @@ static int main_parse(int argc, char **argv, struct main_args *m)
 			m->record_file = v;
 		} else if (!strcmp(a, "--replay-strict")) {
 			m->replay_strict = 1;
+		} else if ((v = main_value(argc, argv, &i, "--replay-timing"))) {
+			if (strcmp(v, "real") && strcmp(v, "fast")) {
+				fprintf(stderr, "cdpmock: --replay-timing takes real or fast\n");
+				return CDPM_EINVAL;
+			}
+			m->replay_real = !strcmp(v, "real");
 		} else if (!strcmp(a, "--digests")) {
 			digest_enable();
 		} else if ((lim = main_limits(argc, argv, &i)) != 0) {
@@ -274,8 +283,9 @@ static int main_check(int argc, char **argv, int first)
 	return bad;
 }
 
-/* --scenario FILE: loads it before anything depends on the knobs. */
-static int main_scenario(void)
+/* --scenario FILE: loads it before anything depends on the knobs (with
+ * --replay-timing real, a recording's times become delays: replay.h). */
+static int main_scenario(int replay_real)
 {
 	struct buf errors;
 	struct scenario *sc;
@@ -285,7 +295,8 @@ static int main_scenario(void)
 		buf_clear(&errors);
 		return CDPM_ESCENARIO;
 	}
-	int rc = scenload_file(file, &errors, &sc);
+	int rc = replay_real ? replay_timing_load(file, &errors, &sc)
+			     : scenload_file(file, &errors, &sc);
 	if (rc) {
 		fputs(errors.data ? errors.data : "", stderr);
 		fprintf(stderr, "cdpmock: cannot load scenario %s\n", file);
@@ -366,7 +377,7 @@ static int main_start(struct main_args *m)
 	if (m->ignored.len)
 		journal_note(0, "ignored Chrome flags: %s", m->ignored.data);
 	clock_set_mode(server.opts.virtual_clock ? CLOCK_MODE_VIRTUAL : CLOCK_MODE_REAL);
-	if (server.opts.scenario && main_scenario())
+	if (server.opts.scenario && main_scenario(m->replay_real))
 		return CDPM_ESCENARIO;
 	if (!server.opts.seed_set && scenario_current()->seed_set)
 		server.opts.seed = scenario_current()->seed;

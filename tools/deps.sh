@@ -6,6 +6,7 @@
 #   sh tools/deps.sh node   Node.js and npm (for the client adapters)
 #   sh tools/deps.sh fuzz   clang with libFuzzer (for make fuzz only)
 #   sh tools/deps.sh deb    dpkg-dev and binutils (for make deb only)
+#   sh tools/deps.sh chromium  Debian's chromium (make differential, record-chromium)
 set -eu
 if [ "${1:-}" = deb ]; then
 	# dpkg-shlibdeps, dpkg-gencontrol and dpkg-deb; strip.
@@ -19,6 +20,10 @@ elif [ "${1:-}" = fuzz ]; then
 	for p in clang libclang-rt-dev; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 	done
+elif [ "${1:-}" = chromium ]; then
+	# The real browser the differential run and record-chromium compare with.
+	need=""
+	dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "ok installed" || need=" chromium"
 elif [ "${1:-}" = node ]; then
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && exit 0
 	need="nodejs npm"

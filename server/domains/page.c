@@ -331,12 +331,15 @@ static int page_add_script(struct call *c)
 	return call_reply_raw(c, r, strlen(r));
 }
 
-static int page_check_frame(struct call *c)
+/* A frameId other than the page's is refused with why: navigate's words
+ * are Chromium 156's as the differential run saw them ("with");
+ * createIsolatedWorld keeps its earlier "for", not yet checked. */
+static int page_check_frame(struct call *c, const char *why)
 {
 	const json_t *fv = json_object_get(c->params, "frameId");
 	const char *f = envelope_string(fv);
 	if (fv && (!f || strcmp(f, c->session->target->id)))
-		return call_error(c, CDP_SERVER_ERROR, "No frame for given id found", NULL);
+		return call_error(c, CDP_SERVER_ERROR, why, NULL);
 	return 0;
 }
 
@@ -345,7 +348,7 @@ static int page_create_world(struct call *c)
 	struct pagestate *pt = page_of(c);
 	if (!pt)
 		return CDPM_ENOMEM;
-	int rc = page_check_frame(c);
+	int rc = page_check_frame(c, "No frame for given id found");
 	if (rc)
 		return rc;
 	const char *name = json_string_value(json_object_get(c->params, "worldName"));
@@ -362,7 +365,7 @@ static int page_navigate(struct call *c)
 	struct pagestate *pt = page_of(c);
 	if (!pt)
 		return CDPM_ENOMEM;
-	int rc = page_check_frame(c);
+	int rc = page_check_frame(c, "No frame with given id found");
 	if (rc)
 		return rc;
 	/* The page gets the URL as GURL writes it; GURL's invalid ones are

@@ -1,7 +1,8 @@
 /* recfile.c - writes what the proxy recorded as a scenario file
  * (docs/record.md): the browser's identity and pages, then one rule per
  * command in the order the commands were sent, with the reply as a `reply`
- * action and the events that followed it as `emit`s.  Payloads bigger than
+ * action and the events that followed it as `emit`s, each with the time
+ * it came after the command ("replyAtMs", "atMs": --replay-timing real).  Payloads bigger than
  * REC_INLINE_MAX go to FILE.d/ as gzip JSON, named by {"$file": ...}. */
 #include <errno.h>
 #include <stdio.h>
@@ -120,6 +121,14 @@ static const struct rec_msg *rec_reply(const struct rec_ws *w, const struct rec_
 	return NULL;
 }
 
+/* When m came, in whole ms after command cmd was sent (never negative:
+ * the clock is monotonic, but say so anyway). */
+static json_int_t rec_ms(const struct rec_msg *cmd, const struct rec_msg *m)
+{
+	int64_t d = m->t_us - cmd->t_us;
+	return d > 0 ? (json_int_t)((d + 500) / 1000) : 0;
+}
+
 /* The rule for command cmd of w (all earlier commands, of every
  * connection, are in prev for its nth). */
 static json_t *rec_rule(struct rec_out *o, const struct rec_ws *w, const struct rec_msg *cmd,
@@ -154,6 +163,8 @@ static json_t *rec_rule(struct rec_out *o, const struct rec_ws *w, const struct 
 	} else {
 		json_object_set_new(action, "hold", json_true()); /* never answered */
 	}
+	if (reply)
+		json_object_set_new(action, "replyAtMs", json_integer(rec_ms(cmd, reply)));
 	json_t *emits = json_array();
 	const char *cmd_sid = json_string_value(json_object_get(cmd->msg, "sessionId"));
 	for (size_t i = (size_t)(cmd - w->msgs) + 1; i < w->n_msgs; i++) {
@@ -168,6 +179,7 @@ static json_t *rec_rule(struct rec_out *o, const struct rec_ws *w, const struct 
 			json_object_set_new(e, "params", rec_payload(o, p));
 		if (i < reply_at)
 			json_object_set_new(e, "when", json_string("before"));
+		json_object_set_new(e, "atMs", json_integer(rec_ms(cmd, m)));
 		if (!json_object_get(m->msg, "sessionId") && cmd_sid)
 			json_object_set_new(e, "to", json_string("root"));
 		json_array_append_new(emits, e);

@@ -271,7 +271,7 @@ static void sa_emit(struct sl *L, const json_t *e, const json_t *arr, enum sl_ct
 		    struct scenario_emit *em)
 {
 	static const char *const keys[] = {"method", "params", "message", "text", "when",
-					   "to",     "mutate", "binary",  NULL};
+					   "to",     "mutate", "binary",  "atMs", NULL};
 	static const char *const whens[] = {"before", "after", NULL};
 	em->after = 1;
 	if (jcheck_object(&L->j, e, arr, NULL, keys))
@@ -299,6 +299,10 @@ static void sa_emit(struct sl *L, const json_t *e, const json_t *arr, enum sl_ct
 		if (ctx != SL_IN && ctx != SL_OUT)
 			scenload_fail_at(L, e, "when", "no \"when\" outside rules");
 	}
+	/* A recorded time: only --replay-timing real reads it (record/replay.c). */
+	double at;
+	if (jcheck_number(&L->j, e, "atMs", 0, 1e9, &at) == 1 && ctx != SL_IN)
+		scenload_fail_at(L, e, "atMs", "no \"atMs\" outside incoming rules");
 	jcheck_bool(&L->j, e, "binary", &em->binary);
 	scenact_dest(L, e, &em->dest);
 	sa_mutations(L, e, &em->mutations, &em->n_mutations);
@@ -492,7 +496,7 @@ void scenact_action(struct sl *L, const json_t *v, const json_t *parent, const c
 	static const char *const in_keys[] = {
 	    "emit",  "delay",	"stall",  "hold",     "builtin", "reply", "merge",
 	    "replace", "drop",	"duplicate", "reorder", "split", "mutate", "close",
-	    "fin",   "reset",	"raw",	  "frame",    "throttle", NULL};
+	    "fin",   "reset",	"raw",	  "frame",    "throttle", "replyAtMs", NULL};
 	static const char *const out_keys[] = {
 	    "emit",  "delay", "stall",  "hold",  "drop",  "merge", "replace", "duplicate",
 	    "reorder", "split", "mutate", "close", "fin",	  "reset", "raw",     "frame",
@@ -526,6 +530,9 @@ void scenact_action(struct sl *L, const json_t *v, const json_t *parent, const c
 	if (ctx == SL_IN) {
 		jcheck_bool(&L->j, v, "builtin", &a->builtin);
 		sa_reply(L, v, a);
+		/* A recorded time: only --replay-timing real reads it. */
+		double at;
+		jcheck_number(&L->j, v, "replyAtMs", 0, 1e9, &at);
 	}
 	const json_t *mg = json_object_get(v, "merge"), *rp = json_object_get(v, "replace");
 	if ((mg && !json_is_object(mg)) || (rp && !json_is_object(rp)))

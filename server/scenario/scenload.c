@@ -780,6 +780,12 @@ int scenload_text(const char *text, size_t len, const char *file, struct buf *er
 	return sl_text(text, len, file, NULL, errors, out);
 }
 
+int scenload_text_in(const char *text, size_t len, const char *file, const char *dir,
+		     struct buf *errors, struct scenario **out)
+{
+	return sl_text(text, len, file, dir, errors, out);
+}
+
 int scenload_file(const char *path, struct buf *errors, struct scenario **out)
 {
 	struct buf text;

@@ -19,6 +19,11 @@ struct scenario;
 int scenload_text(const char *text, size_t len, const char *file, struct buf *errors,
 		  struct scenario **out);
 
+/* scenload_text_in() - scenload_text() of a file's text (changed by the
+ * caller) that lives in dir: {"$file": NAME} values are read from there. */
+int scenload_text_in(const char *text, size_t len, const char *file, const char *dir,
+		     struct buf *errors, struct scenario **out);
+
 /* scenload_file() - reads path and calls scenload_text().  A file that
  * cannot be read gives "path: cannot read: reason" and CDPM_EIO. */
 int scenload_file(const char *path, struct buf *errors, struct scenario **out);

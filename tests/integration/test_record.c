@@ -2,7 +2,7 @@
  * session through `cdpmock --record-upstream` in front of another cdpmock,
  * the recording is replayed by a third with another seed, and cdpcli must
  * see the same replies, events, profile and traces.  Also redaction and
- * {"$file": ...} references. */
+ * {"$file": ...} references, and --replay-timing. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +301,101 @@ START_TEST(file_references)
 }
 END_TEST
 
+/* Sends Browser.getVersion on a new browser socket of s and reads the
+ * reply and the two Gap events; returns the ms from the send to
+ * Gap.second. */
+static long long gap_session(const struct fx_server *s)
+{
+	int fd = fx_ws_browser(s);
+	struct buf msg;
+	buf_init(&msg, 0);
+	long long t0 = fx_now_ms();
+	ck_assert_int_eq(fx_ws_text(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}"), 0);
+	ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &msg), 0);
+	ck_assert_ptr_nonnull(strstr(msg.data, "\"id\":1,\"result\":{"));
+	ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &msg), 0);
+	ck_assert_str_eq(msg.data, "{\"method\":\"Gap.first\",\"params\":{}}");
+	ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &msg), 0);
+	long long t = fx_now_ms() - t0;
+	ck_assert_str_eq(msg.data, "{\"method\":\"Gap.second\",\"params\":{}}");
+	buf_clear(&msg);
+	close(fd);
+	return t;
+}
+
+/* --replay-timing: a recording of an event that came 600 ms after its
+ * command replays with about that gap under `real`, and at once under
+ * `fast` (the default). */
+START_TEST(replay_timing)
+{
+	char dir[] = "/tmp/cdpmock-tim-XXXXXX", scen[300], up_scen[300], up_url[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(scen, sizeof(scen), "%s/gap.json", dir);
+	snprintf(up_scen, sizeof(up_scen), "%s/upstream.json", dir);
+	static const char upstream[] =
+	    "{\"description\": \"two events, 600 ms apart, after Browser.getVersion\","
+	    " \"timelines\": [{\"start\": {\"direction\": \"out\", \"kind\": \"reply\","
+	    " \"method\": \"Browser.getVersion\"}, \"steps\": ["
+	    "{\"at\": 0, \"emit\": {\"method\": \"Gap.first\"}},"
+	    "{\"at\": 600, \"emit\": {\"method\": \"Gap.second\"}}]}]}";
+	FILE *f = fopen(up_scen, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(upstream, f);
+	fclose(f);
+	struct fx_server up, px, re;
+	const char *const uargs[] = {"--scenario", up_scen, NULL};
+	fx_start(&up, uargs);
+	snprintf(up_url, sizeof(up_url), "http://127.0.0.1:%d", up.port);
+	const char *const pargs[] = {"--record-upstream", up_url, "--record", scen, NULL};
+	fx_start(&px, pargs);
+	long long recorded = gap_session(&px);
+	ck_assert_int_ge(recorded, 600);
+	fx_stop(&px);
+	fx_stop(&up);
+
+	/* The file keeps the times: the second event about 600 ms after the
+	 * command, the first about when the reply came. */
+	json_error_t e;
+	json_t *sc = json_load_file(scen, 0, &e);
+	ck_assert_ptr_nonnull(sc);
+	json_t *action = json_object_get(json_array_get(json_object_get(sc, "rules"), 0), "action");
+	json_t *emits = json_object_get(action, "emit");
+	ck_assert_int_eq(json_array_size(emits), 2);
+	json_int_t reply_at = json_integer_value(json_object_get(action, "replyAtMs"));
+	json_int_t first_at = json_integer_value(json_object_get(json_array_get(emits, 0), "atMs"));
+	json_int_t second_at = json_integer_value(json_object_get(json_array_get(emits, 1), "atMs"));
+	ck_assert_int_ge(first_at, reply_at);
+	ck_assert_int_ge(second_at - first_at, 590);
+	ck_assert_int_le(second_at, recorded + 1);
+	json_decref(sc);
+
+	/* fast (the default): both events right after the reply. */
+	const char *const fargs[] = {"--scenario", scen, NULL};
+	fx_start(&re, fargs);
+	long long fast = gap_session(&re);
+	fx_stop(&re);
+	ck_assert_msg(fast < 300 * (fx_slow() ? 10 : 1), "fast replay took %lld ms", fast);
+
+	/* real: the recorded gap, not less; more only by scheduling. */
+	const char *const rargs[] = {"--scenario", scen, "--replay-timing", "real", NULL};
+	fx_start(&re, rargs);
+	long long real = gap_session(&re);
+	fx_stop(&re);
+	ck_assert_msg(real >= second_at - 5, "real replay took %lld ms, recorded %lld", real,
+		      (long long)second_at);
+	ck_assert_msg(real < second_at + 1500 * (fx_slow() ? 10 : 1),
+		      "real replay took %lld ms, recorded %lld", real, (long long)second_at);
+
+	struct buf out;
+	buf_init(&out, 0);
+	const char *const bad[] = {"--scenario", scen, "--replay-timing", "slow", NULL};
+	ck_assert_int_ne(fx_run(bad, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out.data, "--replay-timing takes real or fast"));
+	buf_clear(&out);
+	rm_rf(dir);
+}
+END_TEST
+
 Suite *record_suite(void);
 Suite *record_suite(void)
 {
@@ -310,6 +405,7 @@ Suite *record_suite(void)
 	tcase_add_test(tc, record_then_replay_cdpcli);
 	tcase_add_test(tc, redaction);
 	tcase_add_test(tc, file_references);
+	tcase_add_test(tc, replay_timing);
 	suite_add_tcase(s, tc);
 	return s;
 }
