@@ -12,35 +12,45 @@
 #include "cdpm.h"
 #include "clock.h"
 
-/* One line of the ring; the text follows the struct. */
-struct journal_entry {
+/* The ring: one block of journal_ring_max bytes, allocated when the limit
+ * is set, holding records oldest first from ring_head to ring_tail.  A
+ * record is its header and its line, 8-byte aligned, never split by the
+ * block's end: a record that does not fit before the end starts again at
+ * offset 0, and the gap left (too small for a header, or holding a header
+ * with len JOURNAL_WRAP) says so.  Adding drops the oldest records until
+ * the new one fits: no allocation per line. */
+struct journal_rec {
+	uint32_t len;     /* the line's bytes, or JOURNAL_WRAP */
 	unsigned conn;
-	char dir;              /* 'i', 'o' or 'n' */
-	char method[64];       /* "" when unknown */
-	size_t len;
-	size_t mem;            /* the block as malloc sized it */
-	char line[];
+	char dir;         /* 'i', 'o' or 'n' */
+	char method[55];  /* "" when unknown */
 };
+#define JOURNAL_WRAP UINT32_MAX
+#define JOURNAL_ALIGN(n) (((n) + 7) & ~(size_t)7)
 
 static FILE *journal_fp;
 static journal_tap_fn journal_out_tap;
-static struct journal_entry *journal_ring[JOURNAL_RING_LINES];
-static size_t journal_head, journal_count, journal_bytes;
-static size_t journal_ring_max;
+static char *ring;
+static size_t journal_ring_max, ring_head, ring_tail, ring_count;
+/* Where lines are formatted: kept between lines. */
+static struct buf journal_scratch;
 
 int journal_open(const char *path)
 {
 	if (journal_fp)
 		fclose(journal_fp);
 	journal_fp = fopen(path, "w");
-	return journal_fp ? 0 : CDPM_EIO;
+	if (!journal_fp)
+		return CDPM_EIO;
+	/* Fully buffered: the loop flushes before it waits (journal_flush),
+	 * so a line costs no write(2) of its own and none waits long. */
+	setvbuf(journal_fp, NULL, _IOFBF, 1 << 16);
+	return 0;
 }
 
 void journal_ring_clear(void)
 {
-	for (size_t i = 0; i < journal_count; i++)
-		free(journal_ring[(journal_head + i) % JOURNAL_RING_LINES]);
-	journal_head = journal_count = journal_bytes = 0;
+	ring_head = ring_tail = ring_count = 0;
 }
 
 void journal_close(void)
@@ -48,23 +58,43 @@ void journal_close(void)
 	if (journal_fp)
 		fclose(journal_fp);
 	journal_fp = NULL;
-	journal_ring_clear();
+	journal_ring_limit(0);
+	buf_clear(&journal_scratch);
 }
 
-static void journal_ring_drop_oldest(void)
+/* The record at off, past a wrap gap: its offset. */
+static size_t ring_at(size_t off)
 {
-	struct journal_entry *e = journal_ring[journal_head];
-	journal_bytes -= e->mem;
-	free(e);
-	journal_head = (journal_head + 1) % JOURNAL_RING_LINES;
-	journal_count--;
+	if (journal_ring_max - off < sizeof(struct journal_rec) ||
+	    ((const struct journal_rec *)(ring + off))->len == JOURNAL_WRAP)
+		return 0;
+	return off;
+}
+
+static size_t ring_rec_size(const struct journal_rec *r)
+{
+	return JOURNAL_ALIGN(sizeof(*r) + r->len);
+}
+
+static void ring_drop_oldest(void)
+{
+	ring_head = ring_at(ring_head);
+	ring_head += ring_rec_size((const struct journal_rec *)(ring + ring_head));
+	if (--ring_count == 0)
+		ring_head = ring_tail = 0;
 }
 
 void journal_ring_limit(size_t bytes)
 {
-	journal_ring_max = bytes;
-	while (journal_count && journal_bytes > journal_ring_max)
-		journal_ring_drop_oldest();
+	bytes &= ~(size_t)7;
+	if (bytes == journal_ring_max)
+		return;
+	/* A new size starts an empty ring (it is set at start-up and by
+	 * tests, never with lines worth keeping across). */
+	free(ring);
+	ring = bytes ? malloc(bytes) : NULL;
+	journal_ring_max = ring ? bytes : 0;
+	journal_ring_clear();
 }
 
 int journal_ring_on(void)
@@ -75,37 +105,54 @@ int journal_ring_on(void)
 static void journal_ring_add(unsigned conn, const char *dir, const char *method,
 			     const struct buf *line)
 {
-	if (!journal_ring_max)
-		return;
-	struct journal_entry *e = malloc(sizeof(*e) + line->len + 1);
-	if (!e)
-		return; /* the ring is best effort; the file journal is complete */
-	e->conn = conn;
-	e->dir = dir[0];
-	snprintf(e->method, sizeof(e->method), "%s", method ? method : "");
-	e->len = line->len;
-	e->mem = malloc_usable_size(e);
-	memcpy(e->line, line->data, line->len + 1);
-	while (journal_count && (journal_count == JOURNAL_RING_LINES ||
-				 journal_bytes + e->mem > journal_ring_max))
-		journal_ring_drop_oldest();
-	if (e->mem > journal_ring_max) {
-		free(e); /* a line bigger than the whole ring */
-		return;
+	size_t need = JOURNAL_ALIGN(sizeof(struct journal_rec) + line->len);
+	if (!journal_ring_max || need > journal_ring_max)
+		return; /* no ring, or a line bigger than the whole ring */
+	for (;;) {
+		if (!ring_count) {
+			ring_head = ring_tail = 0;
+			break;
+		}
+		if (ring_tail > ring_head || (ring_tail == ring_head && ring_head == 0)) {
+			/* Records in [head, tail); free: [tail, max) and [0, head). */
+			if (journal_ring_max - ring_tail >= need)
+				break;
+			if (journal_ring_max - ring_tail >= sizeof(struct journal_rec))
+				((struct journal_rec *)(ring + ring_tail))->len = JOURNAL_WRAP;
+			ring_tail = 0;
+			if (ring_head == 0)
+				ring_drop_oldest();
+			continue;
+		}
+		/* Records in [head, max) and [0, tail) (tail == head: full);
+		 * free: [tail, head). */
+		if (ring_head - ring_tail >= need)
+			break;
+		ring_drop_oldest();
+		if (ring_count && ring_at(ring_head) == 0 && ring_head != 0)
+			ring_head = 0; /* the oldest now sits past a wrap gap */
 	}
-	journal_ring[(journal_head + journal_count) % JOURNAL_RING_LINES] = e;
-	journal_count++;
-	journal_bytes += e->mem;
+	struct journal_rec *r = (struct journal_rec *)(ring + ring_tail);
+	r->len = (uint32_t)line->len;
+	r->conn = conn;
+	r->dir = dir[0];
+	snprintf(r->method, sizeof(r->method), "%s", method ? method : "");
+	memcpy(r + 1, line->data, line->len);
+	ring_tail += need;
+	ring_count++;
 }
 
 int journal_ring_dump(struct buf *out, const char *method, unsigned conn, const char *dir)
 {
-	for (size_t i = 0; i < journal_count; i++) {
-		const struct journal_entry *e = journal_ring[(journal_head + i) % JOURNAL_RING_LINES];
-		if ((method && strcmp(e->method, method)) || (conn && e->conn != conn) ||
-		    (dir && e->dir != dir[0]))
+	size_t off = ring_head;
+	for (size_t i = 0; i < ring_count; i++) {
+		off = ring_at(off);
+		const struct journal_rec *r = (const struct journal_rec *)(ring + off);
+		off += ring_rec_size(r);
+		if ((method && strcmp(r->method, method)) || (conn && r->conn != conn) ||
+		    (dir && r->dir != dir[0]))
 			continue;
-		buf_add(out, e->line, e->len);
+		buf_add(out, (const char *)(r + 1), r->len);
 	}
 	return buf_finish(out);
 }
@@ -126,6 +173,25 @@ static void journal_head_fields(struct buf *b, unsigned conn, const char *dir,
 	}
 }
 
+/* The line buffer, emptied: its storage is kept between lines. */
+static struct buf *journal_scratch_begin(void)
+{
+	static int ready;
+	if (!ready)
+		buf_init(&journal_scratch, 0);
+	ready = 1;
+	buf_reset(&journal_scratch);
+	return &journal_scratch;
+}
+
+static void journal_scratch_done(struct buf *b)
+{
+	if (b->alloc > ((size_t)1 << 20))
+		buf_clear(b); /* a rare big line: do not keep its memory */
+	else
+		buf_reset(b);
+}
+
 static void journal_emit(unsigned conn, const char *dir, const char *method, struct buf *b)
 {
 	buf_adds(b, "}\n");
@@ -140,15 +206,19 @@ static void journal_emit(unsigned conn, const char *dir, const char *method, str
 				(long long)clock_now_us(), conn, dir, cdpm_strerror(rc));
 			fflush(journal_fp);
 		}
-		buf_clear(b);
+		journal_scratch_done(b);
 		return;
 	}
-	if (journal_fp) {
+	if (journal_fp)
 		fwrite(b->data, 1, b->len, journal_fp);
-		fflush(journal_fp);
-	}
 	journal_ring_add(conn, dir, method, b);
-	buf_clear(b);
+	journal_scratch_done(b);
+}
+
+void journal_flush(void)
+{
+	if (journal_fp)
+		fflush(journal_fp);
 }
 
 /* 1 when a line has somewhere to go: nothing is formatted otherwise. */
@@ -162,22 +232,21 @@ static void journal_line(unsigned conn, const char *dir, const char *session_id,
 {
 	if (!journal_wanted())
 		return;
-	struct buf b;
-	buf_init(&b, 0);
-	journal_head_fields(&b, conn, dir, session_id);
+	struct buf *b = journal_scratch_begin();
+	journal_head_fields(b, conn, dir, session_id);
 	if (len > JOURNAL_MAX_MSG) {
-		buf_adds(&b, ",\"len\":");
-		buf_add_u64(&b, len);
-		buf_adds(&b, ",\"head\":");
-		buf_add_json_str(&b, text, 256, 1);
+		buf_adds(b, ",\"len\":");
+		buf_add_u64(b, len);
+		buf_adds(b, ",\"head\":");
+		buf_add_json_str(b, text, 256, 1);
 	} else if (is_json) {
-		buf_adds(&b, ",\"msg\":");
-		buf_add(&b, text, len);
+		buf_adds(b, ",\"msg\":");
+		buf_add(b, text, len);
 	} else {
-		buf_adds(&b, ",\"text\":");
-		buf_add_json_str(&b, text, len, 1);
+		buf_adds(b, ",\"text\":");
+		buf_add_json_str(b, text, len, 1);
 	}
-	journal_emit(conn, dir, method, &b);
+	journal_emit(conn, dir, method, b);
 }
 
 /* ---- -v: one line per event on stderr ---- */
@@ -270,19 +339,18 @@ void journal_out(unsigned conn, const char *text, size_t len, const char *sessio
 void journal_out_big(unsigned conn, const char *head, size_t head_len, uint64_t total,
 		     const char *session_id)
 {
-	struct buf b;
 	if (journal_v)
 		fprintf(stderr, "cdpmock: #%u <- %s(generated)%s %llu B\n", conn,
 			journal_c(JV_EVENT), journal_c(JV_RESET), (unsigned long long)total);
 	if (!journal_wanted())
 		return;
-	buf_init(&b, 0);
-	journal_head_fields(&b, conn, "out", session_id);
-	buf_adds(&b, ",\"len\":");
-	buf_add_u64(&b, total);
-	buf_adds(&b, ",\"head\":");
-	buf_add_json_str(&b, head, head_len < 256 ? head_len : 256, 1);
-	journal_emit(conn, "out", NULL, &b);
+	struct buf *b = journal_scratch_begin();
+	journal_head_fields(b, conn, "out", session_id);
+	buf_adds(b, ",\"len\":");
+	buf_add_u64(b, total);
+	buf_adds(b, ",\"head\":");
+	buf_add_json_str(b, head, head_len < 256 ? head_len : 256, 1);
+	journal_emit(conn, "out", NULL, b);
 }
 
 void journal_note(unsigned conn, const char *fmt, ...)

@@ -14,21 +14,23 @@
 struct buf;
 
 #define JOURNAL_MAX_MSG ((size_t)64 * 1024)
-/* The ring keeps the newest lines within both caps; its memory (blocks as
- * malloc sized them) is capped by journal_ring_limit(), --journal-ring.  It
- * is off by default: an idle server after a load must be as small as a
- * fresh one, and a ring holds its memory for good. */
-#define JOURNAL_RING_LINES 100000
+/* The ring keeps the newest lines in one block of journal_ring_limit()
+ * bytes (--journal-ring), allocated when the limit is set: no allocation
+ * per line.  It is off by default: an idle server after a load must be as
+ * small as a fresh one, and a ring holds its memory for good. */
 
 /* journal_open() - starts writing to path (truncates).  0 or CDPM_EIO. */
 int journal_open(const char *path);
-/* journal_ring_limit() - caps the ring's memory at bytes (0: no ring;
- * GET /mock/journal then answers nothing), dropping the oldest lines. */
+/* journal_ring_limit() - the ring's size in bytes (0: no ring; GET
+ * /mock/journal then answers nothing).  A new size starts an empty ring. */
 void journal_ring_limit(size_t bytes);
 /* journal_ring_on() - 1 when a ring is kept. */
 int journal_ring_on(void);
 /* journal_close() - closes the file and empties the ring. */
 void journal_close(void);
+/* journal_flush() - writes out what the file journal buffers: the loop
+ * calls it before it waits, so a reader never waits on an idle server. */
+void journal_flush(void);
 /* Every line names its connection by number (struct conn's id; 0: none). */
 
 /* journal_in() - a message from the client; is_json says it parsed; method

@@ -414,6 +414,13 @@ static void loop_wait(void)
 		if (wait_ns < 0)
 			wait_ns = 0;
 	}
+	/* Before sleeping, and at least every 20 ms while busy. */
+	static int64_t flushed_ns;
+	int64_t now_ns = loop_mono_ns();
+	if (wait_ns != 0 || now_ns - flushed_ns > 20000000) {
+		journal_flush();
+		flushed_ns = now_ns;
+	}
 	/* Milliseconds, rounded up: a timer fires late by under 1 ms, never
 	 * early (poll(2) had the same grain; epoll_pwait2 is newer than some
 	 * tools, valgrind 3.19 among them). */
