@@ -55,21 +55,6 @@ fail:
 	return -1;
 }
 
-/* VmRSS of pid in kB, or -1. */
-static long startup_rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -102,7 +87,7 @@ int main(int argc, char **argv)
 		ready[i] = wsc_now() - t0;
 		banner[i] = p.banner_s;
 		if (i == runs - 1)
-			rss_kb = startup_rss_kb(p.pid);
+			rss_kb = wsc_status_kb(p.pid, "VmRSS");
 		wsc_stop(&p);
 		if (bare[0]) {
 			if (wsc_spawn(&p, bare, NULL)) {

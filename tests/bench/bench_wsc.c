@@ -254,19 +254,25 @@ int wsc_spawn(struct wsc_proc *p, char *const argv[], char *const env[])
 	}
 }
 
-long wsc_hwm_kb(pid_t pid)
+long wsc_status_kb(pid_t pid, const char *field)
 {
 	char path[64], line[256];
+	size_t fl = strlen(field);
 	long kb = -1;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kb = strtol(line + 6, NULL, 10);
+		if (!strncmp(line, field, fl) && line[fl] == ':')
+			kb = strtol(line + fl + 1, NULL, 10);
 	fclose(f);
 	return kb;
+}
+
+long wsc_hwm_kb(pid_t pid)
+{
+	return wsc_status_kb(pid, "VmHWM");
 }
 
 void wsc_stop(struct wsc_proc *p)

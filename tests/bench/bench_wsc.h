@@ -46,6 +46,8 @@ struct wsc_proc {
  * "DevTools listening on ws://HOST:PORT/PATH" line or a "PORT n" line on
  * stderr.  0 / -1. */
 int wsc_spawn(struct wsc_proc *p, char *const argv[], char *const env[]);
+/* wsc_status_kb() - a kB field of /proc/PID/status ("VmRSS"), or -1. */
+long wsc_status_kb(pid_t pid, const char *field);
 /* wsc_hwm_kb() - VmHWM of the process (peak RSS) in kB, or -1. */
 long wsc_hwm_kb(pid_t pid);
 /* wsc_stop() - SIGTERM and wait. */
