@@ -50,17 +50,21 @@ enum scenario_kind line_classify(const char *t, size_t len, int *id, char *metho
 }
 
 /* For the journal: an event's method, or the method of the command a
- * reply answers, copied into out; NULL when unknown. */
-static const char *line_method_of(struct conn *c, const char *text, size_t len, char *out, size_t n)
+ * reply answers, copied into out; NULL when unknown.  *pending gets the
+ * reply's entry of the pending table (NULL when none). */
+static const char *line_method_of(struct conn *c, const char *text, size_t len, char *out,
+				  size_t n, struct line_pending **pending)
 {
 	int id = 0;
 	enum scenario_kind k = line_classify(text, len, &id, out, n);
+	*pending = NULL;
 	if (k == SCENARIO_KIND_EVENT)
 		return out;
 	if ((k == SCENARIO_KIND_REPLY || k == SCENARIO_KIND_ERROR) && c->script) {
 		/* The reply's session is not parsed here; any pending id will do. */
-		const struct line_pending *p = line_pending_find(c->script, id, NULL);
+		struct line_pending *p = line_pending_find(c->script, id, NULL);
 		if (p) {
+			*pending = p;
 			snprintf(out, n, "%s", p->method);
 			return out;
 		}
@@ -238,6 +242,18 @@ struct line_held *line_held_new(struct conn *c, enum line_hold_kind kind, struct
 	h->bytes = h->b.len + (lazy ? 65536 : 0);
 	conn_held(c, (long long)h->bytes);
 	sc->n_held++;
+	/* A held reply keeps its command's pending entry until it is sent. */
+	int id = 0;
+	char m[8];
+	if (!lazy && h->b.data) {
+		enum scenario_kind k = line_classify(h->b.data + CONN_HEADROOM,
+						     h->b.len - CONN_HEADROOM, &id, m, sizeof(m));
+		struct line_pending *p = k == SCENARIO_KIND_REPLY || k == SCENARIO_KIND_ERROR
+					     ? line_pending_find(sc, id, sid)
+					     : NULL;
+		if (p)
+			p->held = 1;
+	}
 	return h;
 }
 
@@ -266,10 +282,15 @@ static int line_send_now(struct conn *c, struct buf *b, const char *sid,
 			 const struct conn_wire *w)
 {
 	char method[64];
-	return conn_send_now(c, b, sid,
-			     line_method_of(c, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM,
-					    method, sizeof(method)),
-			     w);
+	struct line_pending *p;
+	const char *m = line_method_of(c, b->data + CONN_HEADROOM, b->len - CONN_HEADROOM, method,
+				       sizeof(method), &p);
+	int rc = conn_send_now(c, b, sid, m, w);
+	/* A reply that was held kept its command's entry until now, so that
+	 * the journal (and the digests read from it) still name it. */
+	if (p && p->held && c->script)
+		line_pending_done(c->script, p);
+	return rc;
 }
 
 static int line_send_wire(struct conn *c, struct buf *b, struct conn_lazy *lazy,

@@ -28,6 +28,7 @@
 struct line_pending {
 	int used;
 	int tomb;       /* freed since the table last emptied */
+	int held;       /* its reply is held: freed when that is sent */
 	int id;
 	char sid[33];
 	char method[64];

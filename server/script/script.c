@@ -427,8 +427,9 @@ static int script_out_process(struct conn *c, struct buf *b, struct conn_lazy *l
 		rc = line_send(c, b, lazy, sid, w);
 	else
 		script_out_act(c, b, sid, a, from_in);
-	/* Cleared only now, so the journal can still name the reply's method. */
-	if (p && c->script)
+	/* Cleared only now, so the journal can still name the reply's method;
+	 * a held reply keeps it until it goes out (line.c). */
+	if (p && c->script && !p->held)
 		line_pending_done(c->script, p);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include "cdp/targets.h"
 #include "cdpm.h"
 #include "fake.h"
+#include "journal.h"
+#include "net/conn.h"
 #include "script/line.h"
 #include "script/script.h"
 
@@ -301,6 +303,28 @@ START_TEST(a_reordered_reply_lets_exactly_n_messages_pass)
 }
 END_TEST
 
+START_TEST(a_delayed_reply_is_journalled_with_its_method)
+{
+	/* The journal (and the digests cdpconform reads from it) names a
+	 * reply by its command: a reply held past the end of its own rule's
+	 * processing must still be named when it finally goes out. */
+	with("{\"rules\":[{\"match\":{\"direction\":\"out\",\"kind\":\"reply\","
+	     "\"method\":\"Fake.echo\"},\"action\":{\"delay\":50}}]}");
+	cmd(1, "Fake.echo", 1);
+	fake_run_until(200000);
+	ck_assert_uint_eq(wire(), 1);
+	struct buf j;
+	buf_init(&j, 0);
+	ck_assert_int_eq(journal_ring_dump(&j, "Fake.echo", conn_id(conn), "out"), 0);
+	ck_assert_msg(j.data && strstr(j.data, "\"msg\":{\"id\":1,\"result\":{\"n\":1}}"),
+		      "the delayed reply is not journalled as Fake.echo's: %s",
+		      j.data ? j.data : "(nothing)");
+	buf_clear(&j);
+	/* And its pending entry went with it: nothing is left to name id 1. */
+	ck_assert_ptr_null(line_pending_find(conn->script, 1, NULL));
+}
+END_TEST
+
 START_TEST(a_delayed_command_runs_the_domain_when_due)
 {
 	with("{\"rules\":[{\"match\":{\"method\":\"Fake.echo\",\"params\":{\"n\":1}},"
@@ -378,6 +402,7 @@ Suite *script_suite(void)
 	tcase_add_test(t, hold_never_answers_and_never_runs_the_domain);
 	tcase_add_test(t, drop_runs_the_domain_and_discards_its_reply);
 	tcase_add_test(t, a_delayed_command_runs_the_domain_when_due);
+	tcase_add_test(t, a_delayed_reply_is_journalled_with_its_method);
 	tcase_add_test(t, a_byte_rule_fires_when_that_byte_arrives);
 	tcase_add_test(t, a_close_rule_answers_nothing_and_closes_after_the_flush);
 	tcase_add_test(t, rules_can_pick_the_connection_by_number);
