@@ -238,14 +238,17 @@ fuzz-clients: all node-deps
 # in all, shared by FUZZ_C_TASKS, from FUZZ_C_SEED, guided by the gcov
 # coverage of a --coverage build of the adapter (build-cov/); fails on a
 # crash, hang, silent-corruption or leak finding.  Reports in build/fuzz-c/.
+# FUZZ_C_SECONDS (0: none) bounds the run's time as well.
 FUZZ_C_CASES ?= 10000
+FUZZ_C_SECONDS ?= 0
 FUZZ_C_SEED  ?= 1
 FUZZ_C_JOBS  ?= 2
 FUZZ_C_TASKS ?= trace-events trace-stream trace-gzip trace-twice profile console-profile coverage
 fuzz-c: all
 	$(Q)$(MAKE) --no-print-directory BUILD=build-cov CFLAGS="-O1 -g --coverage" \
 	  LDFLAGS=--coverage build-cov/cdpc-adapter
-	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) sh tests/conformance/fuzz-c.sh \
+	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) FUZZ_C_SECONDS=$(FUZZ_C_SECONDS) \
+	  sh tests/conformance/fuzz-c.sh \
 	  $(abspath $(BUILD)/cdpconform) $(abspath build-cov/cdpc-adapter) $(BUILD)/fuzz-c \
 	  $(FUZZ_C_CASES) $(FUZZ_C_SEED) $(FUZZ_C_JOBS) $(FUZZ_C_TASKS)
 

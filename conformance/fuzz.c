@@ -562,6 +562,7 @@ static int fz_write_finding(struct fz *z, struct finding *f)
 struct slot {
 	pid_t pid;
 	int fd;
+	int64_t start; /* util_now_ms() when it started */
 	uint64_t seed;
 	int from_corpus;
 	struct fuzz_plan plan;
@@ -684,9 +685,10 @@ static void fz_log_case(struct fz *z, const struct fz_result *r, const struct sl
 	json_t *rules = json_array();
 	for (size_t i = 0; i < s->plan.n; i++)
 		json_array_append_new(rules, json_string(s->plan.steps[i].label));
-	json_t *l = json_pack("{s:I, s:b, s:o, s:s, s:s?, s:s?}", "seed", (json_int_t)s->seed,
+	json_t *l = json_pack("{s:I, s:b, s:o, s:s, s:s?, s:s?, s:I}", "seed", (json_int_t)s->seed,
 			      "corpus", s->from_corpus, "rules", rules, "verdict",
-			      verdict_name(r->verdict), "oracle", oracle, "signature", sig);
+			      verdict_name(r->verdict), "oracle", oracle, "signature", sig, "ms",
+			      (json_int_t)(util_now_ms() - s->start));
 	char *t = json_dumps(l, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (t)
 		fprintf(z->cases_log, "%s\n", t);
@@ -830,6 +832,7 @@ static long fz_loop(struct fz *z)
 				continue;
 			}
 			sl[k].pid = pid;
+			sl[k].start = util_now_ms();
 			running++;
 			more = (z->cases < 1 || started < z->cases) &&
 			       (z->time_s < 1 || util_now_ms() - t0 < z->time_s * 1000);

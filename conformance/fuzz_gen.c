@@ -117,6 +117,7 @@ int fuzz_model_load(struct fuzz_model *m, const char *journal)
 					t->child = json_object_get(parsed, "sessionId") != NULL;
 					t->first = seq;
 				}
+				t->last = seq;
 				t->count++;
 			}
 			seq++;
@@ -322,6 +323,7 @@ struct field {
 	json_t *live; /* its value in the first live message, or NULL */
 	int optional; /* the descriptor says optional */
 	int present;  /* present in the live message (or assumed, when none) */
+	int envelope; /* id, sessionId, method, result or params itself */
 };
 
 struct target {
@@ -439,6 +441,7 @@ static int gen_field(const struct fuzz_model *m, const struct target *tg, struct
 	f->live = json_object_get(c, "live");
 	f->optional = json_is_true(json_object_get(c, "optional"));
 	f->present = json_is_true(json_object_get(c, "present"));
+	f->envelope = in_env;
 	/* keep what f borrows alive as long as the plan step is being made */
 	json_incref(f->spec);
 	json_incref(f->live);
@@ -535,6 +538,41 @@ struct step_out {
 	int flags;
 };
 
+/* Whether the target's kind hands out a stream (a field of type
+ * IO.StreamHandle, as tracingComplete's "stream"). */
+static int gen_hands_stream(const struct target *tg)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(tg->props, i, p)
+	{
+		const char *ref = json_string_value(json_object_get(p, "$ref"));
+		if (ref && !strcmp(ref, "IO.StreamHandle"))
+			return 1;
+	}
+	return 0;
+}
+
+/* A message sent elsewhere: for the client it is a message lost (an event
+ * of another session, a reply to no request), which a correct client
+ * cannot make up for; and a stream it handed out is one the client was
+ * never given, so it cannot close it either. */
+static void gen_elsewhere(const struct target *tg, struct step_out *o)
+{
+	o->flags = (o->flags & ~FUZZ_BENIGN) | FUZZ_LOSSY;
+	if (gen_hands_stream(tg))
+		o->flags |= FUZZ_DROPCONN;
+}
+
+/* A mutation of an envelope field (a sessionId, an id, a method) sends the
+ * message elsewhere. */
+static void gen_envelope_lossy(const struct target *tg, const struct field *f,
+			       struct step_out *o)
+{
+	if (f->envelope)
+		gen_elsewhere(tg, o);
+}
+
 static json_t *gen_mutate(json_t *mut)
 {
 	return json_pack("{s:o}", "mutate", mut);
@@ -569,7 +607,8 @@ static void gen_frame_hex(struct buf *b, int fin, int opcode, const unsigned cha
 /* The live message as 2-4 WebSocket fragments written by hand (a text
  * frame and continuations), maybe with a ping between two of them, maybe
  * with a string made of multi-byte UTF-8 cut by a fragment boundary (valid
- * as a whole), or with invalid UTF-8 right at a boundary. */
+ * as a whole, in an extra top-level key: noise that changes no data), or
+ * with invalid UTF-8 right at a boundary (in a string field of it). */
 static int gen_fragments(const struct fuzz_model *m, const struct target *tg, struct rng *r,
 			 struct step_out *o)
 {
@@ -577,12 +616,14 @@ static int gen_fragments(const struct fuzz_model *m, const struct target *tg, st
 	int utf = (int)rng_below(r, 3); /* 0 ASCII, 1 valid multi-byte, 2 invalid */
 	char *text = NULL;
 	size_t cut = 0; /* a boundary the UTF-8 variants need, inside their bytes */
-	if (utf && gen_field(m, tg, r, "string", &f)) {
+	int envelope = 0;
+	if (utf == 1 || (utf == 2 && gen_field(m, tg, r, "string", &f))) {
 		const char *raw = utf == 1 ? "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"" : "\"x\xe2\x82x\"";
-		text = gen_text_with(tg->live, f.path, raw);
+		text = gen_text_with(tg->live, utf == 1 ? "fuzzExtra" : f.path, raw);
 		char *at = text ? strstr(text, raw) : NULL;
 		if (at)
 			cut = (size_t)(at - text) + (utf == 1 ? 3 : 4); /* inside the euro sign / after E2 82 */
+		envelope = f.envelope;
 		gen_field_clear(&f);
 	}
 	if (!cut) {
@@ -637,6 +678,8 @@ static int gen_fragments(const struct fuzz_model *m, const struct target *tg, st
 	o->flags = utf == 2 ? FUZZ_DROPCONN : FUZZ_BENIGN;
 	if (tg->t->unstable) /* as gen_text_step */
 		o->flags = (o->flags & ~FUZZ_BENIGN) | FUZZ_LOSSY;
+	if (envelope)
+		gen_elsewhere(tg, o);
 	return 1;
 }
 
@@ -683,6 +726,7 @@ static int gen_transport(const struct fuzz_model *m, const struct target *tg, st
 		o->action = gen_mutate(json_pack("{s:s}", "invalidUtf8", f.path));
 		o->label = util_printf("transport: invalid UTF-8 at the end of %s", f.path);
 		o->flags = FUZZ_DROPCONN;
+		gen_envelope_lossy(tg, &f, o);
 		gen_field_clear(&f);
 		return 1;
 	case 4: {
@@ -860,6 +904,7 @@ static int gen_json(const struct fuzz_model *m, const struct target *tg, struct 
 	}
 	char *text = f.present || kind != 5 ? gen_text_with(tg->live, f.path, raw) : NULL;
 	int ok = gen_text_step(tg, o, text, what, 0);
+	gen_envelope_lossy(tg, &f, o);
 	free(raw);
 	free(what);
 	gen_field_clear(&f);
@@ -940,6 +985,7 @@ static int gen_schema(const struct fuzz_model *m, const struct target *tg, struc
 		o->action =
 		    gen_mutate(json_pack("{s:{s:s, s:s}}", "set", "path", "sessionId", "value", sid));
 		o->label = util_printf("schema: unknown sessionId %s", sid);
+		gen_elsewhere(tg, o);
 		return 1;
 	}
 	default:
@@ -947,6 +993,7 @@ static int gen_schema(const struct fuzz_model *m, const struct target *tg, struc
 			o->action = gen_mutate(json_pack("{s:{s:s, s:I}}", "set", "path", "id", "value",
 							 (json_int_t)(900000 + rng_below(r, 1000))));
 			o->label = util_printf("schema: its id changed to one no request had");
+			gen_elsewhere(tg, o);
 			return 1;
 		}
 		o->action = json_pack("{s:[{s:{s:I, s:{}}, s:s}]}", "emit", "message", "id",
@@ -956,6 +1003,7 @@ static int gen_schema(const struct fuzz_model *m, const struct target *tg, struc
 		o->flags = FUZZ_BENIGN;
 		return 1;
 	}
+	gen_envelope_lossy(tg, &f, o);
 	gen_field_clear(&f);
 	return 1;
 }
@@ -1011,10 +1059,14 @@ static int gen_semantics(const struct fuzz_model *m, const struct target *tg, st
 		o->action = json_pack("{s:[{s:O}]}", "emit", "message", e->live[0]);
 		o->label = util_printf("semantics: an extra %s after it", e->method);
 		/* Replayed after its time (dataCollected after tracingComplete,
-		 * tracingComplete twice), a correct client keeps its data as it
-		 * was; sent before its time it ends things early, and no client
-		 * can know better. */
-		o->flags = tg->t->first >= e->first ? 0 : FUZZ_LOSSY;
+		 * tracingComplete twice: after the last of its kind), a correct
+		 * client keeps its data as it was; sent while more of its kind
+		 * are still to come (a dataCollected after another), it is data
+		 * like any other, and sent before its time it ends things early:
+		 * no client can know better. */
+		int after = tg->t->first >= e->last ||
+			    (tg->nth && tg->nth == tg->t->count && tg->t->last >= e->last);
+		o->flags = after ? 0 : FUZZ_LOSSY;
 		return 1;
 	}
 	case 5: {

@@ -10,6 +10,9 @@
 # Fails on any crash, hang, silent-corruption or leak finding (a
 # wrong-error is listed, not failed: a client failing on noise is a
 # conformance matter, and on a loaded machine a 1 s wait may pass).
+# FUZZ_C_SECONDS (when set and not 0) bounds the whole run too: each task
+# gets its share of it, and stops at whichever of its cases and its time
+# comes first.
 # usage: sh tests/conformance/fuzz-c.sh CDPCONFORM ADAPTER_BIN OUTDIR CASES SEED JOBS TASK...
 set -u
 conform=$1 bin=$2 out=$3 cases=$4 seed=$5 jobs=$6
@@ -21,12 +24,14 @@ ntasks=$#
 each=$((cases / ntasks))
 extra=$((cases % ntasks))
 t0=$(date +%s)
+time=
+[ "${FUZZ_C_SECONDS:-0}" -gt 0 ] && time="--time $((FUZZ_C_SECONDS / ntasks))"
 for task in "$@"; do
 	n=$each
 	[ "$extra" -gt 0 ] && n=$((n + 1)) && extra=$((extra - 1))
 	[ "$n" -gt 0 ] || continue
 	"$conform" fuzz clients/c/adapter --task "$task" --seed "$seed" --cases "$n" -j"$jobs" \
-		--time-limit 5000 --logs "$out/logs" --findings "$out/findings" \
+		$time --time-limit 5000 --logs "$out/logs" --findings "$out/findings" \
 		--json "$out/$task.json" | tee "$out/$task.txt"
 	[ -s "$out/$task.json" ] || { echo "fuzz-c: $task: no report" >&2; exit 2; }
 	cp "$out/logs/fuzz-cdpc/cases.jsonl" "$out/$task.cases.jsonl" 2>/dev/null
