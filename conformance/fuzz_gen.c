@@ -1058,14 +1058,15 @@ static int gen_semantics(const struct fuzz_model *m, const struct target *tg, st
 		const struct fuzz_tmpl *e = &m->t[ev[rng_below(r, n)]];
 		o->action = json_pack("{s:[{s:O}]}", "emit", "message", e->live[0]);
 		o->label = util_printf("semantics: an extra %s after it", e->method);
-		/* Replayed after its time (dataCollected after tracingComplete,
-		 * tracingComplete twice: after the last of its kind), a correct
-		 * client keeps its data as it was; sent while more of its kind
-		 * are still to come (a dataCollected after another), it is data
-		 * like any other, and sent before its time it ends things early:
-		 * no client can know better. */
-		int after = tg->t->first >= e->last ||
-			    (tg->nth && tg->nth == tg->t->count && tg->t->last >= e->last);
+		/* Replayed after its time, a correct client keeps its data as
+		 * it was: after another kind of message that came only once
+		 * every one of its kind had (dataCollected after
+		 * tracingComplete), or a one-shot event again (tracingComplete
+		 * twice).  Replayed among its own kind (a dataCollected after
+		 * another, the last one included) it is data like any other,
+		 * and sent before its time it ends things early: no client can
+		 * know better. */
+		int after = (tg->t != e && tg->t->first > e->last) || (tg->t == e && e->count == 1);
 		o->flags = after ? 0 : FUZZ_LOSSY;
 		return 1;
 	}
@@ -1090,6 +1091,9 @@ static int gen_semantics(const struct fuzz_model *m, const struct target *tg, st
 					 json_string_value(json_object_get(e, "name")));
 		o->action = json_pack("{s:[{s:s, s:o}]}", "emit", "method", meth, "params", params);
 		o->label = util_printf("semantics: an unasked %s after it", meth);
+		/* it may be data (a dataCollected) or an end (a tracingComplete)
+		 * as good as the real ones: no client can tell */
+		o->flags = FUZZ_LOSSY;
 		free(meth);
 		return 1;
 	}
