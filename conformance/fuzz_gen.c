@@ -538,19 +538,24 @@ struct step_out {
 	int flags;
 };
 
-/* Whether the target's kind hands out a stream (a field of type
- * IO.StreamHandle, as tracingComplete's "stream"). */
-static int gen_hands_stream(const struct target *tg)
+/* Whether a message with these descriptor properties hands out a stream
+ * (a field of type IO.StreamHandle, as tracingComplete's "stream"). */
+static int gen_props_stream(json_t *props)
 {
 	size_t i;
 	json_t *p;
-	json_array_foreach(tg->props, i, p)
+	json_array_foreach(props, i, p)
 	{
 		const char *ref = json_string_value(json_object_get(p, "$ref"));
 		if (ref && !strcmp(ref, "IO.StreamHandle"))
 			return 1;
 	}
 	return 0;
+}
+
+static int gen_hands_stream(const struct target *tg)
+{
+	return gen_props_stream(tg->props);
 }
 
 /* A message sent elsewhere: for the client it is a message lost (an event
@@ -676,6 +681,11 @@ static int gen_fragments(const struct fuzz_model *m, const struct target *tg, st
 			       : utf == 2 ? ", invalid UTF-8 at a boundary"
 					  : "");
 	o->flags = utf == 2 ? FUZZ_DROPCONN : FUZZ_BENIGN;
+	/* Frames written by hand are not in the mock's journal as a message:
+	 * the judge cannot see a stream they hand out, nor the data they
+	 * carry.  Still noise: the client must succeed all the same. */
+	if (gen_hands_stream(tg))
+		o->flags |= FUZZ_LOSSY;
 	if (tg->t->unstable) /* as gen_text_step */
 		o->flags = (o->flags & ~FUZZ_BENIGN) | FUZZ_LOSSY;
 	if (envelope)
@@ -1092,8 +1102,11 @@ static int gen_semantics(const struct fuzz_model *m, const struct target *tg, st
 		o->action = json_pack("{s:[{s:s, s:o}]}", "emit", "method", meth, "params", params);
 		o->label = util_printf("semantics: an unasked %s after it", meth);
 		/* it may be data (a dataCollected) or an end (a tracingComplete)
-		 * as good as the real ones: no client can tell */
+		 * as good as the real ones: no client can tell, and one that
+		 * takes a made-up stream never sees the real one to close it */
 		o->flags = FUZZ_LOSSY;
+		if (gen_props_stream(json_object_get(e, "parameters")))
+			o->flags |= FUZZ_DROPCONN;
 		free(meth);
 		return 1;
 	}
