@@ -4,9 +4,12 @@
 # cases are shared by the tasks (the first ones get the remainder), each
 # task fuzzed from the same seed with its own discovery run; the adapter
 # is the one ADAPTER_BIN names (make fuzz-c gives the gcov build, so the
-# fuzz is coverage-guided).  The client waits CDPC_ADAPTER_WAIT_MS (1000)
+# fuzz is coverage-guided).  The client waits CDPC_ADAPTER_WAIT_MS (1500)
 # for any one message and every case has a 5 s limit: most mutations hold
-# a message back, and waiting 4 s for each would be most of the run.
+# a message back, and waiting 4 s for each would be most of the run.  The
+# wait stays above the longest delay a plan puts on one message (under a
+# quarter of the limit: 1000 ms here): a client that gives up on a message
+# just before it comes leaves what it brings (a trace's stream) behind.
 # Fails on any crash, hang, silent-corruption or leak finding (a
 # wrong-error is listed, not failed: a client failing on noise is a
 # conformance matter, and on a loaded machine a 1 s wait may pass).
@@ -19,7 +22,7 @@ conform=$1 bin=$2 out=$3 cases=$4 seed=$5 jobs=$6
 shift 6
 rm -rf "$out"
 mkdir -p "$out"
-export CDPC_ADAPTER_BIN="$bin" CDPC_ADAPTER_WAIT_MS="${CDPC_ADAPTER_WAIT_MS:-1000}"
+export CDPC_ADAPTER_BIN="$bin" CDPC_ADAPTER_WAIT_MS="${CDPC_ADAPTER_WAIT_MS:-1500}"
 ntasks=$#
 each=$((cases / ntasks))
 extra=$((cases % ntasks))
