@@ -569,6 +569,18 @@ static void gen_elsewhere(const struct target *tg, struct step_out *o)
 		o->flags |= FUZZ_DROPCONN;
 }
 
+/* Whether bytes made from tg->live are the targeted message's own: the
+ * one kept copy of that very message, or of the only one of its kind.  A
+ * step on every message of a kind, or on one past the four kept, sends
+ * the first one's bytes in its place: another id (a second Tracing.start
+ * answered as the first), another stream handle. */
+static int gen_exact(const struct target *tg)
+{
+	if (tg->nth >= 1 && tg->nth <= 4)
+		return tg->t->live[tg->nth - 1] != NULL;
+	return tg->t->count == 1;
+}
+
 /* A mutation of an envelope field (a sessionId, an id, a method) sends the
  * message elsewhere. */
 static void gen_envelope_lossy(const struct target *tg, const struct field *f,
@@ -688,7 +700,7 @@ static int gen_fragments(const struct fuzz_model *m, const struct target *tg, st
 		o->flags |= FUZZ_LOSSY;
 	if (tg->t->unstable) /* as gen_text_step */
 		o->flags = (o->flags & ~FUZZ_BENIGN) | FUZZ_LOSSY;
-	if (envelope)
+	if (envelope || !gen_exact(tg))
 		gen_elsewhere(tg, o);
 	return 1;
 }
@@ -826,6 +838,8 @@ static int gen_text_step(const struct target *tg, struct step_out *o, char *text
 		flags = (flags & ~FUZZ_BENIGN) | FUZZ_LOSSY;
 	json_decref(parsed);
 	o->flags = flags;
+	if (!gen_exact(tg)) /* another message's bytes: this one went elsewhere */
+		gen_elsewhere(tg, o);
 	free(text);
 	return 1;
 }

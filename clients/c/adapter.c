@@ -126,24 +126,39 @@ static void adapter_drop_event(struct adapter *a, const char *name)
 	free(p);
 }
 
-/* After a Tracing.end whose reply never came: the trace may have ended all
- * the same, and a tracingComplete already here may hold a stream that the
- * browser keeps open until someone closes it.  Close it; the trace itself
- * is given up. */
+/* After a trace given up before its tracingComplete was read (the
+ * Tracing.end reply never came, or collecting failed on the way): the
+ * trace has ended all the same, and its tracingComplete, here already or
+ * still to come, may hold a stream that the browser keeps open until
+ * someone closes it.  Wait for it as for any message, and close that
+ * stream; the trace itself stays given up. */
 static void adapter_release(struct adapter *a)
 {
 	json_t *msg = NULL;
 	int rc;
-	while ((rc = cdpc_next(a->c, 0, &msg)) == 0 || rc == CDPM_EPROTO) {
+	while ((rc = cdpc_next(a->c, a->wait_ms, &msg)) == 0 || rc == CDPM_EPROTO) {
 		const char *m = json_string_value(json_object_get(msg, "method"));
 		const char *h = json_string_value(
 		    json_object_get(json_object_get(msg, "params"), "stream"));
-		if (m && h && !strcmp(m, "Tracing.tracingComplete"))
+		int done = m && !strcmp(m, "Tracing.tracingComplete") &&
+			   !json_object_get(msg, "sessionId");
+		if (done && h)
 			json_decref(adapter_call(a, "IO.close", json_pack("{s:s}", "handle", h),
-						 json_string_value(json_object_get(msg, "sessionId"))));
+						 NULL));
 		json_decref(msg);
 		msg = NULL;
+		if (done)
+			break;
 	}
+}
+
+/* cdpc_trace_collect()'s hand-over of the messages it read: notes the
+ * tracingComplete, after which the collector closes any stream itself. */
+static void adapter_seen(void *arg, json_t *msg)
+{
+	const char *m = json_string_value(json_object_get(msg, "method"));
+	if (m && !strcmp(m, "Tracing.tracingComplete") && !json_object_get(msg, "sessionId"))
+		*(int *)arg = 1;
 }
 
 /* One trace: start, wait, end, collect into name.  0 or -1. */
@@ -178,13 +193,16 @@ static int adapter_trace(struct adapter *a, const char *mode, int gzip, const ch
 		return adapter_fail(a, "cannot write %s", name), -1;
 	json_t *complete = NULL;
 	struct buf err;
+	int seen = 0;
 	buf_init(&err, 4096);
 	int rc = cdpc_trace_collect(a->c, NULL, a->brk == BREAK_HANG ? -1 : a->wait_ms, f,
-				    &complete, NULL, NULL, &err);
+				    &complete, adapter_seen, &seen, &err);
 	if (fclose(f) && !rc)
 		rc = CDPM_EIO;
 	if (rc) {
 		adapter_fail(a, "%s", err.len ? err.data : cdpm_strerror(rc));
+		if (!seen && cdpc_is_open(a->c))
+			adapter_release(a);
 	} else if (!strcmp(mode, "ReturnAsStream") && !json_object_get(complete, "stream")) {
 		/* Asked for a stream, got none: the trace is not in hand. */
 		adapter_fail(a, "Tracing.tracingComplete has no stream");
