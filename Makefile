@@ -65,7 +65,7 @@ endif
 # The reference adapter (clients/c/adapter/adapter.json runs it); built, not installed.
 ADAPTER_BIN := $(if $(wildcard clients/c/adapter.c),$(BUILD)/cdpc-adapter)
 
-.PHONY: all run test layers unit integration node-test conform-test fuzz-test fuzz-clients valgrind \
+.PHONY: all run test layers unit integration node-test conform-test fuzz-test fuzz-clients fuzz-c valgrind \
         asan bench fuzz fuzz-build fuzz-replay soak conformance conformance-baselines install \
         install-test guide-test clean deps node-deps consumer-deps consumer-test consumers-chrome \
         selfcheck-test deb
@@ -243,6 +243,24 @@ fuzz-clients: all node-deps
 	    --findings $(BUILD)/fuzz-clients/findings --json $(BUILD)/fuzz-clients/$${c%%:*}.json; \
 	  [ $$? -le 1 ] || st=1; \
 	done; exit $$st
+
+# cdpconform fuzz against the reference C client (not in CI): FUZZ_C_CASES
+# in all, shared by FUZZ_C_TASKS, from FUZZ_C_SEED, guided by the gcov
+# coverage of a --coverage build of the adapter (build-cov/); fails on a
+# crash, hang, silent-corruption or leak finding.  Reports in build/fuzz-c/.
+# FUZZ_C_SECONDS (0: none) bounds the run's time as well.
+FUZZ_C_CASES ?= 10000
+FUZZ_C_SECONDS ?= 0
+FUZZ_C_SEED  ?= 1
+FUZZ_C_JOBS  ?= 2
+FUZZ_C_TASKS ?= trace-events trace-stream trace-gzip trace-twice profile console-profile coverage
+fuzz-c: all
+	$(Q)$(MAKE) --no-print-directory BUILD=build-cov CFLAGS="-O1 -g --coverage" \
+	  LDFLAGS=--coverage build-cov/cdpc-adapter
+	$(Q)CDPMOCK_BIN=$(abspath $(BUILD)/cdpmock) FUZZ_C_SECONDS=$(FUZZ_C_SECONDS) \
+	  sh tests/conformance/fuzz-c.sh \
+	  $(abspath $(BUILD)/cdpconform) $(abspath build-cov/cdpc-adapter) $(BUILD)/fuzz-c \
+	  $(FUZZ_C_CASES) $(FUZZ_C_SEED) $(FUZZ_C_JOBS) $(FUZZ_C_TASKS)
 
 VG := valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect

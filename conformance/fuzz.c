@@ -29,7 +29,7 @@ static const char fuzz_usage[] =
     "  --time-limit MS    every case's timeLimitMs (default 10000)\n"
     "  --max-steps N      rules per plan, at most (default 4)\n"
     "  --no-shrink        write findings as found\n"
-    "  --no-coverage      no coverage guidance (on for adapters run by node)\n"
+    "  --no-coverage      no coverage guidance (V8 coverage of Node clients, gcov of C ones)\n"
     "  --logs DIR         case folders and plan files (default cdpconform-logs)\n"
     "  --mock PATH        the cdpmock binary\n"
     "  --progress / --no-progress\n"
@@ -68,9 +68,10 @@ struct fz {
 	size_t n_f;
 	size_t invalid; /* plans the mock refused (a generator bug) */
 	char *first_invalid;
-	int coverage;		  /* run Node adapters with NODE_V8_COVERAGE */
+	int coverage;		  /* NODE_V8_COVERAGE and GCOV_PREFIX per case */
 	struct fuzz_cov cov;	  /* every feature seen */
 	struct fuzz_plan *corpus; /* plans that reached new code */
+	FILE *cases_log;	  /* LOGS/fuzz-ADAPTER/cases.jsonl */
 	size_t n_corpus, corpus_cases;
 };
 
@@ -172,8 +173,14 @@ static pid_t fz_start(const struct fz *z, const char *name, const char *path, in
 		c.expect = expect_merge(json_object_get(s, "expect"), z->task);
 		json_decref(s);
 		if (covdir) {
+			/* Whichever the client reports: V8's coverage files (a
+			 * Node client), or gcov's .gcda files of a client built
+			 * with --coverage, written below the prefix instead of
+			 * next to its objects (where cases run side by side
+			 * would add up their counts). */
 			util_rmtree(covdir);
 			setenv("NODE_V8_COVERAGE", covdir, 1);
+			setenv("GCOV_PREFIX", covdir, 1);
 		}
 		runcase_run(&c, &o);
 		json_t *r = json_pack("{s:i, s:s?, s:s?, s:s?}", "verdict", (int)c.verdict, "check",
@@ -555,6 +562,7 @@ static int fz_write_finding(struct fz *z, struct finding *f)
 struct slot {
 	pid_t pid;
 	int fd;
+	int64_t start; /* util_now_ms() when it started */
 	uint64_t seed;
 	int from_corpus;
 	struct fuzz_plan plan;
@@ -635,10 +643,8 @@ static int fz_parse(int argc, char **argv, struct fz *z)
 	if (adapter_load(dir, &z->ad))
 		return -1;
 	z->dir = dir;
-	if (z->coverage < 0) {
-		const char *r0 = z->ad.run[0], *slash = strrchr(r0, '/');
-		z->coverage = !strcmp(slash ? slash + 1 : r0, "node");
-	}
+	if (z->coverage < 0)
+		z->coverage = 1;
 	if (!adapter_does(&z->ad, z->task)) {
 		fprintf(stderr, "cdpconform: fuzz: %s does not do %s\n", z->ad.name, z->task);
 		adapter_clear(&z->ad);
@@ -669,21 +675,45 @@ static int fz_load_base(struct fz *z)
 	return 0;
 }
 
+/* One line of LOGS/fuzz-ADAPTER/cases.jsonl: the case's seed, its plan's
+ * rules, its verdict and the oracle it named (or null). */
+static void fz_log_case(struct fz *z, const struct fz_result *r, const struct slot *s,
+			const char *oracle, const char *sig)
+{
+	if (!z->cases_log)
+		return;
+	json_t *rules = json_array();
+	for (size_t i = 0; i < s->plan.n; i++)
+		json_array_append_new(rules, json_string(s->plan.steps[i].label));
+	json_t *l = json_pack("{s:I, s:b, s:o, s:s, s:s?, s:s?, s:I}", "seed", (json_int_t)s->seed,
+			      "corpus", s->from_corpus, "rules", rules, "verdict",
+			      verdict_name(r->verdict), "oracle", oracle, "signature", sig, "ms",
+			      (json_int_t)(util_now_ms() - s->start));
+	char *t = json_dumps(l, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (t)
+		fprintf(z->cases_log, "%s\n", t);
+	fflush(z->cases_log);
+	free(t);
+	json_decref(l);
+}
+
 static void fz_record(struct fz *z, struct fz_result *r, struct slot *s)
 {
 	char *oracle, *sig;
 	int flags = fuzz_plan_flags(&s->plan);
 	if (r->verdict == V_FAIL && r->check &&
 	    (!strcmp(r->check, "mock") || !strcmp(r->check, "runner"))) {
+		fz_log_case(z, r, s, NULL, NULL);
 		if (!z->invalid++)
 			z->first_invalid = util_printf("seed %llu: %s: %s",
 						       (unsigned long long)s->seed, r->check,
 						       r->reason ? r->reason : "");
 		return;
 	}
-	if (!fz_oracle(r, flags, &oracle, &sig))
+	int found = fz_oracle(r, flags, &oracle, &sig);
+	fz_log_case(z, r, s, oracle, fz_relative(sig));
+	if (!found)
 		return;
-	fz_relative(sig);
 	if (fz_find(z, sig)) {
 		free(oracle);
 		free(sig);
@@ -802,6 +832,7 @@ static long fz_loop(struct fz *z)
 				continue;
 			}
 			sl[k].pid = pid;
+			sl[k].start = util_now_ms();
 			running++;
 			more = (z->cases < 1 || started < z->cases) &&
 			       (z->time_s < 1 || util_now_ms() - t0 < z->time_s * 1000);
@@ -864,10 +895,13 @@ static void fz_table(const struct fz *z, long cases, long ms)
 {
 	printf("cdpconform fuzz: %s, task %s, seed %llu: %ld cases in %.1f s, %zu finding(s)\n",
 	       z->ad.name, z->task, (unsigned long long)z->seed, cases, (double)ms / 1000, z->n_f);
-	if (z->coverage)
+	if (z->coverage && z->cov.n)
 		printf("  coverage: %zu features; %zu plan(s) reached new code, %zu kept in the "
 		       "corpus\n",
 		       z->cov.n, z->corpus_cases, z->n_corpus);
+	else if (z->coverage)
+		printf("  coverage: none reported (the adapter left neither V8 coverage nor "
+		       "gcov data: unguided)\n");
 	if (z->invalid)
 		printf("  warning: %zu plan(s) the mock refused (first: %s)\n", z->invalid,
 		       z->first_invalid);
@@ -918,6 +952,9 @@ int fuzz_main(int argc, char **argv)
 	util_rmtree(z.work);
 	if (util_mkdirs(z.work) || fz_load_base(&z))
 		goto out;
+	char *cl = util_printf("%s/cases.jsonl", z.work);
+	z.cases_log = fopen(cl, "w");
+	free(cl);
 	mock = z.o.mock ? util_strdup(z.o.mock) : util_find_mock();
 	z.o.mock = mock;
 	struct sigaction sa = {0};
@@ -997,6 +1034,8 @@ out:
 	free(z.corpus);
 	fuzz_cov_clear(&z.cov);
 	fuzz_model_clear(&z.model);
+	if (z.cases_log)
+		fclose(z.cases_log);
 	json_decref(z.base);
 	free(z.work);
 	free(mock);

@@ -14,7 +14,10 @@
 /* What a correct client may do with a message a mutation made. */
 #define FUZZ_BENIGN 1	/* noise: a correct client still succeeds, with the same data */
 #define FUZZ_LOSSY 2	/* the data changes in a way no client can see (a dropped event) */
-#define FUZZ_DROPCONN 4 /* a correct client may drop the connection (so streams stay open) */
+/* A correct client may be left with a stream it cannot close: it may drop
+ * the connection, or the message that handed the stream out went to
+ * another session. */
+#define FUZZ_DROPCONN 4
 
 /* One entry of a plan: one scenario rule. */
 struct fuzz_step {
@@ -38,6 +41,7 @@ struct fuzz_tmpl {
 	json_t *live[4]; /* the first occurrences in full (NULL when the journal abbreviated them) */
 	int child;	 /* on a flat session */
 	size_t first;	 /* where the first one was among all the messages sent */
+	size_t last;	 /* and where the last one was */
 	int unstable;	 /* a second discovery run sent other bytes (generated data) */
 };
 

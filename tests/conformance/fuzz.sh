@@ -9,7 +9,9 @@
 #      (crash, hang) against the fragile adapter, and neither a crash nor
 #      a hang against the reference C adapter: the bug is the adapter's;
 #   3. the --json report has the documented shape;
-#   4. no process of the run is left behind.
+#   4. the findings kept for the reference C client
+#      (conformance/findings/cdpc/, each fixed in clients/c/) pass now;
+#   5. no process of the run is left behind.
 # usage: sh tests/conformance/fuzz.sh CDPCONFORM OUTDIR   (from the top folder)
 set -u
 conform=$1
@@ -22,13 +24,17 @@ status=0
 t0=$(date +%s)
 say() { printf 'fuzz: %s\n' "$*"; }
 
-# Seed 1, 10 cases of up to 8 rules each, 2 s per case (a hang is confirmed
-# at 4 s). fragile-events runs coverage-guided (the default for a Node
-# adapter); fragile-stream without, so that its cases are seed 1's own.
+# 10 cases of up to 8 rules each, 2 s per case (a hang is confirmed at 4 s).
+# fragile-events runs coverage-guided (the default), from seed 1;
+# fragile-stream without, so that its cases are its seed's own, from seed
+# 8: what trips its bug (an IO.read reply, not the last, whose data is
+# emptied) comes up in about one case in forty, and seed 8 draws it in its
+# fifth case (seed 1 in its 28th).  A fixed seed is what keeps this test
+# deterministic; it is no claim that ten cases always find it.
 for a in events stream; do
-	cov=
-	[ "$a" = stream ] && cov=--no-coverage
-	"$conform" fuzz "$here/fragile-$a" --task "trace-$a" --seed 1 --cases 10 --max-steps 8 \
+	cov= seed=1
+	[ "$a" = stream ] && cov=--no-coverage seed=8
+	"$conform" fuzz "$here/fragile-$a" --task "trace-$a" --seed $seed --cases 10 --max-steps 8 \
 		-j2 --time-limit 2000 $cov --no-progress --logs "$out/logs" \
 		--findings "$out/findings" --json "$out/$a.json" >"$out/$a.txt" 2>"$out/$a.err" &
 done
@@ -63,7 +69,16 @@ for name in events stream; do
 			--scenarios "$file" "$a" >/dev/null 2>&1 &
 	done
 done
+"$conform" --no-progress -j1 --logs "$out/logs" --scenarios conformance/findings/cdpc \
+	clients/c/adapter >"$out/cdpc-findings.tap" 2>&1 &
 wait
+if grep -q '^ok ' "$out/cdpc-findings.tap" && ! grep -q '^not ok' "$out/cdpc-findings.tap"; then
+	say "the C client's findings pass: $(grep -c '^ok ' "$out/cdpc-findings.tap") case(s)"
+else
+	say "a finding kept for the C client fails again:"
+	cat "$out/cdpc-findings.tap"
+	status=1
+fi
 
 check() { # NAME ORACLE VERDICT
 	name=$1 oracle=$2 verdict=$3

@@ -177,6 +177,52 @@ START_TEST(every_plan_loads)
 }
 END_TEST
 
+/* A child session's replies, more of one kind than the model keeps in
+ * full (4): every plan of thousands is made (a step aimed at the sixth
+ * reply once read past the four kept), and the envelope's fields are
+ * mutated as the body's are: some step drops a reply's sessionId, some
+ * gives its id another type, and those steps count as data lost. */
+START_TEST(envelope_fields_are_fields)
+{
+	char path[] = "/tmp/test_fuzzgen3.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	for (int i = 1; i <= 7; i++) {
+		fprintf(f, IN("{\"id\":%d,\"method\":\"IO.read\",\"sessionId\":\"S1\","
+			      "\"params\":{\"handle\":\"1\"}}"), i);
+		fprintf(f, OUT("{\"id\":%d,\"result\":{\"data\":\"ab\",\"eof\":%s},"
+			       "\"sessionId\":\"S1\"}"), i, i == 7 ? "true" : "false");
+	}
+	fclose(f);
+	struct fuzz_model m;
+	ck_assert_int_eq(fuzz_model_load(&m, path), 0);
+	unlink(path);
+	m.time_limit_ms = 10000;
+	int dropped = 0, id_retyped = 0;
+	for (uint64_t seed = 1; seed <= 3000; seed++) {
+		struct fuzz_plan p;
+		char *text = plan_text(&m, seed, &p);
+		for (size_t i = 0; i < p.n; i++) {
+			const char *l = p.steps[i].label;
+			dropped += strstr(l, "required sessionId dropped") != NULL;
+			id_retyped += !strncmp(l, "schema: id of a wrong type", 26);
+			/* a message sent elsewhere is a message lost: no client
+			 * can keep the data it held */
+			if (strstr(l, "required sessionId dropped") ||
+			    !strncmp(l, "schema: unknown sessionId", 25) ||
+			    !strncmp(l, "schema: id of a wrong type", 26))
+				ck_assert_msg(p.steps[i].flags & FUZZ_LOSSY, "%s", l);
+		}
+		fuzz_plan_clear(&p);
+		free(text);
+	}
+	ck_assert_int_gt(dropped, 0);
+	ck_assert_int_gt(id_retyped, 0);
+	fuzz_model_clear(&m);
+}
+END_TEST
+
 START_TEST(flags_of_a_plan)
 {
 	struct fuzz_step st[2] = {{.flags = FUZZ_BENIGN}, {.flags = FUZZ_LOSSY}};
@@ -197,6 +243,7 @@ Suite *fuzzgen_suite(void)
 	tcase_add_test(tc, unstable_templates);
 	tcase_add_test(tc, same_seed_same_plan);
 	tcase_add_test(tc, every_plan_loads);
+	tcase_add_test(tc, envelope_fields_are_fields);
 	tcase_add_test(tc, flags_of_a_plan);
 	suite_add_tcase(s, tc);
 	return s;
