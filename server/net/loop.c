@@ -217,6 +217,7 @@ static void loop_ep_close(struct loop_ep *ep)
 	if (!ep || ep->dead)
 		return;
 	ep->dead = 1;
+	journal_flush(); /* the note that explains a close precedes it */
 	if (ep->nopoll)
 		loop_nopoll--;
 	else
@@ -322,6 +323,10 @@ static void loop_ep_read(struct loop_ep *ep)
 
 static void loop_ep_write(struct loop_ep *ep)
 {
+	/* What the journal says about these bytes is written before them, as
+	 * it was when every line was flushed on its own: a client that reads
+	 * a reply (or a close) and then the journal finds its line. */
+	journal_flush();
 	ep->want_write = 0;
 	loop_in_write = ep;
 	int rc = ep->user ? ep->io->writable(ep->user) : 0;

@@ -584,29 +584,32 @@ static void script_in_process(struct conn *c, struct envelope *e, const char *te
 	const char *method = strlen(e->method) == e->method_len ? e->method : NULL;
 	struct line_msg msg = {c, SCENARIO_IN, SCENARIO_KIND_ANY, method, e->session_id,
 				 text, len, e->params, NULL};
-	timeline_message(&msg);
 	const struct scenario_rule *r = script_find(&msg);
+	struct script_defer *d = r && r->action.delay.kind ? script_defer_new(c, text, len) : NULL;
+	if (d) {
+		d->rule = r;
+		d->stall = r->action.stall;
+		sc->in_stalls += d->stall;
+		d->next = sc->defers;
+		sc->defers = d;
+		loop_timer_arm(&d->timer, script_delay_us(&r->action.delay), script_defer_fired);
+	}
+	/* Timelines this command starts begin after a delay it gets was armed:
+	 * a step due as late as that delay, or later, then comes after the
+	 * delayed reply whatever the time between the two (a recording
+	 * replayed with --replay-timing real puts its events 1 ms after). */
+	timeline_message(&msg);
 	line_msg_clear(&msg);
 	if (!r) {
 		router_run(c, e);
 		return;
 	}
-	if (!r->action.delay.kind) {
-		script_in_act(c, e, r);
-		return;
-	}
-	struct script_defer *d = script_defer_new(c, text, len);
 	if (!d) {
-		journal_note(conn_id(c), "scenario: too many deferred commands; running at once");
+		if (r->action.delay.kind)
+			journal_note(conn_id(c),
+				     "scenario: too many deferred commands; running at once");
 		script_in_act(c, e, r);
-		return;
 	}
-	d->rule = r;
-	d->stall = r->action.stall;
-	sc->in_stalls += d->stall;
-	d->next = sc->defers;
-	sc->defers = d;
-	loop_timer_arm(&d->timer, script_delay_us(&r->action.delay), script_defer_fired);
 }
 
 void script_in(struct conn *c, struct envelope *e, const char *text, size_t len)

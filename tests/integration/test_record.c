@@ -312,7 +312,8 @@ static long long gap_session(const struct fx_server *s)
 	long long t0 = fx_now_ms();
 	ck_assert_int_eq(fx_ws_text(fd, "{\"id\":1,\"method\":\"Browser.getVersion\"}"), 0);
 	ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &msg), 0);
-	ck_assert_ptr_nonnull(strstr(msg.data, "\"id\":1,\"result\":{"));
+	ck_assert_msg(strstr(msg.data, "\"id\":1,\"result\":{") != NULL, "not the reply: %.300s",
+		      msg.data);
 	ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &msg), 0);
 	ck_assert_str_eq(msg.data, "{\"method\":\"Gap.first\",\"params\":{}}");
 	ck_assert_int_eq(fx_ws_next_text(fd, fx_timeout_ms(), &msg), 0);
@@ -365,7 +366,12 @@ START_TEST(replay_timing)
 	json_int_t first_at = json_integer_value(json_object_get(json_array_get(emits, 0), "atMs"));
 	json_int_t second_at = json_integer_value(json_object_get(json_array_get(emits, 1), "atMs"));
 	ck_assert_int_ge(first_at, reply_at);
-	ck_assert_int_ge(second_at - first_at, 590);
+	/* Both steps count from the upstream's reply: the second is 600 ms
+	 * after it (the first "at 0" may itself be late on a slow run).  The
+	 * proxy stamps what it receives, so its own scheduling shows: under
+	 * valgrind code run for the first time (the reply's path) is
+	 * translated first and comes out tens of ms late. */
+	ck_assert_int_ge(second_at - reply_at, fx_slow() ? 540 : 590);
 	ck_assert_int_le(second_at, recorded + 1);
 	json_decref(sc);
 
