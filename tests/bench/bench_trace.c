@@ -284,6 +284,20 @@ int main(int argc, char **argv)
 	uint64_t n_big = (uint64_t)(mb * 1e6 / bpe);
 	uint64_t n_16 = (uint64_t)(16e6 / bpe);
 
+	/* BENCH_ONLY=events|json: that one delivery, once, as "MODE MB/s" (for
+	 * pairing two servers run after run). */
+	const char *only = getenv("BENCH_ONLY");
+	if (only) {
+		int js_mode = !strcmp(only, "json");
+		if (bench_server(server, n_big, &pr, &w) ||
+		    (js_mode ? bench_stream(&w, 0, &js) : bench_events(&w, &ev)))
+			return bench_fail(only);
+		bench_done(&pr, &w, NULL);
+		struct result *r = js_mode ? &js : &ev;
+		printf("%s %.0f\n", only, mbps(r->raw, r->secs));
+		return 0;
+	}
+
 	/* Tracing.end -> tracingComplete for a 16 MB trace (median of 5). */
 	double lats[5], slat[5];
 	if (bench_server(server, n_16, &pr, &w))
