@@ -112,11 +112,16 @@ static void fz_result_clear(struct fz_result *r)
 
 /* ---- scenario files ---- */
 
-static json_t *fz_expect(const struct fz *z, int flags)
+static json_t *fz_expect(const struct fz *z, const struct fuzz_plan *p)
 {
+	int flags = fuzz_plan_flags(p);
+	/* A plan that pads a message to hundreds of MB gives the client time
+	 * to read it (FUZZ_SLOW_BYTES_PER_MS): a hang is a client that never
+	 * finishes, not one whose JSON parser takes 20 s over 256 MiB. */
+	long long limit = z->time_limit + fuzz_plan_bytes(p) / FUZZ_SLOW_BYTES_PER_MS;
 	json_t *e = json_pack("{s:s, s:s, s:I}", "task", z->task, "exit",
 			      (flags & FUZZ_BENIGN) ? "success" : "any", "timeLimitMs",
-			      (json_int_t)z->time_limit);
+			      (json_int_t)limit);
 	if (flags & FUZZ_DROPCONN)
 		json_object_set_new(e, "closeStreams", json_false());
 	return e;
@@ -136,7 +141,7 @@ static json_t *fz_scenario(const struct fz *z, const struct fuzz_plan *p, const 
 		json_object_set_new(s, "rules", rules);
 	else
 		json_decref(rules);
-	json_object_set_new(s, "expect", fz_expect(z, fuzz_plan_flags(p)));
+	json_object_set_new(s, "expect", fz_expect(z, p));
 	return s;
 }
 

@@ -77,6 +77,12 @@ void fuzz_plan_clear(struct fuzz_plan *p);
 /* fuzz_plan_flags() - the union of its steps' flags, but FUZZ_BENIGN only
  * when every step is benign. */
 int fuzz_plan_flags(const struct fuzz_plan *p);
+/* fuzz_plan_bytes() - the bytes its steps pad messages with (oversize
+ * mutations), once per step; a case gets 1 ms more of its time limit for
+ * each FUZZ_SLOW_BYTES_PER_MS of them (8 MB/s: slow JSON parsers, such as
+ * jansson's on one long string, manage about 15). */
+long long fuzz_plan_bytes(const struct fuzz_plan *p);
+#define FUZZ_SLOW_BYTES_PER_MS 8000
 /* fuzz_step_shrink() - a smaller variant of one of step's numbers (try =
  * 0, 1, ...: which number): 1 when one was made into *out (a new step), 0
  * when that number cannot shrink, -1 when there are no more to try. */

@@ -1288,6 +1288,20 @@ int fuzz_plan_flags(const struct fuzz_plan *p)
 	return f;
 }
 
+long long fuzz_plan_bytes(const struct fuzz_plan *p)
+{
+	long long n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		json_t *o = json_object_get(json_object_get(json_object_get(p->steps[i].rule, "action"),
+							    "mutate"),
+					    "oversize");
+		json_int_t b = json_integer_value(json_object_get(o, "bytes"));
+		if (b > 0)
+			n += b;
+	}
+	return n;
+}
+
 /* ---- shrinking the bytes of one step ---- */
 
 /* Halves the numbers a step is made of (split sizes, a truncation, a

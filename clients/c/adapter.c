@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cdpc_check.h"
 #include "cdpc_trace.h"
 #include "cdpclient.h"
 #include "cdpm.h"
@@ -109,6 +110,20 @@ static int adapter_write_json(struct adapter *a, const char *name, const json_t 
 	return rc;
 }
 
+/* What the client hands its user is checked first: a reply the schema
+ * forbids fails the task instead of reaching a file. */
+static int adapter_check(struct adapter *a, const char *what,
+			 int (*check)(const json_t *, struct buf *), const json_t *v)
+{
+	struct buf err;
+	buf_init(&err, 1024);
+	int rc = check(v, &err);
+	if (rc)
+		adapter_fail(a, "%s: %s", what, err.len ? err.data : cdpm_strerror(rc));
+	buf_clear(&err);
+	return rc ? -1 : 0;
+}
+
 /* ---- traces ---- */
 
 /* --break=drop-event: the written trace loses its last event, as a client
@@ -174,6 +189,7 @@ static int adapter_trace(struct adapter *a, const char *mode, int gzip, const ch
 	r = NULL;
 	adapter_sleep(ADAPTER_RECORD_MS);
 	int id;
+	unsigned long long before_end = cdpc_received(a->c);
 	if (a->brk == BREAK_END_TWICE) {
 		cdpc_send(a->c, "Tracing.end", NULL, NULL, &id);
 		cdpc_send(a->c, "Tracing.end", NULL, NULL, NULL);
@@ -195,7 +211,7 @@ static int adapter_trace(struct adapter *a, const char *mode, int gzip, const ch
 	struct buf err;
 	int seen = 0;
 	buf_init(&err, 4096);
-	int rc = cdpc_trace_collect(a->c, NULL, a->brk == BREAK_HANG ? -1 : a->wait_ms, f,
+	int rc = cdpc_trace_collect(a->c, NULL, before_end, a->brk == BREAK_HANG ? -1 : a->wait_ms, f,
 				    &complete, adapter_seen, &seen, &err);
 	if (fclose(f) && !rc)
 		rc = CDPM_EIO;
@@ -280,9 +296,9 @@ static int adapter_profile(struct adapter *a)
 	if (!(r = adapter_call(a, "Profiler.stop", NULL, a->session)))
 		return -1;
 	const json_t *profile = json_object_get(r, "profile");
-	int rc = profile ? adapter_write_json(a, "profile.cpuprofile", profile) : -1;
-	if (!profile)
-		adapter_fail(a, "Profiler.stop: no profile in the result");
+	int rc = adapter_check(a, "Profiler.stop", cdpc_check_profile, profile);
+	if (!rc)
+		rc = adapter_write_json(a, "profile.cpuprofile", profile);
 	json_decref(r);
 	return rc;
 }
@@ -312,7 +328,13 @@ static int adapter_console(struct adapter *a)
 			open++;
 		if (m && !strcmp(m, "Profiler.consoleProfileFinished")) {
 			open -= open > 0;
-			json_array_append(profiles, json_object_get(msg, "params"));
+			json_t *params = json_object_get(msg, "params");
+			if (adapter_check(a, m, cdpc_check_profile,
+					  json_object_get(params, "profile"))) {
+				json_decref(msg);
+				goto out;
+			}
+			json_array_append(profiles, params);
 		}
 		json_decref(msg);
 	}
@@ -336,9 +358,9 @@ static int adapter_coverage(struct adapter *a)
 	if (!(r = adapter_call(a, "Profiler.takePreciseCoverage", NULL, a->session)))
 		return -1;
 	const json_t *cov = json_object_get(r, "result");
-	int rc = cov ? adapter_write_json(a, "coverage.json", cov) : -1;
-	if (!cov)
-		adapter_fail(a, "Profiler.takePreciseCoverage: no result");
+	int rc = adapter_check(a, "Profiler.takePreciseCoverage", cdpc_check_coverage, cov);
+	if (!rc)
+		rc = adapter_write_json(a, "coverage.json", cov);
 	json_decref(r);
 	json_t *s = adapter_call(a, "Profiler.stopPreciseCoverage", NULL, a->session);
 	if (!s)

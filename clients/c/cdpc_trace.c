@@ -44,8 +44,9 @@ static int write_events(FILE *out, json_t *params, size_t *count, struct buf *er
 
 /* Waits for this session's tracingComplete, writing events on the way.
  * On success *done is the complete message (a new reference). */
-static int read_events(struct cdpc *c, const char *session_id, int timeout_ms, FILE *out,
-		       size_t *count, json_t **done, cdpc_msg_fn other, void *arg, struct buf *err)
+static int read_events(struct cdpc *c, const char *session_id, unsigned long long after,
+		       int timeout_ms, FILE *out, size_t *count, json_t **done, cdpc_msg_fn other,
+		       void *arg, struct buf *err)
 {
 	for (;;) {
 		json_t *msg = NULL;
@@ -59,7 +60,9 @@ static int read_events(struct cdpc *c, const char *session_id, int timeout_ms, F
 		}
 		const char *method = json_string_value(json_object_get(msg, "method"));
 		if (method && same_session(msg, session_id)) {
-			if (!strcmp(method, "Tracing.tracingComplete")) {
+			/* One that came before Tracing.end was sent is not
+			 * this trace's: a stray, or an earlier trace's. */
+			if (!strcmp(method, "Tracing.tracingComplete") && cdpc_last_seq(c) > after) {
 				*done = msg;
 				return 0;
 			}
@@ -77,8 +80,9 @@ static int read_events(struct cdpc *c, const char *session_id, int timeout_ms, F
 	}
 }
 
-int cdpc_trace_collect(struct cdpc *c, const char *session_id, int timeout_ms, FILE *out,
-		       json_t **complete, cdpc_msg_fn other, void *arg, struct buf *err)
+int cdpc_trace_collect(struct cdpc *c, const char *session_id, unsigned long long after,
+		       int timeout_ms, FILE *out, json_t **complete, cdpc_msg_fn other, void *arg,
+		       struct buf *err)
 {
 	json_auto_t *done = NULL;
 	size_t count = 0;
@@ -86,7 +90,7 @@ int cdpc_trace_collect(struct cdpc *c, const char *session_id, int timeout_ms, F
 
 	if (complete)
 		*complete = NULL;
-	rc = read_events(c, session_id, timeout_ms, out, &count, &done, other, arg, err);
+	rc = read_events(c, session_id, after, timeout_ms, out, &count, &done, other, arg, err);
 	if (rc)
 		return rc;
 	json_t *params = json_object_get(done, "params");

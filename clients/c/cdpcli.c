@@ -3,6 +3,7 @@
  * profiles and traces.  All protocol work is in the cdpclient library; this
  * file is argument parsing, printing and exit codes.  See cdpcli(1). */
 #include "cdpc_stream.h"
+#include "cdpc_check.h"
 #include "cdpc_trace.h"
 #include "cdpclient.h"
 #include "cdpm.h"
@@ -54,6 +55,7 @@ struct cli {
 	struct cdpc *c;
 	char session[256]; /* "" means none */
 	int until_seen;
+	unsigned long long before_end; /* cdpc_received() as Tracing.end went */
 	json_t *profile; /* from the last Profiler.stop */
 };
 
@@ -454,8 +456,8 @@ static int collect_trace(struct cli *cli)
 			f = w;
 	}
 	buf_init(&err, 4096);
-	rc = cdpc_trace_collect(cli->c, cur_session(cli), (int)cli->timeout_ms, f, NULL,
-				on_message, cli, &err);
+	rc = cdpc_trace_collect(cli->c, cur_session(cli), cli->before_end, (int)cli->timeout_ms, f,
+				NULL, on_message, cli, &err);
 	if (fclose(f) && !rc)
 		rc = CDPM_EIO;
 	if (rc)
@@ -483,6 +485,7 @@ static int run_command(struct cli *cli, const struct step *s)
 	const char *message;
 	int code;
 
+	cli->before_end = cdpc_received(cli->c);
 	int rc = cdpc_call(cli->c, s->arg, s->params, cur_session(cli), (int)cli->timeout_ms,
 			   &reply);
 	if (rc) {
@@ -607,6 +610,14 @@ static int save_profile(const struct cli *cli)
 		fputs("cdpcli: --save-profile: Profiler.stop returned no profile\n", stderr);
 		return EXIT_PROTOCOL;
 	}
+	struct buf err;
+	buf_init(&err, 1024);
+	if (cdpc_check_profile(cli->profile, &err)) {
+		fprintf(stderr, "cdpcli: --save-profile: Profiler.stop: %s\n", err.data);
+		buf_clear(&err);
+		return EXIT_PROTOCOL;
+	}
+	buf_clear(&err);
 	f = fopen(cli->save_profile, "wb");
 	if (!f || json_dumpf(cli->profile, f, JSON_COMPACT) || fputc('\n', f) == EOF) {
 		fprintf(stderr, "cdpcli: %s: %s\n", cli->save_profile, strerror(errno));

@@ -23,6 +23,7 @@ struct cdpc_msg {
 	char *raw;
 	size_t len;
 	long long id; /* the integer "id", when has_id */
+	unsigned long long seq; /* its arrival number, from 1 */
 	int has_id;
 	int binary;
 };
@@ -54,6 +55,7 @@ struct cdpc {
 	size_t q_bytes;
 	struct cdpc_msg *last; /* what cdpc_last_raw() shows */
 	struct buf rx;         /* the message being reassembled */
+	unsigned long long rx_count; /* messages received so far */
 	int rx_binary;
 	int next_id;
 };
@@ -113,6 +115,7 @@ static int queue_rx(struct cdpc *c)
 		return CDPM_ENOMEM;
 	}
 	m->len = len;
+	m->seq = ++c->rx_count;
 	m->binary = c->rx_binary;
 	/* Chrome's messages are objects, but a test server may send anything:
 	 * keep whatever parses, and the raw bytes either way. */
@@ -131,8 +134,14 @@ static int on_receive(struct cdpc *c, struct lws *wsi, const void *in, size_t le
 {
 	int rc;
 
-	if (lws_is_first_fragment(wsi))
+	if (lws_is_first_fragment(wsi)) {
 		c->rx_binary = lws_frame_is_binary(wsi);
+		/* A big frame is reserved whole: no copy per doubling, and
+		 * over the cap it fails at once rather than at the end. */
+		size_t left = lws_remaining_packet_payload(wsi);
+		if (left > 65536 && lws_is_final_fragment(wsi) == 0)
+			buf_reserve(&c->rx, len + left);
+	}
 	rc = buf_add(&c->rx, in, len);
 	if (!rc && lws_is_final_fragment(wsi))
 		rc = queue_rx(c);
@@ -723,6 +732,16 @@ const char *cdpc_last_raw(const struct cdpc *c, size_t *len)
 int cdpc_last_binary(const struct cdpc *c)
 {
 	return c->last ? c->last->binary : 0;
+}
+
+unsigned long long cdpc_last_seq(const struct cdpc *c)
+{
+	return c->last ? c->last->seq : 0;
+}
+
+unsigned long long cdpc_received(const struct cdpc *c)
+{
+	return c->rx_count;
 }
 
 /* ---- state and reply helpers ------------------------------------------ */

@@ -113,6 +113,14 @@ int cdpc_next(struct cdpc *c, int timeout_ms, json_t **msg);
 const char *cdpc_last_raw(const struct cdpc *c, size_t *len);
 int cdpc_last_binary(const struct cdpc *c);
 
+/* cdpc_received() - how many messages have arrived so far (queued or
+ * taken).  Taken just before sending a command, it marks what came before
+ * that command: cdpc_last_seq() - the arrival number (from 1) of the
+ * message cdpc_next(), cdpc_wait() or cdpc_call() last returned, 0 before
+ * the first - is at most the mark for those. */
+unsigned long long cdpc_received(const struct cdpc *c);
+unsigned long long cdpc_last_seq(const struct cdpc *c);
+
 /* Flags for cdpc_send_raw(). */
 #define CDPC_SEND_BINARY 1u /* a binary message instead of text */
 
