@@ -17,7 +17,7 @@ else
 Q :=
 endif
 
-PKGS     := libwebsockets jansson zlib libmd
+PKGS     := libwebsockets jansson zlib libmd libisal
 P_WARN   := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 $(WERROR)
 P_CPP    := -D_GNU_SOURCE -Ilib -Iserver -Iclients/c -Iselfcheck -I$(BUILD)/gen -MMD -MP

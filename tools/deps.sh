@@ -31,7 +31,7 @@ else
 	need=""
 	# python3 is Debian's /usr/bin/python3, which the Python adapter runs: a
 	# python3 earlier on PATH (pyenv's, a venv's) does not see Debian's packages.
-	for p in libwebsockets-dev libjansson-dev libmd-dev check valgrind zlib1g-dev pkg-config protobuf-compiler jq \
+	for p in libwebsockets-dev libjansson-dev libmd-dev libisal-dev check valgrind zlib1g-dev pkg-config protobuf-compiler jq \
 		python3 python3-websockets; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 	done
